@@ -1,0 +1,1 @@
+"""Social source connectors, installed as ``crmbridge.connectors``."""

@@ -1,0 +1,193 @@
+"""The ``crmbridge`` command line: thin click commands over library functions.
+
+Every command that reads config takes ``--config`` (default ``crmbridge.yaml`` here, or
+``$CRMBRIDGE_CONFIG``); every command that reports takes ``--json``. Errors are printed
+once, redacted, with the fix, and mapped to the exit code of their kind in ``_fail``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from crmbridge import __version__
+from crmbridge.config import AppConfig, load_config
+from crmbridge.errors import CrmbridgeError, ExitCode
+from crmbridge.ops import check, history, plugin_rows, report
+from crmbridge.pipeline import SyncSummary, sync
+from crmbridge.progress import progress_reporter, render_summary
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("crmbridge")
+
+EXIT_CODES = """Exit codes: 0 ok; 1 internal error; 2 usage error; 3 partial (some records
+failed and were parked in the failure ledger); 4 config error; 5 auth error; 6 quota
+exhausted (cursor safe, resume next run); 7 rate limited; 8 transient failure persisted;
+9 another worker holds the source."""
+
+
+def config_option(func: F) -> F:
+    """The shared ``--config`` option."""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path),
+        envvar="CRMBRIDGE_CONFIG",
+        default=Path("crmbridge.yaml"),
+        show_default=True,
+        help="Config file (relative paths inside it start at its folder).",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    """The shared ``--json`` flag."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print one JSON document for machines."
+    )(func)
+
+
+def _fail(error: CrmbridgeError, as_json: bool, config: AppConfig | None = None) -> None:
+    message = config.redact(str(error)) if config else str(error)
+    if as_json:
+        click.echo(json.dumps({"error": {"kind": error.kind, "message": message}}))
+    else:
+        click.secho(f"error ({error.kind}): {message}", fg="red", err=True)
+    sys.exit(int(error.exit_code))
+
+
+def handles_errors(func: F) -> F:
+    """Catch crmbridge errors once, print them well, exit with their kind's code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CrmbridgeError as exc:
+            _fail(exc, bool(kwargs.get("as_json")))
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(epilog=EXIT_CODES)
+@click.version_option(__version__, prog_name="crmbridge")
+@click.option("-v", "--verbose", count=True, help="More log lines (-vv for debug).")
+def main(verbose: int) -> None:
+    """Put social-media conversations onto CRM contact records, exactly once.
+
+    Start with `crmbridge check`, preview with `crmbridge sync --dry-run`, then schedule
+    `crmbridge sync --json`. See the README for the config reference.
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command("sync", epilog=EXIT_CODES)
+@config_option
+@click.option("--source", help="Sync only this source (one partition of the work).")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Write nothing anywhere (CRM, cursors, ledger); show what would change.",
+)
+@json_option
+@handles_errors
+def sync_command(config_path: Path, source: str | None, dry_run: bool, as_json: bool) -> None:
+    """Fetch new interactions and write them to the CRM.
+
+    Incremental and idempotent: a rerun writes only what is new or changed, and a run
+    killed at any point resumes without duplicates. Bad records are quarantined with their
+    reason while the rest flow on.
+    """
+    config = load_config(config_path)
+    summary: SyncSummary | None = None
+    with progress_reporter(enabled=not as_json) as progress:
+        try:
+            summary = sync(config, source=source, dry_run=dry_run, progress=progress)
+        except CrmbridgeError as exc:
+            _fail(exc, as_json, config)
+    assert summary is not None
+    if as_json:
+        click.echo(json.dumps(summary.as_dict()))
+    else:
+        render_summary(summary)
+    sys.exit(int(summary.exit_code))
+
+
+@main.command("check")
+@config_option
+@json_option
+@handles_errors
+def check_command(config_path: Path, as_json: bool) -> None:
+    """Validate config, sources, mapping, CRM and state store without writing anything."""
+    config = load_config(config_path)
+    results = check(config)
+    ok = all(r["ok"] for r in results)
+    if as_json:
+        click.echo(json.dumps({"ok": ok, "checks": results}))
+    else:
+        for r in results:
+            mark = click.style("ok  ", fg="green") if r["ok"] else click.style("FAIL", fg="red")
+            click.echo(f"{mark} {r['check']}: {config.redact(r['detail'])}")
+    sys.exit(0 if ok else int(ExitCode.CONFIG))
+
+
+@main.command("history")
+@click.argument("contact_id")
+@config_option
+@click.option("--limit", default=50, show_default=True, help="Newest activities to show.")
+@json_option
+@handles_errors
+def history_command(contact_id: str, config_path: Path, limit: int, as_json: bool) -> None:
+    """Show the social history crmbridge wrote for one CRM contact, newest first."""
+    config = load_config(config_path)
+    rows = history(config, contact_id, limit)
+    if as_json:
+        click.echo(json.dumps({"contact_id": contact_id, "activities": rows}, default=str))
+        return
+    if not rows:
+        click.echo(f"no activities for contact {contact_id}")
+    for row in rows:
+        when = str(row.get("occurred_at") or "")[:16].replace("T", " ")
+        body = str(row.get("body") or "").replace("\n", " ")
+        click.echo(f"{when}  {row.get('channel', ''):<9} {row.get('subject', '')}")
+        click.echo(f"                  {body[:110]}")
+
+
+@main.command("report")
+@config_option
+@json_option
+@handles_errors
+def report_command(config_path: Path, as_json: bool) -> None:
+    """Totals: activities by platform and kind, contacts, review queue, quarantine."""
+    config = load_config(config_path)
+    data = report(config)
+    if as_json:
+        click.echo(json.dumps(data, default=str))
+        return
+    for key, value in data.items():
+        if isinstance(value, dict) and key != "last_run":
+            value = ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
+        click.echo(f"{key:>22}: {value}")
+
+
+@main.command("plugins")
+@json_option
+def plugins_command(as_json: bool) -> None:
+    """List the connectors and CRM adapters installed, and their distributions."""
+    rows = plugin_rows()
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for row in rows:
+        click.echo(f"{row['group']:<24} {row['name']:<12} {row['target']}  ({row['distribution']})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

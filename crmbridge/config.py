@@ -1,0 +1,236 @@
+"""Load ``crmbridge.yaml``: safe YAML, ``${VAR}`` secrets, typed options, clear errors.
+
+Errors name the file and the key path (``crmbridge.yaml: sources[1].user_id: …``) and never
+echo a value, so a secret that landed in the wrong field is not printed. Relative paths are
+relative to the config file. Each connector and CRM adapter validates its own options with
+its pydantic ``Config``; the engine knows only the top-level keys of DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    WrapValidator,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from crmbridge.errors import ConfigError
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def _resolve_path(value: Any, handler: Any, info: ValidationInfo) -> Path:
+    path = Path(handler(value)).expanduser()
+    base = (info.context or {}).get("base_dir")
+    return path if path.is_absolute() or base is None else Path(base) / path
+
+
+ConfigPath = Annotated[Path, WrapValidator(_resolve_path)]
+"""A path in config: relative paths are taken relative to the config file."""
+
+
+class Options(BaseModel):
+    """Base of every connector's and adapter's ``Config``: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceSpec(BaseModel):
+    """One entry of ``sources``: a name, a connector and that connector's options."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=64)
+    connector: str
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The connector's own options (every key but name and connector)."""
+        return dict(self.model_extra or {})
+
+
+class CrmSpec(BaseModel):
+    """The ``crm`` block: an adapter kind and that adapter's options."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: str
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The adapter's own options (every key but kind)."""
+        return dict(self.model_extra or {})
+
+
+class IdentityConfig(BaseModel):
+    """The ``identity`` block: how authors are matched to contacts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
+    match_email: bool = True
+    match_handles: bool = True
+
+
+class AppConfig(BaseModel):
+    """The whole ``crmbridge.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    state: str = "sqlite:///crmbridge-state.db"
+    crm: CrmSpec
+    sources: list[SourceSpec] = Field(min_length=1)
+    webhooks: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    identity: IdentityConfig = Field(default_factory=IdentityConfig)
+    mapping: str | None = None
+    rules: ConfigPath | None = None
+
+    # Filled by load_config, not by the file.
+    file: Path = Field(default=Path("crmbridge.yaml"), exclude=True)
+    secrets: frozenset[str] = Field(default=frozenset(), exclude=True)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[SourceSpec]) -> list[SourceSpec]:
+        seen: set[str] = set()
+        for source in sources:
+            if source.name in seen:
+                raise PydanticCustomError(
+                    "duplicate", "source name {name!r} is used twice", {"name": source.name}
+                )
+            seen.add(source.name)
+        return sources
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder relative paths are taken from."""
+        return self.file.parent
+
+    @property
+    def state_url(self) -> str:
+        """The state store URL, a relative SQLite path made absolute."""
+        prefix = "sqlite:///"
+        if self.state.startswith(prefix) and not self.state.startswith(prefix + "/"):
+            rest = self.state[len(prefix) :]
+            if rest and rest != ":memory:":
+                return prefix + str((self.base_dir / rest).resolve())
+        return self.state
+
+    def source(self, name: str) -> SourceSpec:
+        """The source called ``name``, or a ConfigError listing the names there are."""
+        for spec in self.sources:
+            if spec.name == name:
+                return spec
+        known = ", ".join(s.name for s in self.sources)
+        raise ConfigError(f"{self.file.name}: no source named {name!r} (sources: {known})")
+
+    def options_for(self, model: type[BaseModel], raw: dict[str, Any], where: str) -> Any:
+        """Validate a connector's or adapter's options against its ``Config`` model."""
+        try:
+            return model.model_validate(raw, context={"base_dir": self.base_dir})
+        except ValidationError as exc:
+            raise ConfigError(describe(exc, self.file, prefix=where)) from None
+
+    def redact(self, text: str) -> str:
+        """Mask every secret value this config read from the environment."""
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return text
+
+
+def describe(exc: ValidationError, file: Path, prefix: str = "") -> str:
+    """Render a pydantic error as ``file: key.path: reason`` lines, values never shown."""
+    lines = []
+    for err in exc.errors(include_url=False, include_input=False, include_context=False):
+        path = prefix
+        for part in err["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else part)
+        reason = err["msg"]
+        if err["type"] == "extra_forbidden":
+            reason = "unknown key (check the spelling against the README's config reference)"
+        lines.append(f"{file.name}: {path or '(top level)'}: {reason}")
+    return "\n".join(lines)
+
+
+def interpolate(node: Any, path: str, file: Path, secrets: set[str]) -> Any:
+    """Replace ``${VAR}`` (or ``${VAR:-default}``) in every string, recording values used."""
+    if isinstance(node, dict):
+        return {
+            k: interpolate(v, f"{path}.{k}" if path else str(k), file, secrets)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [interpolate(v, f"{path}[{i}]", file, secrets) for i, v in enumerate(node)]
+    if not isinstance(node, str) or "${" not in node:
+        return node
+
+    def substitute(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        value = os.environ.get(name)
+        if value is None:
+            if default is not None:
+                return default
+            raise ConfigError(
+                f"{file.name}: {path}: environment variable {name} is not set",
+                hint=f"export {name}=... before running crmbridge",
+            )
+        if value:
+            secrets.add(value)
+        return value
+
+    return _VAR.sub(substitute, node)
+
+
+def load_config(path: str | os.PathLike[str] = "crmbridge.yaml") -> AppConfig:
+    """Read, interpolate and validate a config file (plugins' options are checked too)."""
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(
+            f"{file}: config file not found",
+            hint="pass --config PATH, or run in the folder holding crmbridge.yaml",
+        )
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        raise ConfigError(f"{file.name}: {where}: not valid YAML") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file.name}: expected a mapping of keys at the top level")
+    secrets: set[str] = set()
+    data = interpolate(raw, "", file, secrets)
+    try:
+        config = AppConfig.model_validate(data, context={"base_dir": file.parent.resolve()})
+    except ValidationError as exc:
+        raise ConfigError(describe(exc, file)) from None
+    config = config.model_copy(update={"file": file.resolve(), "secrets": frozenset(secrets)})
+    validate_plugins(config)
+    return config
+
+
+def validate_plugins(config: AppConfig) -> None:
+    """Check that every connector and adapter named exists and accepts its options."""
+    from crmbridge import registry
+
+    adapter = registry.crm_adapter(config.crm.kind, config.file)
+    config.options_for(adapter.Config, config.crm.options, "crm")
+    for i, spec in enumerate(config.sources):
+        connector = registry.connector(spec.connector, config.file, f"sources[{i}]")
+        config.options_for(connector.Config, spec.options, f"sources[{i}]")
+
+
+def secret_value(secret: SecretStr | None) -> str | None:
+    """The plain value of an optional secret, for the one place that must send it."""
+    return secret.get_secret_value() if secret is not None else None

@@ -1,0 +1,1 @@
+"""CRM adapters: the interface (``base``) and the built-in ``local`` adapter."""

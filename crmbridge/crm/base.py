@@ -1,0 +1,76 @@
+"""The CRM adapter contract every target (local, Salesforce, HubSpot) implements.
+
+An adapter answers in batches and per record: ``write`` never raises for one bad record,
+it returns a ``failed`` result with the error kind; it raises only for what stops the whole
+run (auth, config, quota) or what a retry may fix (transient, rate limited). Every call
+that reaches the CRM counts in ``api_calls``, because the CRM's allocation, not our CPU, is
+the scarce resource.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, ClassVar
+
+from crmbridge.config import Options
+from crmbridge.models import ActivityWrite, Contact, WriteResult
+
+
+class CrmAdapter:
+    """Base class of CRM adapters; subclasses set ``name`` and ``Config``."""
+
+    name: ClassVar[str] = ""
+    Config: ClassVar[type[Options]] = Options
+    default_mapping: ClassVar[str] = "local"
+    max_batch: ClassVar[int] = 200
+
+    def __init__(self, config: Any, *, dry_run: bool = False) -> None:
+        self.config = config
+        self.dry_run = dry_run
+        self.api_calls = 0
+
+    def __enter__(self) -> CrmAdapter:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> None:
+        """Connect (and authenticate); raise AuthError or ConfigError naming the fix."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+    def check(self) -> list[str]:
+        """Problems found describing the target (missing fields, picklists); empty if none."""
+        return []
+
+    def find_contacts(
+        self,
+        *,
+        emails: Iterable[str] = (),
+        phones: Iterable[str] = (),
+        handles: dict[str, set[str]] | None = None,
+    ) -> list[Contact]:
+        """Contacts whose email, E.164 phone or platform handle is one of these, in a batch.
+
+        Emails and handles are compared lower-cased, handles without ``@``.
+        """
+        raise NotImplementedError
+
+    def contacts_since(self, cursor: str | None) -> Iterator[tuple[Contact, str]]:
+        """Contacts changed after ``cursor`` (all when None), each with its own cursor."""
+        raise NotImplementedError
+
+    def write(self, batch: Sequence[ActivityWrite]) -> list[WriteResult]:
+        """Upsert activities by key; one result per input, in order."""
+        raise NotImplementedError
+
+    def history(self, contact_id: str, limit: int = 200) -> list[dict[str, Any]]:
+        """Activities crmbridge wrote for a contact, newest first."""
+        raise NotImplementedError
+
+    def summary(self) -> dict[str, Any]:
+        """Cheap totals for ``crmbridge report`` (may be empty for remote CRMs)."""
+        return {}

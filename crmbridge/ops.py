@@ -1,0 +1,115 @@
+"""Library functions behind the admin commands: check, history, report, plugins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crmbridge import registry
+from crmbridge.config import AppConfig
+from crmbridge.crm.base import CrmAdapter
+from crmbridge.errors import CrmbridgeError
+from crmbridge.models import Interaction
+from crmbridge.rules.mapping import load_preset
+from crmbridge.state.store import StateStore
+
+SAMPLE = Interaction.model_validate(
+    {
+        "schema": "crmbridge.interaction/1",
+        "platform": "x",
+        "kind": "mention",
+        "message_id": "1",
+        "author": {"id": "1", "handle": "sample", "name": "Sample Author"},
+        "text": "sample",
+        "created_at": "2024-01-15T10:30:00Z",
+    }
+)
+
+
+def open_adapter(config: AppConfig, *, dry_run: bool = False) -> CrmAdapter:
+    """The configured CRM adapter, not yet opened."""
+    cls = registry.crm_adapter(config.crm.kind, config.file)
+    return cls(config.options_for(cls.Config, config.crm.options, "crm"), dry_run=dry_run)
+
+
+def check(config: AppConfig) -> list[dict[str, Any]]:
+    """Run every check that needs no write; one row per check, failures included."""
+    results: list[dict[str, Any]] = [
+        {"check": "config", "ok": True, "detail": f"{config.file.name} is valid"}
+    ]
+
+    def attempt(name: str, func: Any) -> None:
+        try:
+            results.append({"check": name, "ok": True, "detail": func()})
+        except CrmbridgeError as exc:
+            results.append({"check": name, "ok": False, "detail": str(exc)})
+
+    def mapping() -> str:
+        adapter_cls = registry.crm_adapter(config.crm.kind, config.file)
+        mapper = load_preset(config.mapping or adapter_cls.default_mapping, config.base_dir)
+        mapper.render(SAMPLE, None, None, SAMPLE.activity_key)
+        return f"preset {mapper.preset.name!r} renders ({len(mapper.preset.fields)} fields)"
+
+    def crm() -> str:
+        with open_adapter(config, dry_run=True) as adapter:
+            problems = adapter.check()
+            if problems:
+                raise CrmbridgeError("; ".join(problems))
+            counts = adapter.summary()
+        return f"{config.crm.kind} reachable" + (f" ({_fmt(counts)})" if counts else "")
+
+    def state() -> str:
+        store = StateStore(config.state_url, read_only=True)
+        try:
+            store.report()
+        finally:
+            store.close()
+        return "state store readable"
+
+    attempt("mapping", mapping)
+    attempt("crm", crm)
+    attempt("state", state)
+    for spec in config.sources:
+        cls = registry.connector(spec.connector, config.file)
+        connector = cls(
+            config.options_for(cls.Config, spec.options, f"source {spec.name}"), spec.name
+        )
+        attempt(f"source {spec.name}", connector.check)
+    return results
+
+
+def history(config: AppConfig, contact_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """A contact's activities as the CRM holds them, newest first."""
+    with open_adapter(config, dry_run=True) as adapter:
+        return adapter.history(contact_id, limit)
+
+
+def report(config: AppConfig) -> dict[str, Any]:
+    """State-store totals, plus the CRM's own cheap counts."""
+    store = StateStore(config.state_url, read_only=True)
+    try:
+        data = store.report()
+    finally:
+        store.close()
+    with open_adapter(config, dry_run=True) as adapter:
+        data["crm"] = adapter.summary()
+    return data
+
+
+def plugin_rows() -> list[dict[str, str]]:
+    """Every registered connector and CRM adapter."""
+    rows = []
+    for group in (registry.CONNECTORS, registry.CRM_ADAPTERS):
+        for plugin in sorted(registry.plugins(group).values(), key=lambda p: p.name):
+            rows.append(
+                {
+                    "group": group,
+                    "name": plugin.name,
+                    "target": plugin.target,
+                    "distribution": plugin.distribution,
+                }
+            )
+    return rows
+
+
+def _fmt(counts: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in counts.items())

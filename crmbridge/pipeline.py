@@ -1,0 +1,426 @@
+"""The sync: fetch → validate → resolve → map → write → commit, one batch at a time.
+
+Read this first. Each source streams items; a batch of them is checked against the ledger
+(what is already in the CRM, at which version), authors are resolved to contacts, the
+mapping renders an activity per interaction, the CRM adapter upserts the batch and answers
+per record, and only then are the ledger rows, quarantine rows, identity decisions and the
+source's cursor committed in one transaction. A crash anywhere leaves the cursor at the
+last committed batch; the rerun's upserts by key make the replay harmless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from crmbridge import registry
+from crmbridge.config import AppConfig
+from crmbridge.connector import Item
+from crmbridge.crm.base import CrmAdapter
+from crmbridge.errors import CrmbridgeError, DataError, ExitCode
+from crmbridge.http import with_retries
+from crmbridge.identity.resolver import ExactResolver, Resolution
+from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult
+from crmbridge.rules.mapping import Mapper, load_preset
+from crmbridge.state.store import BatchCommit, StateStore, as_utc, utcnow
+
+Progress = Callable[[str, int], None]
+PREVIEW_LIMIT = 50
+
+
+@dataclass
+class SyncSummary:
+    """What a sync did; ``--json`` prints exactly these counters."""
+
+    fetched: int = 0
+    written: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    quarantined: int = 0
+    review: int = 0
+    unmatched: int = 0
+    held: int = 0
+    api_calls: int = 0
+    duration_s: float = 0.0
+    dry_run: bool = False
+    status: str = "ok"
+    error: str | None = None
+    preview: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """The process exit code this outcome maps to."""
+        return ExitCode.PARTIAL if self.failed and self.status == "ok" else ExitCode.OK
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready data (preview only on dry runs)."""
+        data = asdict(self)
+        if not self.dry_run:
+            data.pop("preview")
+        return data
+
+
+@dataclass
+class _Work:
+    """One interaction on its way through a batch."""
+
+    interaction: Interaction
+    item: Item
+    previous: Any = None
+    write: ActivityWrite | None = None
+    resolution: Resolution | None = None
+    unchanged: bool = False
+
+
+class Pipeline:
+    """Runs a sync over the configured sources."""
+
+    def __init__(
+        self,
+        config: AppConfig,
+        *,
+        dry_run: bool = False,
+        adapter: CrmAdapter | None = None,
+        store: StateStore | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.config = config
+        self.dry_run = dry_run
+        self.progress = progress
+        self.summary = SyncSummary(dry_run=dry_run)
+        if adapter is None:
+            cls = registry.crm_adapter(config.crm.kind, config.file)
+            adapter = cls(
+                config.options_for(cls.Config, config.crm.options, "crm"), dry_run=dry_run
+            )
+        self.adapter = adapter
+        self.store = store or StateStore(config.state_url, read_only=dry_run)
+        self.mapper: Mapper = load_preset(
+            config.mapping or adapter.default_mapping, config.base_dir
+        )
+        self.resolver = ExactResolver(self.store, adapter, config.identity)
+
+    def run(self, only: str | None = None) -> SyncSummary:
+        """Sync every source (or the one named); always returns the summary."""
+        started = time.monotonic()
+        specs = [self.config.source(only)] if only else self.config.sources
+        run_id = self.store.start_run([s.name for s in specs], self.dry_run)
+        try:
+            with self.adapter:
+                for spec in specs:
+                    self._sync_source(spec.name, spec.connector, spec.options)
+        except CrmbridgeError as exc:
+            self.summary.status = exc.kind
+            self.summary.error = self.config.redact(str(exc))
+            raise
+        finally:
+            self.summary.api_calls = self.adapter.api_calls
+            self.summary.duration_s = round(time.monotonic() - started, 3)
+            self.store.finish_run(
+                run_id, self.summary.status, self.summary.as_dict(), self.summary.error
+            )
+        return self.summary
+
+    def _sync_source(self, name: str, connector_name: str, options: dict[str, Any]) -> None:
+        cls = registry.connector(connector_name, self.config.file)
+        connector = cls(self.config.options_for(cls.Config, options, f"source {name}"), name)
+        try:
+            cursor = self.store.cursor(name)
+            for batch in _batched(connector.fetch(cursor), self.adapter.max_batch):
+                self.process(name, batch)
+                if self.progress:
+                    self.progress(name, len(batch))
+        finally:
+            connector.close()
+
+    # --- one batch -------------------------------------------------------------------
+
+    def process(self, source: str, items: Sequence[Item]) -> None:
+        """Take one batch from validation to the committed ledger and cursor."""
+        self.summary.fetched += len(items)
+        commit = BatchCommit(source=source, cursor=items[-1].cursor if items else None)
+        work = self._admit(source, items, commit)
+        self._resolve(work, commit)
+        writes = self._render(work, commit)
+        results = self._write(writes) if writes and not self.dry_run else []
+        self._record(source, work, results, commit)
+        if not self.dry_run:
+            self.store.commit(commit)
+
+    def _admit(self, source: str, items: Sequence[Item], commit: BatchCommit) -> list[_Work]:
+        """Quarantine bad records; keep the newest version of each activity key."""
+        newest: dict[str, _Work] = {}
+        for item in items:
+            if item.interaction is None:
+                self._quarantine(source, item, item.error or "invalid record", commit)
+                continue
+            i = item.interaction
+            seen = newest.get(i.activity_key)
+            if seen is None or i.version_at >= seen.interaction.version_at:
+                newest[i.activity_key] = _Work(i, item)
+        ledger = self.store.ledger_rows(list(newest))
+        admitted: list[_Work] = []
+        for key, w in newest.items():
+            row = ledger.get(key)
+            if row is not None:
+                w.previous = row
+                stored_at = as_utc(row.version_at)
+                if stored_at and w.interaction.version_at < stored_at:
+                    self.summary.unchanged += 1  # an older version of what we hold
+                    continue
+                same_version = stored_at == w.interaction.version_at
+                if (
+                    same_version
+                    and row.message_id == w.interaction.message_id
+                    and row.payload_hash != w.interaction.payload_hash()
+                ):
+                    reason = (
+                        "message id seen before with different content and no newer "
+                        "edited_at; keeping the first version"
+                    )
+                    self._quarantine(source, w.item, reason, commit)
+                    continue
+            admitted.append(w)
+        return admitted
+
+    def _resolve(self, work: list[_Work], commit: BatchCommit) -> None:
+        inbound = [w.interaction for w in work if w.interaction.direction == "inbound"]
+        resolutions = self.resolver.resolve(inbound) if inbound else {}
+        for w in work:
+            if w.interaction.direction == "inbound":
+                w.resolution = resolutions.get(w.interaction.persona_key)
+        parents = self._reply_parents(work)
+        for w in work:
+            i = w.interaction
+            if i.direction == "outbound":
+                w.resolution = parents.get(f"{i.platform}:{i.in_reply_to}")
+        for r in resolutions.values():
+            if r.new_link:
+                commit.links.append(r.new_link)
+            if r.new_review:
+                commit.reviews.append(r.new_review)
+        commit.personas.extend(_persona_rows(inbound))
+
+    def _reply_parents(self, work: list[_Work]) -> dict[str, Resolution]:
+        """An agent's reply belongs to the contact of the message it answers."""
+        keys = {
+            f"{w.interaction.platform}:{w.interaction.in_reply_to}"
+            for w in work
+            if w.interaction.direction == "outbound" and w.interaction.in_reply_to
+        }
+        if not keys:
+            return {}
+        found: dict[str, Resolution] = {}
+        for w in work:  # the parent may be in this very batch
+            if w.interaction.key in keys and w.resolution and w.resolution.link.contact_id:
+                found[w.interaction.key] = w.resolution
+        missing = sorted(keys - set(found))
+        for key, row in self.store.ledger_rows(missing).items() if missing else ():
+            if row.contact_id:
+                link = Link(
+                    persona_key=row.persona_key,
+                    contact_id=row.contact_id,
+                    band="auto",
+                    rule="reply_to",
+                )
+                found[key] = Resolution(link)
+        return found
+
+    def _render(self, work: list[_Work], commit: BatchCommit) -> list[ActivityWrite]:
+        writes: list[ActivityWrite] = []
+        for w in work:
+            r = w.resolution
+            link = r.link if r else None
+            contact = r.contact if r else None
+            if contact is None and link is not None and link.contact_id:
+                contact = Contact(id=link.contact_id)
+            try:
+                write = self.mapper.render(w.interaction, contact, link, w.interaction.activity_key)
+            except DataError as exc:
+                self._quarantine(commit.source, w.item, exc.message, commit)
+                continue
+            prev = w.previous
+            if prev is not None and prev.crm_id:
+                write.crm_id = prev.crm_id
+            w.write = write
+            if (
+                prev is not None
+                and prev.status == "written"
+                and prev.write_hash == write.content_hash()
+            ):
+                w.unchanged = True
+                self.summary.unchanged += 1
+                continue
+            band = link.band if link else "unmatched"
+            policy = {
+                "review": self.mapper.preset.review,
+                "unmatched": self.mapper.preset.unmatched,
+            }.get(band, "write")
+            if policy == "hold":
+                continue
+            writes.append(write)
+        return writes
+
+    @with_retries(attempts=5)
+    def _write(self, writes: list[ActivityWrite]) -> list[WriteResult]:
+        results = self.adapter.write(writes)
+        if len(results) != len(writes):
+            raise CrmbridgeError(
+                f"adapter {self.adapter.name} answered {len(results)} results "
+                f"for {len(writes)} records"
+            )
+        return results
+
+    def _record(
+        self, source: str, work: list[_Work], results: list[WriteResult], commit: BatchCommit
+    ) -> None:
+        """Turn each interaction's outcome into counters and its ledger row."""
+        by_key = {r.key: r for r in results}
+        now = utcnow()
+        for w in work:
+            if w.write is None:
+                continue
+            prev, result = w.previous, by_key.get(w.write.key)
+            if w.unchanged:
+                if prev.payload_hash == w.interaction.payload_hash():
+                    continue  # nothing new at all: leave the ledger row as it is
+                row = self._ledger_row(source, w, "written", prev.attempts, now)
+                commit.ledger.append(row)
+                continue
+            band = w.resolution.link.band if w.resolution else "unmatched"
+            self.summary.review += band == "review"
+            self.summary.unmatched += band == "unmatched"
+            attempts = prev.attempts if prev is not None else 0
+            if self.dry_run:
+                self._preview(w, prev)
+                continue
+            if result is None:
+                self.summary.held += 1
+                commit.ledger.append(self._ledger_row(source, w, "held", attempts, now))
+            elif result.ok:
+                self.summary.written += 1
+                self.summary.created += result.status == "created"
+                self.summary.updated += result.status == "updated"
+                w.write.crm_id = result.crm_id or w.write.crm_id
+                commit.ledger.append(self._ledger_row(source, w, "written", attempts, now))
+            else:
+                self.summary.failed += 1
+                row = self._ledger_row(source, w, "failed", attempts + 1, now)
+                row["error_kind"] = result.error_kind or "data"
+                row["error_message"] = self.config.redact(result.error or "")
+                commit.ledger.append(row)
+
+    def _ledger_row(
+        self, source: str, w: _Work, status: str, attempts: int, now: Any
+    ) -> dict[str, Any]:
+        i, write = w.interaction, w.write
+        assert write is not None
+        return {
+            "key": write.key,
+            "source": source,
+            "platform": i.platform,
+            "kind": i.kind,
+            "message_id": i.message_id,
+            "persona_key": i.persona_key,
+            "contact_id": write.contact_id,
+            "conversation_key": i.conversation_key,
+            "status": status,
+            "crm_object": write.object,
+            "crm_id": write.crm_id,
+            "payload_hash": i.payload_hash(),
+            "write_hash": write.content_hash() if status == "written" else None,
+            "version_at": i.version_at,
+            "attempts": attempts,
+            "error_kind": None,
+            "error_message": None,
+            "payload": i.to_json(),
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def _preview(self, w: _Work, prev: Any) -> None:
+        assert w.write is not None
+        action = "update" if prev is not None and prev.status == "written" else "create"
+        if action == "create":
+            self.summary.created += 1
+        else:
+            self.summary.updated += 1
+        if len(self.summary.preview) < PREVIEW_LIMIT:
+            self.summary.preview.append(
+                {
+                    "action": action,
+                    "key": w.write.key,
+                    "contact_id": w.write.contact_id,
+                    "subject": w.write.fields.get("subject"),
+                }
+            )
+
+    def _quarantine(self, source: str, item: Item, reason: str, commit: BatchCommit) -> None:
+        self.summary.quarantined += 1
+        raw = (
+            item.raw
+            if item.raw is not None
+            else (item.interaction.to_json() if item.interaction else "")
+        )
+        fingerprint = hashlib.sha256(json.dumps([source, item.location, raw]).encode()).hexdigest()[
+            :32
+        ]
+        commit.quarantine.append(
+            {
+                "source": source,
+                "fingerprint": fingerprint,
+                "location": item.location,
+                "reason": reason,
+                "raw": raw,
+            }
+        )
+
+
+def _persona_rows(interactions: Sequence[Interaction]) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for i in interactions:
+        row = rows.get(i.persona_key)
+        if row is None:
+            rows[i.persona_key] = {
+                "key": i.persona_key,
+                "platform": i.platform,
+                "author_id": i.author.id,
+                "handle": i.author.handle,
+                "name": i.author.name,
+                "first_seen": i.created_at,
+                "last_seen": i.created_at,
+                "interactions": 1,
+            }
+        else:
+            row["interactions"] += 1
+            row["first_seen"] = min(row["first_seen"], i.created_at)
+            row["last_seen"] = max(row["last_seen"], i.created_at)
+    return list(rows.values())
+
+
+def _batched(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def sync(
+    config: AppConfig,
+    *,
+    source: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> SyncSummary:
+    """Run one sync with the configured adapter and state store."""
+    pipeline = Pipeline(config, dry_run=dry_run, progress=progress)
+    try:
+        return pipeline.run(source)
+    finally:
+        pipeline.store.close()

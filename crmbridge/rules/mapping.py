@@ -1,0 +1,163 @@
+"""Mapping presets: which CRM object an interaction becomes, and each field's template.
+
+A preset is YAML data (``mappings/*.yaml`` shipped in the package, or a file the admin
+points ``mapping:`` at). Fields are templates rendered in the sandbox, then typed,
+length-checked and checked against their allowed values, so what reaches the CRM is what
+the CRM accepts. Per-platform overrides change fields for one platform only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from crmbridge.config import describe
+from crmbridge.errors import ConfigError, DataError
+from crmbridge.models import ActivityWrite, Contact, Interaction, Link
+from crmbridge.rules.templates import Template, truncate_text
+
+
+class FieldSpec(BaseModel):
+    """One CRM field: its template and the constraints the CRM puts on it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    template: str
+    type: Literal["str", "int", "bool", "datetime"] = "str"
+    max_length: int | None = Field(default=None, ge=1)
+    choices: list[str] | None = None
+    omit_empty: bool = True
+
+
+class Override(BaseModel):
+    """Field changes for one platform (or one kind on it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fields: dict[str, FieldSpec | str | None] = Field(default_factory=dict)
+
+
+class Preset(BaseModel):
+    """A mapping preset file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    object: str
+    unmatched: Literal["write", "hold"] = "write"
+    review: Literal["write", "hold"] = "write"
+    fields: dict[str, FieldSpec | str]
+    overrides: dict[str, Override] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _has_fields(self) -> Preset:
+        if not self.fields:
+            raise ValueError("a preset needs at least one field")
+        return self
+
+
+def _spec(value: FieldSpec | str) -> FieldSpec:
+    return value if isinstance(value, FieldSpec) else FieldSpec(template=value)
+
+
+class Mapper:
+    """Renders interactions into ``ActivityWrite``s with one preset."""
+
+    def __init__(self, preset: Preset, origin: str) -> None:
+        self.preset = preset
+        self.origin = origin
+        self._base = self._compile(preset.fields, "fields")
+        self._by_platform = {
+            platform: {**self._base, **self._compile(o.fields, f"overrides.{platform}.fields")}
+            for platform, o in preset.overrides.items()
+        }
+        for platform, o in preset.overrides.items():
+            for name, value in o.fields.items():
+                if value is None:
+                    self._by_platform[platform].pop(name, None)
+
+    def _compile(self, fields: dict[str, Any], where: str) -> dict[str, tuple[FieldSpec, Template]]:
+        compiled = {}
+        for name, value in fields.items():
+            if value is None:
+                continue
+            spec = _spec(value)
+            compiled[name] = (spec, Template(spec.template, f"{self.origin}: {where}.{name}"))
+        return compiled
+
+    def render(
+        self, interaction: Interaction, contact: Contact | None, link: Link | None, key: str
+    ) -> ActivityWrite:
+        """The activity for one interaction (DataError if a value breaks a constraint)."""
+        context = {
+            "i": interaction.model_dump(mode="json", by_alias=True),
+            "contact": contact.model_dump() if contact else None,
+            "link": link.model_dump() if link else None,
+            "key": key,
+        }
+        fields_ = self._by_platform.get(interaction.platform, self._base)
+        values: dict[str, Any] = {}
+        for name, (spec, template) in fields_.items():
+            value = convert(template.render(context), spec, name)
+            if value is not None or not spec.omit_empty:
+                values[name] = value
+        return ActivityWrite(
+            key=key,
+            object=self.preset.object,
+            contact_id=contact.id if contact else None,
+            fields=values,
+            deleted=interaction.deleted,
+        )
+
+
+def convert(text: str, spec: FieldSpec, name: str) -> Any:
+    """Type a rendered value and apply the field's length and allowed values."""
+    text = text.strip()
+    if text in ("", "None"):
+        return None
+    if spec.type == "bool":
+        return text.lower() in ("true", "1", "yes")
+    if spec.type == "int":
+        try:
+            return int(float(text))
+        except ValueError:
+            raise DataError(f"mapping field {name}: {text[:40]!r} is not a number") from None
+    if spec.type == "datetime":
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+        except ValueError:
+            raise DataError(f"mapping field {name}: {text[:40]!r} is not a time") from None
+    if spec.choices is not None and text not in spec.choices:
+        raise DataError(f"mapping field {name}: {text!r} is not one of {spec.choices}")
+    if spec.max_length is not None:
+        text = truncate_text(text, spec.max_length)
+    return text
+
+
+def load_preset(name_or_path: str, base_dir: Path | None = None) -> Mapper:
+    """A preset by name (``mappings/NAME.yaml`` in the package) or by file path."""
+    path = Path(name_or_path)
+    if base_dir is not None and not path.is_absolute():
+        path = base_dir / path
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        text, origin = path.read_text(encoding="utf-8"), path.name
+    else:
+        package = resources.files("crmbridge.mappings")
+        candidate = package / f"{name_or_path}.yaml"
+        if not candidate.is_file():
+            known = sorted(p.name[:-5] for p in package.iterdir() if p.name.endswith(".yaml"))
+            raise ConfigError(f"mapping: no preset or file {name_or_path!r} (presets: {known})")
+        text, origin = candidate.read_text(encoding="utf-8"), f"mappings/{name_or_path}.yaml"
+    try:
+        data = yaml.safe_load(text)
+        return Mapper(Preset.model_validate(data), origin)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{origin}: not valid YAML: {exc}") from None
+    except ValidationError as exc:
+        raise ConfigError(describe(exc, Path(origin))) from None

@@ -1,0 +1,50 @@
+"""Admin templates, compiled once and rendered in Jinja2's sandbox.
+
+Templates are admin-written data: they can read the values handed to them and nothing
+else (no attribute tricks to ``__class__``, no file or module access), and an unknown name
+is an error at ``crmbridge check`` time rather than an empty field in the CRM.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from crmbridge.errors import ConfigError
+
+_ENV = ImmutableSandboxedEnvironment(
+    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
+)
+
+
+def truncate_text(value: Any, length: int = 255, end: str = "…") -> str:
+    """Cut text to ``length`` characters, marking the cut."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= length else text[: max(0, length - len(end))] + end
+
+
+_ENV.filters["truncate_text"] = truncate_text
+
+
+class Template:
+    """One compiled template, with where it came from for error messages."""
+
+    def __init__(self, source: str, where: str) -> None:
+        self.source = source
+        self.where = where
+        self.constant = "{" not in source
+        try:
+            self._template = None if self.constant else _ENV.from_string(source)
+        except TemplateError as exc:
+            raise ConfigError(f"{where}: template does not compile: {exc}") from None
+
+    def render(self, context: dict[str, Any]) -> str:
+        """Render with the given values; a template error is a ConfigError naming the field."""
+        if self._template is None:
+            return self.source
+        try:
+            return self._template.render(context)
+        except TemplateError as exc:
+            raise ConfigError(f"{self.where}: {type(exc).__name__}: {exc}") from None

@@ -1,0 +1,129 @@
+"""The state store's tables (SQLAlchemy Core), as the latest migration leaves them.
+
+Migrations in ``migrations/versions`` create and change these tables; this module is what
+queries are written against. Keep the two in step: ``tests/state`` compares them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("cursor", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("source", String(64), nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("message_id", String(256), nullable=False),
+    Column("persona_key", String(300), nullable=False),
+    Column("contact_id", String(64)),
+    Column("conversation_key", String(300)),
+    Column("status", String(16), nullable=False),
+    Column("crm_object", String(64)),
+    Column("crm_id", String(64)),
+    Column("payload_hash", String(32), nullable=False),
+    Column("write_hash", String(32)),
+    Column("version_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error_kind", String(32)),
+    Column("error_message", Text),
+    Column("payload", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_ledger_contact", "contact_id"),
+    Index("ix_ledger_persona", "persona_key"),
+    Index("ix_ledger_status", "status"),
+)
+
+personas = Table(
+    "personas",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("platform", String(32), nullable=False),
+    Column("author_id", String(256), nullable=False),
+    Column("handle", String(256)),
+    Column("name", String(256)),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("interactions", Integer, nullable=False, default=0),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("persona_key", String(300), nullable=False),
+    Column("contact_id", String(64), nullable=False),
+    Column("rule", String(64), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("approved_by", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("removed_at", DateTime(timezone=True)),
+    Column("removed_by", String(128)),
+    Index("ix_links_persona", "persona_key"),
+    Index("ix_links_contact", "contact_id"),
+)
+
+review = Table(
+    "review",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("persona_key", String(300), nullable=False),
+    Column("candidates", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("score", Float, nullable=False, default=0.0),
+    Column("status", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("decided_by", String(128)),
+    Index("ix_review_persona", "persona_key"),
+    Index("ix_review_status", "status"),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False),
+    Column("fingerprint", String(32), nullable=False, unique=True),
+    Column("location", String(512), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(32), nullable=False),
+    Column("dry_run", Integer, nullable=False, default=0),
+    Column("sources", Text, nullable=False),
+    Column("summary", Text),
+    Column("error", Text),
+)

@@ -1,0 +1,353 @@
+"""The state store: cursors, ledger, personas, links, review queue, quarantine, runs.
+
+One SQLAlchemy engine on any URL (SQLite by default, PostgreSQL for many workers). The
+pipeline reads what it needs per batch in a few set-based queries and writes everything a
+batch produced — ledger rows, quarantine rows, links, review items *and* the cursor — in
+one transaction, after the CRM answered. That single commit is invariant 2.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    create_engine,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.pool import StaticPool
+
+from crmbridge.errors import ConfigError
+from crmbridge.state import migrate
+from crmbridge.state.schema import cursors, ledger, links, personas, quarantine, review, runs
+
+CHUNK = 500
+
+
+def utcnow() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Read a stored time back as aware UTC (SQLite keeps no zone)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """Split a long list so no query exceeds a database's bound-parameter limit."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass
+class BatchCommit:
+    """Everything one batch changes in the state store, committed together."""
+
+    source: str
+    cursor: dict[str, Any] | None
+    ledger: list[dict[str, Any]] = field(default_factory=list)
+    quarantine: list[dict[str, Any]] = field(default_factory=list)
+    personas: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL keeps readers (report, review) off the writer's back; NORMAL sync is durable
+    # against a killed process, which is the crash we promise to survive.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a state URL, with SQLite tuned for one writer and many readers."""
+    try:
+        if url.startswith("sqlite"):
+            if url in ("sqlite://", "sqlite:///:memory:"):
+                engine = create_engine(
+                    "sqlite://",
+                    poolclass=StaticPool,
+                    connect_args={"check_same_thread": False},
+                )
+            else:
+                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+                engine = create_engine(url)
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ModuleNotFoundError) as exc:
+        raise ConfigError(
+            f"state: cannot use state store URL ({type(exc).__name__}: {exc})",
+            hint="use sqlite:///file.db, or postgresql+psycopg://… with crmbridge[postgres]",
+        ) from None
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    rows: list[dict[str, Any]],
+    keys: list[str],
+    update_columns: Iterable[str] | None = None,
+) -> None:
+    """Insert rows, updating the given columns where the key exists (or ignoring)."""
+    if not rows:
+        return
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    for part in chunks(rows, 200):
+        stmt = dialect.insert(table).values(list(part))
+        columns = (
+            list(update_columns)
+            if update_columns is not None
+            else [c for c in part[0] if c not in keys]
+        )
+        if columns:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=keys, set_={c: stmt.excluded[c] for c in columns}
+            )
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+        conn.execute(stmt)
+
+
+class StateStore:
+    """Access to one state database."""
+
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
+        self.url = url
+        self.read_only = read_only
+        missing = url.startswith("sqlite:///") and not Path(url[10:]).exists()
+        if read_only and missing:
+            # A dry run must leave nothing behind: work on an empty in-memory store.
+            url = "sqlite://"
+        self.engine = make_engine(url)
+        try:
+            if not read_only or url == "sqlite://":
+                migrate.upgrade(self.engine)
+        except OperationalError as exc:
+            raise ConfigError(
+                f"state: cannot open the state store: {exc.orig}",
+                hint="check the 'state' URL and that the database runs",
+            ) from None
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
+
+    # --- reads -----------------------------------------------------------------------
+
+    def cursor(self, source: str) -> dict[str, Any] | None:
+        """The committed cursor of a source, or None before its first commit."""
+        with self.engine.connect() as conn:
+            value = conn.scalar(select(cursors.c.cursor).where(cursors.c.source == source))
+        return json.loads(value) if value else None
+
+    def ledger_rows(self, keys: Sequence[str]) -> dict[str, Row[Any]]:
+        """Ledger rows for these interaction keys."""
+        found: dict[str, Row[Any]] = {}
+        with self.engine.connect() as conn:
+            for part in chunks(list(keys)):
+                for row in conn.execute(select(ledger).where(ledger.c.key.in_(part))):
+                    found[row.key] = row
+        return found
+
+    def active_links(self, persona_keys: Sequence[str]) -> dict[str, Row[Any]]:
+        """The current link of each persona that has one."""
+        found: dict[str, Row[Any]] = {}
+        with self.engine.connect() as conn:
+            for part in chunks(list(persona_keys)):
+                query = select(links).where(
+                    links.c.persona_key.in_(part), links.c.removed_at.is_(None)
+                )
+                for row in conn.execute(query):
+                    found[row.persona_key] = row
+        return found
+
+    def open_reviews(self, persona_keys: Sequence[str]) -> set[str]:
+        """Which of these personas already wait in the review queue."""
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for part in chunks(list(persona_keys)):
+                query = select(review.c.persona_key).where(
+                    review.c.persona_key.in_(part), review.c.status == "open"
+                )
+                found.update(conn.scalars(query))
+        return found
+
+    # --- the batch commit --------------------------------------------------------------
+
+    def commit(self, batch: BatchCommit) -> None:
+        """Write a batch's ledger, quarantine, identity rows and cursor atomically."""
+        self._writable()
+        now = utcnow()
+        with self.engine.begin() as conn:
+            upsert(
+                conn,
+                ledger,
+                batch.ledger,
+                ["key"],
+                [c for c in ledger.c.keys() if c not in ("key", "created_at")],
+            )  # noqa: SIM118
+            for row in batch.quarantine:
+                row.setdefault("status", "open")
+                row.setdefault("created_at", now)
+            upsert(conn, quarantine, batch.quarantine, ["fingerprint"], [])
+            self._personas(conn, batch.personas)
+            if batch.links:
+                conn.execute(links.insert(), batch.links)
+            if batch.reviews:
+                conn.execute(review.insert(), batch.reviews)
+            if batch.cursor is not None:
+                upsert(
+                    conn,
+                    cursors,
+                    [
+                        {
+                            "source": batch.source,
+                            "updated_at": now,
+                            "cursor": json.dumps(batch.cursor),
+                        }
+                    ],
+                    ["source"],
+                )
+
+    def _personas(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+        for part in chunks(rows, 200):
+            stmt = dialect.insert(personas).values(list(part))
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["key"],
+                set_={
+                    "handle": stmt.excluded.handle,
+                    "name": stmt.excluded.name,
+                    "last_seen": stmt.excluded.last_seen,
+                    "interactions": personas.c.interactions + stmt.excluded.interactions,
+                },
+            )
+            conn.execute(stmt)
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise RuntimeError("this state store was opened read-only (dry run)")
+
+    # --- runs --------------------------------------------------------------------------
+
+    def start_run(self, sources: list[str], dry_run: bool) -> int | None:
+        """Record that a run started; a dry run records nothing."""
+        if self.read_only:
+            return None
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                runs.insert().values(
+                    started_at=utcnow(),
+                    status="running",
+                    dry_run=int(dry_run),
+                    sources=json.dumps(sources),
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def finish_run(
+        self, run_id: int | None, status: str, summary: dict[str, Any], error: str | None = None
+    ) -> None:
+        """Record how a run ended."""
+        if run_id is None:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(
+                    finished_at=utcnow(), status=status, summary=json.dumps(summary), error=error
+                )
+            )
+
+    # --- reporting -----------------------------------------------------------------------
+
+    def report(self) -> dict[str, Any]:
+        """Totals over the whole state: what was written, held, parked and queued."""
+        with self.engine.connect() as conn:
+
+            def count(table: Table, *where: Any) -> int:
+                return int(conn.scalar(select(func.count()).select_from(table).where(*where)) or 0)
+
+            def grouped(column: Any) -> dict[str, int]:
+                query = (
+                    select(column, func.count())
+                    .where(ledger.c.status == "written")
+                    .group_by(column)
+                    .order_by(column)
+                )
+                return {str(k): int(v) for k, v in conn.execute(query)}
+
+            written = ledger.c.status == "written"
+            contacts = select(func.count(func.distinct(ledger.c.contact_id))).where(
+                written, ledger.c.contact_id.is_not(None)
+            )
+            conversations = select(func.count(func.distinct(ledger.c.conversation_key)))
+            last = conn.execute(
+                select(runs).where(runs.c.dry_run == 0).order_by(runs.c.id.desc()).limit(1)
+            ).first()
+            return {
+                "activities": count(ledger, written),
+                "by_platform": grouped(ledger.c.platform),
+                "by_kind": grouped(ledger.c.kind),
+                "contacts_with_history": int(conn.scalar(contacts) or 0),
+                "conversations": int(conn.scalar(conversations) or 0),
+                "unlinked_activities": count(ledger, written, ledger.c.contact_id.is_(None)),
+                "held": count(ledger, ledger.c.status == "held"),
+                "failed": count(ledger, ledger.c.status == "failed"),
+                "review_queue": count(review, review.c.status == "open"),
+                "quarantined": count(quarantine, quarantine.c.status == "open"),
+                "personas": count(personas),
+                "linked_personas": count(links, links.c.removed_at.is_(None)),
+                "last_run": None
+                if last is None
+                else {
+                    "id": last.id,
+                    "status": last.status,
+                    "started_at": as_utc(last.started_at).isoformat(),  # type: ignore[union-attr]
+                    "summary": json.loads(last.summary) if last.summary else None,
+                },
+            }
+
+    def quarantined(self, source: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Open quarantine rows, oldest first."""
+        query = select(quarantine).where(quarantine.c.status == "open")
+        if source:
+            query = query.where(quarantine.c.source == source)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(quarantine.c.id).limit(limit))
+            return [dict(r._mapping) for r in rows]
+
+    def unmatched(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Personas with no active link, most active first."""
+        linked = select(links.c.persona_key).where(links.c.removed_at.is_(None))
+        query = (
+            select(personas)
+            .where(personas.c.key.not_in(linked))
+            .order_by(personas.c.interactions.desc(), personas.c.key)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]

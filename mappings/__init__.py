@@ -1,0 +1,1 @@
+"""Mapping presets shipped with crmbridge, read with ``importlib.resources``."""
