@@ -36,6 +36,10 @@ class Line:
     number: int
     end: int
     oversized: bool = False
+    last: int = 0  # the last physical line of a record spanning several
+
+    def __post_init__(self) -> None:
+        self.last = max(self.last, self.number)
 
 
 class FileConfig(Options):
@@ -108,7 +112,7 @@ class FileConnector(Connector):
                 tail = (tail + record.data)[-TAIL_BYTES:]
                 self._last_position = [
                     record.end,
-                    record.number,
+                    record.last,
                     _fingerprint(head, record.end, tail),
                 ]
                 item_cursor = {"files": done, "current": [name, *self._last_position]}
@@ -186,6 +190,7 @@ class CsvConnector(FileConnector):
                     pending.number,
                     line.end,
                     pending.oversized or line.oversized,
+                    line.last,
                 )
             if line.data.count(b'"') % 2 and not line.oversized:
                 pending = line  # an open quote: the record goes on in the next line

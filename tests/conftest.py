@@ -1,0 +1,89 @@
+"""Shared fixtures: a work folder with contacts, interactions and a config."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+CONTACTS = """id,first_name,last_name,email,phone,city,country,x_handle,instagram_handle
+C1,Jane,Doe,jane@example.com,+44 7700 900123,Leeds,GB,jdoe,
+C2,John,Roe,John.Roe@Example.com,(415) 555-0134,San Francisco,US,,johnr
+C3,James,Smith,james.smith@example.com,,Leeds,GB,,
+C4,James,Smith,jsmith@example.org,,Austin,US,,
+C5,Ann,Lee,ann@example.com,,York,GB,shared,
+C6,Anne,Leigh,anne@example.com,,York,GB,shared,
+"""
+
+PG_URL = os.environ.get("CRMBRIDGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def record(message_id: str, /, **over: Any) -> dict[str, Any]:
+    """An interchange record with sensible defaults, overridable per key."""
+    author = {"id": "a-" + message_id, "handle": None, "name": "Someone"}
+    author.update(over.pop("author", {}))
+    data = {
+        "schema": "crmbridge.interaction/1", "platform": "x", "kind": "mention",
+        "message_id": message_id, "conversation_id": None, "in_reply_to": None,
+        "edit_of": None, "account_id": "brand", "direction": "inbound", "is_private": False,
+        "author": author, "text": f"message {message_id}",
+        "created_at": "2024-01-15T10:30:00Z", "edited_at": None, "deleted": False,
+        "url": None,
+    }
+    data.update(over)
+    return data
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any] | str]) -> None:
+    """Write records (dicts as JSON, strings verbatim) one per line."""
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write((row if isinstance(row, str) else json.dumps(row)) + "\n")
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A folder holding contacts.csv, an empty interactions.jsonl and crmbridge.yaml."""
+    (tmp_path / "contacts.csv").write_text(CONTACTS, encoding="utf-8")
+    (tmp_path / "interactions.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "crmbridge.yaml").write_text(
+        "state: sqlite:///state.db\n"
+        "crm: {kind: local, path: crm.db, contacts_csv: contacts.csv}\n"
+        "sources:\n  - {name: exports, connector: jsonl, path: interactions.jsonl}\n",
+        encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database on 127.0.0.1, dropped afterwards (skips if none runs)."""
+    try:
+        admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means: no server here
+        pytest.skip(f"no PostgreSQL server reachable at {PG_URL}: {type(exc).__name__}")
+    name = f"crmbridge_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name})
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture
+def make_record() -> Callable[..., dict[str, Any]]:
+    """The ``record`` helper as a fixture."""
+    return record
