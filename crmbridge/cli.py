@@ -20,9 +20,6 @@ import click
 from crmbridge import __version__
 from crmbridge.config import AppConfig, load_config
 from crmbridge.errors import CrmbridgeError, ExitCode
-from crmbridge.ops import check, history, plugin_rows, report
-from crmbridge.pipeline import SyncSummary, sync
-from crmbridge.progress import progress_reporter, render_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("crmbridge")
@@ -105,6 +102,9 @@ def sync_command(config_path: Path, source: str | None, dry_run: bool, as_json: 
     killed at any point resumes without duplicates. Bad records are quarantined with their
     reason while the rest flow on.
     """
+    from crmbridge.pipeline import SyncSummary, sync
+    from crmbridge.progress import progress_reporter, render_summary
+
     config = load_config(config_path)
     summary: SyncSummary | None = None
     with progress_reporter(enabled=not as_json) as progress:
@@ -126,6 +126,8 @@ def sync_command(config_path: Path, source: str | None, dry_run: bool, as_json: 
 @handles_errors
 def check_command(config_path: Path, as_json: bool) -> None:
     """Validate config, sources, mapping, CRM and state store without writing anything."""
+    from crmbridge.ops import check
+
     config = load_config(config_path)
     results = check(config)
     ok = all(r["ok"] for r in results)
@@ -146,6 +148,8 @@ def check_command(config_path: Path, as_json: bool) -> None:
 @handles_errors
 def history_command(contact_id: str, config_path: Path, limit: int, as_json: bool) -> None:
     """Show the social history crmbridge wrote for one CRM contact, newest first."""
+    from crmbridge.ops import history
+
     config = load_config(config_path)
     rows = history(config, contact_id, limit)
     if as_json:
@@ -166,6 +170,8 @@ def history_command(contact_id: str, config_path: Path, limit: int, as_json: boo
 @handles_errors
 def report_command(config_path: Path, as_json: bool) -> None:
     """Totals: activities by platform and kind, contacts, review queue, quarantine."""
+    from crmbridge.ops import report
+
     config = load_config(config_path)
     data = report(config)
     if as_json:
@@ -181,6 +187,8 @@ def report_command(config_path: Path, as_json: bool) -> None:
 @json_option
 def plugins_command(as_json: bool) -> None:
     """List the connectors and CRM adapters installed, and their distributions."""
+    from crmbridge.ops import plugin_rows
+
     rows = plugin_rows()
     if as_json:
         click.echo(json.dumps(rows))

@@ -29,11 +29,21 @@ def record(message_id: str, /, **over: Any) -> dict[str, Any]:
     author = {"id": "a-" + message_id, "handle": None, "name": "Someone"}
     author.update(over.pop("author", {}))
     data = {
-        "schema": "crmbridge.interaction/1", "platform": "x", "kind": "mention",
-        "message_id": message_id, "conversation_id": None, "in_reply_to": None,
-        "edit_of": None, "account_id": "brand", "direction": "inbound", "is_private": False,
-        "author": author, "text": f"message {message_id}",
-        "created_at": "2024-01-15T10:30:00Z", "edited_at": None, "deleted": False,
+        "schema": "crmbridge.interaction/1",
+        "platform": "x",
+        "kind": "mention",
+        "message_id": message_id,
+        "conversation_id": None,
+        "in_reply_to": None,
+        "edit_of": None,
+        "account_id": "brand",
+        "direction": "inbound",
+        "is_private": False,
+        "author": author,
+        "text": f"message {message_id}",
+        "created_at": "2024-01-15T10:30:00Z",
+        "edited_at": None,
+        "deleted": False,
         "url": None,
     }
     data.update(over)
@@ -56,7 +66,8 @@ def workdir(tmp_path: Path) -> Path:
         "state: sqlite:///state.db\n"
         "crm: {kind: local, path: crm.db, contacts_csv: contacts.csv}\n"
         "sources:\n  - {name: exports, connector: jsonl, path: interactions.jsonl}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return tmp_path
 
 
@@ -67,7 +78,7 @@ def pg_url() -> Iterator[str]:
         admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means: no server here
+    except Exception as exc:
         pytest.skip(f"no PostgreSQL server reachable at {PG_URL}: {type(exc).__name__}")
     name = f"crmbridge_test_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
@@ -76,9 +87,12 @@ def pg_url() -> Iterator[str]:
         yield PG_URL.rsplit("/", 1)[0] + "/" + name
     finally:
         with admin.connect() as conn:
-            conn.execute(sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name})
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                ),
+                {"n": name},
+            )
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 

@@ -19,8 +19,11 @@ BASE = "crm: {kind: local}\nsources:\n  - {name: a, connector: jsonl, path: in.j
 def test_relative_paths_start_at_the_config_file(tmp_path):
     config = load_config(write(tmp_path, "state: sqlite:///s/state.db\n" + BASE))
     assert config.state_url == f"sqlite:///{tmp_path.resolve()}/s/state.db"
-    options = config.options_for(__import__("connectors.files", fromlist=["x"]).FileConfig,
-                                 config.sources[0].options, "sources[0]")
+    options = config.options_for(
+        __import__("connectors.files", fromlist=["x"]).FileConfig,
+        config.sources[0].options,
+        "sources[0]",
+    )
     assert options.path == tmp_path.resolve() / "in.jsonl"
 
 
@@ -31,7 +34,9 @@ def test_an_unknown_top_level_key_names_the_file_and_key(tmp_path):
 
 
 def test_a_wrong_type_names_the_key_path(tmp_path):
-    text = "crm: {kind: local, batch_size: lots}\nsources:\n  - {name: a, connector: jsonl, path: x}\n"
+    text = (
+        "crm: {kind: local, batch_size: lots}\nsources:\n  - {name: a, connector: jsonl, path: x}\n"
+    )
     with pytest.raises(ConfigError, match=r"crmbridge.yaml: crm.batch_size"):
         load_config(write(tmp_path, text))
 
@@ -74,8 +79,10 @@ def test_a_default_is_used_when_the_variable_is_unset(tmp_path, monkeypatch):
 
 
 def test_duplicate_source_names_are_refused(tmp_path):
-    text = ("crm: {kind: local}\nsources:\n  - {name: a, connector: jsonl, path: x}\n"
-            "  - {name: a, connector: csv, path: y}\n")
+    text = (
+        "crm: {kind: local}\nsources:\n  - {name: a, connector: jsonl, path: x}\n"
+        "  - {name: a, connector: csv, path: y}\n"
+    )
     with pytest.raises(ConfigError, match="used twice"):
         load_config(write(tmp_path, text))
 

@@ -8,8 +8,9 @@ from tests.conftest import record
 
 
 def test_the_design_example_record_is_accepted_with_its_keys():
-    i = parse_interaction(record("1301573587187331074", author={"id": "1234567890",
-                                 "handle": "jdoe"}), "f.jsonl:1")
+    i = parse_interaction(
+        record("1301573587187331074", author={"id": "1234567890", "handle": "jdoe"}), "f.jsonl:1"
+    )
     assert i.key == "x:1301573587187331074"
     assert i.persona_key == "x:1234567890"
     assert i.created_at.tzinfo is not None
@@ -44,8 +45,9 @@ def test_a_wrong_schema_tag_is_rejected():
         parse_interaction(record("1", schema="other/2"), "f.jsonl:1")
 
 
-@pytest.mark.parametrize("when", ["1969-12-31T23:59:59Z", "2999-01-01T00:00:00Z",
-                                  "2024-01-15T10:30:00"])
+@pytest.mark.parametrize(
+    "when", ["1969-12-31T23:59:59Z", "2999-01-01T00:00:00Z", "2024-01-15T10:30:00"]
+)
 def test_implausible_or_zone_less_timestamps_are_rejected(when):
     with pytest.raises(DataError, match="created_at"):
         parse_interaction(record("1", created_at=when), "f.jsonl:1")

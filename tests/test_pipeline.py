@@ -39,8 +39,9 @@ def feed(workdir, rows):
 
 
 def test_syncing_the_same_file_twice_creates_no_duplicate(workdir):
-    config = feed(workdir, [record(str(n), author={"id": "p1", "handle": "jdoe"})
-                            for n in range(30)])
+    config = feed(
+        workdir, [record(str(n), author={"id": "p1", "handle": "jdoe"}) for n in range(30)]
+    )
     first = sync(config)
     second = sync(config)
     assert (first.written, first.created, first.fetched) == (30, 30, 30)
@@ -53,15 +54,18 @@ def test_the_same_data_from_a_reset_cursor_is_unchanged_not_rewritten(workdir):
     sync(config)
     (workdir / "copy.jsonl").write_text((workdir / "interactions.jsonl").read_text())
     (workdir / "crmbridge.yaml").write_text(
-        (workdir / "crmbridge.yaml").read_text().replace("interactions.jsonl", "copy.jsonl"))
+        (workdir / "crmbridge.yaml").read_text().replace("interactions.jsonl", "copy.jsonl")
+    )
     again = sync(load_config(workdir / "crmbridge.yaml"))
     assert (again.fetched, again.unchanged, again.written, again.api_calls) == (5, 5, 0, 0)
 
 
 def test_a_crash_after_the_crm_write_and_before_the_ledger_commit_loses_and_duplicates_nothing(
-        workdir):
-    rows = [record(str(n), author={"id": f"p{n % 3}", "email": "jane@example.com"})
-            for n in range(1200)]
+    workdir,
+):
+    rows = [
+        record(str(n), author={"id": f"p{n % 3}", "email": "jane@example.com"}) for n in range(1200)
+    ]
     config = feed(workdir, rows)
     cls = LocalCrm
     adapter = CrashAfterWrite(config.options_for(cls.Config, config.crm.options, "crm"))
@@ -80,8 +84,7 @@ def test_a_crash_after_the_crm_write_and_before_the_ledger_commit_loses_and_dupl
     assert {c for _, c in crm_rows(workdir)} == {"C1"}
 
 
-def test_a_malformed_line_is_quarantined_with_its_reason_while_its_neighbours_are_written(
-        workdir):
+def test_a_malformed_line_is_quarantined_with_its_reason_while_its_neighbours_are_written(workdir):
     config = feed(workdir, [record("1"), "{oops", record("2", platform="myspace"), record("3")])
     summary = sync(config)
     assert (summary.written, summary.quarantined) == (2, 2)
@@ -90,7 +93,9 @@ def test_a_malformed_line_is_quarantined_with_its_reason_while_its_neighbours_ar
     parked = store.quarantined()
     store.close()
     assert [(q["location"], q["raw"]) for q in parked] == [
-        ("interactions.jsonl:2", "{oops\n"), ("interactions.jsonl:3", parked[1]["raw"])]
+        ("interactions.jsonl:2", "{oops\n"),
+        ("interactions.jsonl:3", parked[1]["raw"]),
+    ]
     assert "not valid JSON" in parked[0]["reason"] and "platform" in parked[1]["reason"]
 
 
@@ -99,10 +104,19 @@ def test_a_record_the_crm_refuses_is_parked_as_failed_and_the_cursor_moves_on(wo
     store = StateStore(config.state_url)
     from crmbridge.state.schema import links
     from crmbridge.state.store import utcnow
+
     with store.engine.begin() as conn:  # a link to a contact since deleted from the CRM
-        conn.execute(links.insert().values(
-            persona_key="x:p", contact_id="GONE", rule="email", score=1.0, evidence="{}",
-            approved_by="auto", created_at=utcnow()))
+        conn.execute(
+            links.insert().values(
+                persona_key="x:p",
+                contact_id="GONE",
+                rule="email",
+                score=1.0,
+                evidence="{}",
+                approved_by="auto",
+                created_at=utcnow(),
+            )
+        )
     summary = sync(config)
     assert (summary.written, summary.failed, int(summary.exit_code)) == (1, 1, 3)
     row = store.ledger_rows(["x:1"])["x:1"]
@@ -113,11 +127,19 @@ def test_a_record_the_crm_refuses_is_parked_as_failed_and_the_cursor_moves_on(wo
 
 
 def test_an_edit_updates_the_original_activity_instead_of_adding_one(workdir):
-    config = feed(workdir, [
-        record("1", text="order never arived", author={"id": "p", "handle": "jdoe"}),
-        record("2", edit_of="1", edited_at="2024-01-15T10:35:00Z", text="order never arrived",
-               author={"id": "p", "handle": "jdoe"}),
-    ])
+    config = feed(
+        workdir,
+        [
+            record("1", text="order never arived", author={"id": "p", "handle": "jdoe"}),
+            record(
+                "2",
+                edit_of="1",
+                edited_at="2024-01-15T10:35:00Z",
+                text="order never arrived",
+                author={"id": "p", "handle": "jdoe"},
+            ),
+        ],
+    )
     summary = sync(config)
     assert summary.written == 1
     (activity,) = LocalCrm.history(_open(config), "C1")
@@ -135,9 +157,18 @@ def test_an_older_version_arriving_later_does_not_overwrite_the_edit(workdir):
 
 
 def test_a_deletion_marks_the_activity(workdir):
-    config = feed(workdir, [record("1", author={"id": "p", "handle": "jdoe"}),
-                            record("1", deleted=True, edited_at="2024-01-16T00:00:00Z",
-                                   author={"id": "p", "handle": "jdoe"})])
+    config = feed(
+        workdir,
+        [
+            record("1", author={"id": "p", "handle": "jdoe"}),
+            record(
+                "1",
+                deleted=True,
+                edited_at="2024-01-16T00:00:00Z",
+                author={"id": "p", "handle": "jdoe"},
+            ),
+        ],
+    )
     sync(config)
     (activity,) = LocalCrm.history(_open(config), "C1")
     assert activity["deleted"] is True and activity["body"].startswith("[deleted]")
@@ -153,11 +184,14 @@ def test_the_same_id_with_different_content_and_no_edit_time_is_quarantined(work
 
 
 def test_authors_are_linked_by_email_by_handle_and_by_their_earlier_link(workdir):
-    config = feed(workdir, [
-        record("1", author={"id": "e", "email": "JOHN.ROE@example.com"}),
-        record("2", platform="instagram", author={"id": "h", "handle": "@JohnR"}),
-        record("3", author={"id": "e"}),  # same persona, no identifiers this time
-    ])
+    config = feed(
+        workdir,
+        [
+            record("1", author={"id": "e", "email": "JOHN.ROE@example.com"}),
+            record("2", platform="instagram", author={"id": "h", "handle": "@JohnR"}),
+            record("3", author={"id": "e"}),  # same persona, no identifiers this time
+        ],
+    )
     summary = sync(config)
     assert summary.unmatched == 0
     assert {c for _, c in crm_rows(workdir)} == {"C2"}
@@ -178,8 +212,13 @@ def test_a_same_name_decoy_is_not_linked_and_is_listed_as_unmatched(workdir):
 
 
 def test_two_contacts_sharing_a_handle_send_the_author_to_review_not_to_either(workdir):
-    config = feed(workdir, [record("1", author={"id": "s", "handle": "shared"}),
-                            record("2", author={"id": "s", "handle": "shared"})])
+    config = feed(
+        workdir,
+        [
+            record("1", author={"id": "s", "handle": "shared"}),
+            record("2", author={"id": "s", "handle": "shared"}),
+        ],
+    )
     summary = sync(config)
     assert summary.review == 2
     assert crm_rows(workdir) == [("x:1", None), ("x:2", None)]
@@ -190,17 +229,27 @@ def test_two_contacts_sharing_a_handle_send_the_author_to_review_not_to_either(w
 
 
 def test_a_handle_match_contradicted_by_a_different_email_goes_to_review(workdir):
-    config = feed(workdir, [record("1", author={"id": "q", "handle": "jdoe",
-                                                "email": "someone.else@example.com"})])
+    config = feed(
+        workdir,
+        [record("1", author={"id": "q", "handle": "jdoe", "email": "someone.else@example.com"})],
+    )
     assert sync(config).review == 1
 
 
 def test_an_agent_reply_is_written_to_the_contact_of_the_message_it_answers(workdir):
-    config = feed(workdir, [
-        record("1", author={"id": "p", "handle": "jdoe"}),
-        record("2", direction="outbound", agent="Sam", in_reply_to="1",
-               author={"id": "brand", "handle": "brand"}),
-    ])
+    config = feed(
+        workdir,
+        [
+            record("1", author={"id": "p", "handle": "jdoe"}),
+            record(
+                "2",
+                direction="outbound",
+                agent="Sam",
+                in_reply_to="1",
+                author={"id": "brand", "handle": "brand"},
+            ),
+        ],
+    )
     sync(config)
     assert crm_rows(workdir) == [("x:1", "C1"), ("x:2", "C1")]
 
@@ -214,14 +263,18 @@ def test_a_dry_run_writes_nothing_anywhere_and_previews_the_creates(workdir):
 
 
 def test_held_unmatched_authors_are_kept_in_the_ledger_not_written(workdir):
-    preset = (workdir / "held.yaml")
+    preset = workdir / "held.yaml"
     from importlib import resources
+
     text = (resources.files("crmbridge.mappings") / "local.yaml").read_text()
     preset.write_text(text.replace("unmatched: write", "unmatched: hold"))
     (workdir / "crmbridge.yaml").write_text(
-        (workdir / "crmbridge.yaml").read_text() + "mapping: held.yaml\n")
-    config = feed(workdir, [record("1", author={"id": "nobody"}),
-                            record("2", author={"id": "p", "handle": "jdoe"})])
+        (workdir / "crmbridge.yaml").read_text() + "mapping: held.yaml\n"
+    )
+    config = feed(
+        workdir,
+        [record("1", author={"id": "nobody"}), record("2", author={"id": "p", "handle": "jdoe"})],
+    )
     summary = sync(config)
     assert (summary.written, summary.held, summary.unmatched) == (1, 1, 1)
     assert crm_rows(workdir) == [("x:2", "C1")]

@@ -59,6 +59,10 @@ class CrmAdapter:
         """
         raise NotImplementedError
 
+    def get_contacts(self, ids: Iterable[str]) -> list[Contact]:
+        """Contacts by CRM id, in a batch (the default knows only the ids)."""
+        return [Contact(id=i) for i in sorted(set(ids))]
+
     def contacts_since(self, cursor: str | None) -> Iterator[tuple[Contact, str]]:
         """Contacts changed after ``cursor`` (all when None), each with its own cursor."""
         raise NotImplementedError

@@ -49,7 +49,7 @@ class ExactResolver:
         queued = self.store.open_reviews(unknown) if unknown else set()
         extra_ids = {row.contact_id for row in linked.values()} - set(by_id)
         if extra_ids:
-            by_id.update({c.id: c for c in self._contacts_by_id(extra_ids, linked)})
+            by_id.update({c.id: c for c in self.adapter.get_contacts(extra_ids)})
         result: dict[str, Resolution] = {}
         for key, row in linked.items():
             link = Link(
@@ -61,8 +61,9 @@ class ExactResolver:
                 approved_by=row.approved_by,
             )
             result[key] = Resolution(link, by_id.get(row.contact_id))
+        index = _Index(found)
         for key in unknown:
-            result[key] = self._decide(key, evidence[key], found, key in queued)
+            result[key] = self._decide(key, evidence[key], index, key in queued)
         return result
 
     def _lookup(self, keys: list[str], evidence: dict[str, dict[str, Any]]) -> list[Contact]:
@@ -79,23 +80,16 @@ class ExactResolver:
             return []
         return self.adapter.find_contacts(emails=emails, handles=handles)
 
-    def _contacts_by_id(self, ids: set[str], linked: dict[str, Any]) -> list[Contact]:
-        # Linked personas only need the contact for templates; the local CRM can say.
-        getter = getattr(self.adapter, "contact", None)
-        if getter is None:
-            return [Contact(id=i) for i in ids]
-        return [c for c in (getter(i) for i in sorted(ids)) if c is not None]
-
     def _decide(
-        self, key: str, ev: dict[str, Any], contacts: list[Contact], queued: bool
+        self, key: str, ev: dict[str, Any], index: _Index, queued: bool
     ) -> Resolution:
         platform = key.split(":", 1)[0]
         by_rule: dict[str, set[str]] = {}
-        for c in contacts:
-            if ev.get("email") and email_key(c.email) == ev["email"]:
-                by_rule.setdefault("email", set()).add(c.id)
-            if ev.get("handle") and c.handles.get(platform) == ev["handle"]:
-                by_rule.setdefault("handle", set()).add(c.id)
+        if ev.get("email") and ev["email"] in index.by_email:
+            by_rule["email"] = index.by_email[ev["email"]]
+        if ev.get("handle") and (platform, ev["handle"]) in index.by_handle:
+            by_rule["handle"] = index.by_handle[(platform, ev["handle"])]
+        contacts = [index.by_id[i] for i in sorted(set().union(*by_rule.values()))]
         ids = set().union(*by_rule.values()) if by_rule else set()
         rule = "+".join(sorted(by_rule))
         if not ids:
@@ -158,6 +152,21 @@ class ExactResolver:
         if ev.get("email") and contact.email and email_key(contact.email) != ev["email"]:
             return f"contact {contact.id} has a different email than the author"
         return None
+
+
+class _Index:
+    """The contacts a batch's lookup found, indexed by each match key once."""
+
+    def __init__(self, contacts: list[Contact]) -> None:
+        self.by_id = {c.id: c for c in contacts}
+        self.by_email: dict[str, set[str]] = {}
+        self.by_handle: dict[tuple[str, str], set[str]] = {}
+        for c in contacts:
+            email = email_key(c.email)
+            if email:
+                self.by_email.setdefault(email, set()).add(c.id)
+            for platform, handle in c.handles.items():
+                self.by_handle.setdefault((platform, handle), set()).add(c.id)
 
 
 def _evidence(interactions: Sequence[Interaction]) -> dict[str, dict[str, Any]]:

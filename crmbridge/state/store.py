@@ -107,25 +107,33 @@ def upsert(
     rows: list[dict[str, Any]],
     keys: list[str],
     update_columns: Iterable[str] | None = None,
+    increments: Iterable[str] = (),
 ) -> None:
-    """Insert rows, updating the given columns where the key exists (or ignoring)."""
+    """Insert rows, updating columns where the key exists (or ignoring, with none).
+
+    One statement executed for many parameter sets: SQLAlchemy compiles it once and
+    batches it (insertmanyvalues), which is far cheaper than a literal multi-row VALUES.
+    ``increments`` are added to the stored value instead of replacing it.
+    """
     if not rows:
         return
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    for part in chunks(rows, 200):
-        stmt = dialect.insert(table).values(list(part))
-        columns = (
-            list(update_columns)
-            if update_columns is not None
-            else [c for c in part[0] if c not in keys]
-        )
-        if columns:
-            stmt = stmt.on_conflict_do_update(
-                index_elements=keys, set_={c: stmt.excluded[c] for c in columns}
-            )
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-        conn.execute(stmt)
+    stmt = dialect.insert(table)
+    columns = (
+        list(update_columns)
+        if update_columns is not None
+        else [c for c in rows[0] if c not in keys]
+    )
+    added = set(increments)
+    if columns:
+        values = {
+            c: (table.c[c] + stmt.excluded[c]) if c in added else stmt.excluded[c]
+            for c in columns
+        }
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=values)
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+    conn.execute(stmt, rows)
 
 
 class StateStore:
@@ -204,13 +212,14 @@ class StateStore:
                 ledger,
                 batch.ledger,
                 ["key"],
-                [c for c in ledger.c.keys() if c not in ("key", "created_at")],
-            )  # noqa: SIM118
+                [c.name for c in ledger.columns if c.name not in ("key", "created_at")],
+            )
             for row in batch.quarantine:
                 row.setdefault("status", "open")
                 row.setdefault("created_at", now)
             upsert(conn, quarantine, batch.quarantine, ["fingerprint"], [])
-            self._personas(conn, batch.personas)
+            upsert(conn, personas, batch.personas, ["key"],
+                   ["handle", "name", "last_seen", "interactions"], increments=["interactions"])
             if batch.links:
                 conn.execute(links.insert(), batch.links)
             if batch.reviews:
@@ -228,23 +237,6 @@ class StateStore:
                     ],
                     ["source"],
                 )
-
-    def _personas(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-        for part in chunks(rows, 200):
-            stmt = dialect.insert(personas).values(list(part))
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["key"],
-                set_={
-                    "handle": stmt.excluded.handle,
-                    "name": stmt.excluded.name,
-                    "last_seen": stmt.excluded.last_seen,
-                    "interactions": personas.c.interactions + stmt.excluded.interactions,
-                },
-            )
-            conn.execute(stmt)
 
     def _writable(self) -> None:
         if self.read_only:
@@ -265,7 +257,9 @@ class StateStore:
                     sources=json.dumps(sources),
                 )
             )
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     def finish_run(
         self, run_id: int | None, status: str, summary: dict[str, Any], error: str | None = None

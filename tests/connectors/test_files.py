@@ -91,12 +91,14 @@ def test_a_missing_path_is_a_config_error_naming_it(tmp_path):
         list(connector(JsonlConnector, tmp_path / "nope.jsonl").fetch(None))
 
 
-CSV = ('message_id,platform,kind,author.id,author.handle,author.followers,is_private,text,'
-       'created_at\n'
-       '1,x,mention,u1,jdoe,12,false,"hello, world",2024-01-15T10:30:00Z\n'
-       '2,facebook,dm,u2,,,true,"two\nlines",2024-01-15T10:31:00Z\n'
-       '3,x,mention,u3,,many,false,bad followers,2024-01-15T10:32:00Z\n'
-       '4,x,mention,u4,,,false,short row\n')
+CSV = (
+    "message_id,platform,kind,author.id,author.handle,author.followers,is_private,text,"
+    "created_at\n"
+    '1,x,mention,u1,jdoe,12,false,"hello, world",2024-01-15T10:30:00Z\n'
+    '2,facebook,dm,u2,,,true,"two\nlines",2024-01-15T10:31:00Z\n'
+    "3,x,mention,u3,,many,false,bad followers,2024-01-15T10:32:00Z\n"
+    "4,x,mention,u4,,,false,short row\n"
+)
 
 
 def test_csv_records_map_columns_to_the_interchange_format(tmp_path):

@@ -13,8 +13,12 @@ def crm(workdir):
 
 
 def write(key, contact="C1", **fields):
-    return ActivityWrite(key=key, object="activity", contact_id=contact,
-                         fields={"subject": key, "occurred_at": "2024-01-01T00:00:00Z", **fields})
+    return ActivityWrite(
+        key=key,
+        object="activity",
+        contact_id=contact,
+        fields={"subject": key, "occurred_at": "2024-01-01T00:00:00Z", **fields},
+    )
 
 
 def test_contacts_are_found_by_email_case_blind_and_by_platform_handle(crm):
@@ -66,7 +70,7 @@ def test_a_contacts_csv_without_required_columns_names_them(workdir):
     bad = workdir / "bad.csv"
     bad.write_text("id,first_name\nC1,Jane\n")
     adapter = LocalCrm(LocalConfig(path=workdir / "crm.db", contacts_csv=bad))
-    with pytest.raises(ConfigError, match="bad.csv: line 1: missing column"):
+    with pytest.raises(ConfigError, match=r"bad\.csv: line 1: missing column"):
         adapter.open()
     adapter.close()
 
@@ -76,8 +80,9 @@ def test_a_dry_run_adapter_leaves_the_crm_file_untouched(workdir):
     with LocalCrm(LocalConfig(path=path, contacts_csv=workdir / "contacts.csv")) as crm:
         crm.write([write("x:1")])
     before = path.read_bytes()
-    with LocalCrm(LocalConfig(path=path, contacts_csv=workdir / "contacts.csv"),
-                  dry_run=True) as crm:
+    with LocalCrm(
+        LocalConfig(path=path, contacts_csv=workdir / "contacts.csv"), dry_run=True
+    ) as crm:
         crm.write([write("x:2")])
         assert len(crm.history("C1")) == 2
     assert path.read_bytes() == before

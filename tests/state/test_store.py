@@ -10,12 +10,28 @@ from crmbridge.state.store import BatchCommit, StateStore
 
 def ledger_row(key: str, **over):
     now = datetime.now(UTC)
-    row = {"key": key, "source": "s", "platform": "x", "kind": "mention", "message_id": key,
-           "persona_key": "x:p", "contact_id": "C1", "conversation_key": "x:c",
-           "status": "written", "crm_object": "activity", "crm_id": "1",
-           "payload_hash": "h", "write_hash": "w", "version_at": now, "attempts": 0,
-           "error_kind": None, "error_message": None, "payload": "{}", "created_at": now,
-           "updated_at": now}
+    row = {
+        "key": key,
+        "source": "s",
+        "platform": "x",
+        "kind": "mention",
+        "message_id": key,
+        "persona_key": "x:p",
+        "contact_id": "C1",
+        "conversation_key": "x:c",
+        "status": "written",
+        "crm_object": "activity",
+        "crm_id": "1",
+        "payload_hash": "h",
+        "write_hash": "w",
+        "version_at": now,
+        "attempts": 0,
+        "error_kind": None,
+        "error_message": None,
+        "payload": "{}",
+        "created_at": now,
+        "updated_at": now,
+    }
     row.update(over)
     return row
 
@@ -48,9 +64,16 @@ def test_opening_an_up_to_date_store_again_changes_nothing(store):
 
 
 def test_a_batch_commit_writes_ledger_quarantine_and_cursor_together(store):
-    store.commit(BatchCommit(source="s", cursor={"pos": 3}, ledger=[ledger_row("x:1")],
-                             quarantine=[{"source": "s", "fingerprint": "f1", "location": "a:1",
-                                          "reason": "bad", "raw": "{"}]))
+    store.commit(
+        BatchCommit(
+            source="s",
+            cursor={"pos": 3},
+            ledger=[ledger_row("x:1")],
+            quarantine=[
+                {"source": "s", "fingerprint": "f1", "location": "a:1", "reason": "bad", "raw": "{"}
+            ],
+        )
+    )
     assert store.cursor("s") == {"pos": 3}
     assert store.ledger_rows(["x:1"])["x:1"].crm_id == "1"
     assert [q["reason"] for q in store.quarantined()] == ["bad"]
@@ -74,8 +97,11 @@ def test_the_same_quarantined_record_is_kept_once(store):
 
 def test_upserting_a_ledger_row_updates_it_in_place(store):
     store.commit(BatchCommit(source="s", cursor=None, ledger=[ledger_row("x:1")]))
-    store.commit(BatchCommit(source="s", cursor=None,
-                             ledger=[ledger_row("x:1", crm_id="9", status="failed")]))
+    store.commit(
+        BatchCommit(
+            source="s", cursor=None, ledger=[ledger_row("x:1", crm_id="9", status="failed")]
+        )
+    )
     row = store.ledger_rows(["x:1"])["x:1"]
     assert (row.crm_id, row.status) == ("9", "failed")
 
@@ -90,5 +116,6 @@ def test_a_dry_run_store_on_a_missing_file_creates_no_file(tmp_path):
 
 def test_an_unreachable_state_url_is_a_config_error():
     from crmbridge.errors import ConfigError
+
     with pytest.raises(ConfigError, match="state"):
         StateStore("postgresql+psycopg://nobody@127.0.0.1:1/none")

@@ -1,0 +1,50 @@
+"""The package layout: connectors/ and mappings/ install as crmbridge subpackages."""
+
+from importlib import resources
+from importlib.metadata import entry_points
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_connectors_and_mappings_import_from_their_top_level_folders():
+    import crmbridge.connectors.files as files
+    import crmbridge.mappings as mappings
+
+    assert Path(files.__file__).resolve().parent == ROOT / "connectors"
+    assert Path(mappings.__file__).resolve().parent == ROOT / "mappings"
+
+
+def test_the_mapping_presets_are_package_data():
+    names = {p.name for p in resources.files("crmbridge.mappings").iterdir()}
+    assert "local.yaml" in names
+
+
+def test_every_entry_point_loads():
+    for group in ("crmbridge.connectors", "crmbridge.crm_adapters"):
+        for ep in entry_points(group=group):
+            assert ep.load().name == ep.name
+
+
+def test_the_migrations_ship_inside_the_package():
+    from crmbridge.state import migrate
+
+    assert (migrate.SCRIPTS / "env.py").is_file()
+    assert migrate.head()
+
+
+def test_connectors_import_only_the_engines_public_modules():
+    allowed = {
+        "crmbridge.connector",
+        "crmbridge.models",
+        "crmbridge.errors",
+        "crmbridge.http",
+        "crmbridge.config",
+        "crmbridge.sources",
+        "crmbridge.testing",
+    }
+    for path in (ROOT / "connectors").glob("*.py"):
+        for line in path.read_text().splitlines():
+            if line.startswith(("from crmbridge", "import crmbridge")):
+                module = line.split()[1]
+                assert module in allowed, f"{path.name} imports {module}"
