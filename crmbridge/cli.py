@@ -178,7 +178,15 @@ def report_command(config_path: Path, as_json: bool) -> None:
         click.echo(json.dumps(data, default=str))
         return
     for key, value in data.items():
-        if isinstance(value, dict) and key != "last_run":
+        if key == "last_run" and value:
+            totals = value.get("summary") or {}
+            value = (
+                f"#{value['id']} {value['status']} at {value['started_at'][:19]} "
+                f"(fetched {totals.get('fetched')}, written {totals.get('written')})"
+            )
+        elif key == "top_unmatched_personas":
+            value = ", ".join(f"{p['persona']} ({p['interactions']})" for p in value) or "-"
+        elif isinstance(value, dict) and key != "last_run":
             value = ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
         click.echo(f"{key:>22}: {value}")
 

@@ -88,6 +88,15 @@ def report(config: AppConfig) -> dict[str, Any]:
     store = StateStore(config.state_url, read_only=True)
     try:
         data = store.report()
+        data["top_unmatched_personas"] = [
+            {
+                "persona": p["key"],
+                "handle": p["handle"],
+                "name": p["name"],
+                "interactions": p["interactions"],
+            }
+            for p in store.unmatched(limit=10)
+        ]
     finally:
         store.close()
     with open_adapter(config, dry_run=True) as adapter:

@@ -206,7 +206,8 @@ class Pipeline:
                 commit.links.append(r.new_link)
             if r.new_review:
                 commit.reviews.append(r.new_review)
-        commit.personas.extend(_persona_rows(inbound))
+        new = {w.interaction.key for w in work if w.previous is None}
+        commit.personas.extend(_persona_rows(inbound, new))
 
     def _reply_parents(self, work: list[_Work]) -> dict[str, Resolution]:
         """An agent's reply belongs to the contact of the message it answers."""
@@ -383,7 +384,8 @@ class Pipeline:
         )
 
 
-def _persona_rows(interactions: Sequence[Interaction]) -> list[dict[str, Any]]:
+def _persona_rows(interactions: Sequence[Interaction], new: set[str]) -> list[dict[str, Any]]:
+    """Persona upserts for a batch; only interactions not seen before add to the count."""
     rows: dict[str, dict[str, Any]] = {}
     for i in interactions:
         row = rows.get(i.persona_key)
@@ -396,10 +398,10 @@ def _persona_rows(interactions: Sequence[Interaction]) -> list[dict[str, Any]]:
                 "name": i.author.name,
                 "first_seen": i.created_at,
                 "last_seen": i.created_at,
-                "interactions": 1,
+                "interactions": int(i.key in new),
             }
         else:
-            row["interactions"] += 1
+            row["interactions"] += i.key in new
             row["first_seen"] = min(row["first_seen"], i.created_at)
             row["last_seen"] = max(row["last_seen"], i.created_at)
     return list(rows.values())
