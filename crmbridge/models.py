@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import (
@@ -145,12 +146,20 @@ class Interaction(_Strict):
         return self.edited_at or self.created_at
 
     def to_json(self) -> str:
-        """Serialise to one line of the interchange format."""
-        return self.model_dump_json(by_alias=True)
+        """Serialise to one line of the interchange format (computed once per record)."""
+        return self._json
 
     def payload_hash(self) -> str:
         """A digest of the content, to tell a replayed record from a changed one."""
-        return hashlib.sha256(self.to_json().encode()).hexdigest()[:32]
+        return self._payload_hash
+
+    @cached_property
+    def _json(self) -> str:
+        return self.model_dump_json(by_alias=True)
+
+    @cached_property
+    def _payload_hash(self) -> str:
+        return hashlib.sha256(self._json.encode()).hexdigest()[:32]
 
 
 def parse_interaction(data: Any, location: str) -> Interaction:

@@ -77,6 +77,7 @@ class _Work:
     write: ActivityWrite | None = None
     resolution: Resolution | None = None
     unchanged: bool = False
+    write_hash: str | None = None
 
 
 class Pipeline:
@@ -251,11 +252,8 @@ class Pipeline:
             if prev is not None and prev.crm_id:
                 write.crm_id = prev.crm_id
             w.write = write
-            if (
-                prev is not None
-                and prev.status == "written"
-                and prev.write_hash == write.content_hash()
-            ):
+            w.write_hash = write.content_hash()
+            if prev is not None and prev.status == "written" and prev.write_hash == w.write_hash:
                 w.unchanged = True
                 self.summary.unchanged += 1
                 continue
@@ -336,7 +334,7 @@ class Pipeline:
             "crm_object": write.object,
             "crm_id": write.crm_id,
             "payload_hash": i.payload_hash(),
-            "write_hash": write.content_hash() if status == "written" else None,
+            "write_hash": w.write_hash if status == "written" else None,
             "version_at": i.version_at,
             "attempts": attempts,
             "error_kind": None,

@@ -284,3 +284,39 @@ def _open(config):
     crm = LocalCrm(config.options_for(LocalCrm.Config, config.crm.options, "crm"))
     crm.open()
     return crm
+
+
+def test_an_edit_arriving_in_a_later_run_updates_the_activity(workdir):
+    config = feed(workdir, [record("1", text="first", author={"id": "p", "handle": "jdoe"})])
+    sync(config)
+    with (workdir / "interactions.jsonl").open("a") as handle:
+        edit = record(
+            "2",
+            edit_of="1",
+            edited_at="2024-01-15T10:40:00Z",
+            text="second",
+            author={"id": "p", "handle": "jdoe"},
+        )
+        handle.write(__import__("json").dumps(edit) + "\n")
+    later = sync(config)
+    assert (later.updated, later.unchanged) == (1, 0)
+    (activity,) = LocalCrm.history(_open(config), "C1")
+    assert activity["body"] == "second"
+
+
+def test_a_changed_mapping_rewrites_what_it_changes_and_nothing_else(workdir):
+    config = feed(workdir, [record("1"), record("2", platform="reddit", kind="comment")])
+    sync(config)
+    from importlib import resources
+
+    text = (resources.files("crmbridge.mappings") / "local.yaml").read_text()
+    (workdir / "m.yaml").write_text(
+        text.replace('"Reddit {{ i.kind }} by', '"Reddit: {{ i.kind }} by')
+    )
+    (workdir / "crmbridge.yaml").write_text(
+        (workdir / "crmbridge.yaml").read_text().replace("interactions.jsonl", "again.jsonl")
+        + "mapping: m.yaml\n"
+    )
+    (workdir / "again.jsonl").write_text((workdir / "interactions.jsonl").read_text())
+    again = sync(load_config(workdir / "crmbridge.yaml"))
+    assert (again.updated, again.unchanged) == (1, 1)

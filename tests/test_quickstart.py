@@ -1,0 +1,76 @@
+"""The quickstart in examples/ does what the README promises, on a copy of its files."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+QUICKSTART = Path(__file__).parent.parent / "examples" / "quickstart"
+MALFORMED_LINES = 4
+
+
+def crmbridge(folder: Path, *args: str) -> dict:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "crmbridge",
+            *args,
+            "--json",
+            "--config",
+            str(folder / "crmbridge.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def quickstart(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("quickstart")
+    for name in ("crmbridge.yaml", "contacts.csv", "interactions.jsonl"):
+        shutil.copy(QUICKSTART / name, folder / name)
+    return folder
+
+
+def test_the_quickstart_syncs_writes_and_quarantines_exactly_the_malformed_lines(quickstart):
+    first = crmbridge(quickstart, "sync")
+    assert first["written"] > 0
+    assert first["quarantined"] == MALFORMED_LINES
+    assert first["failed"] == 0
+    report = crmbridge(quickstart, "report")
+    assert report["activities"] == first["written"]
+    assert report["quarantined"] == MALFORMED_LINES
+    assert set(report["by_platform"]) == {"x", "facebook", "instagram", "youtube", "reddit"}
+    second = crmbridge(quickstart, "sync")
+    assert (second["written"], second["fetched"]) == (0, 0)
+    assert crmbridge(quickstart, "report")["activities"] == report["activities"]
+
+
+def test_the_quickstart_person_on_three_channels_has_one_history(quickstart):
+    crmbridge(quickstart, "sync")
+    contacts = (quickstart / "contacts.csv").read_text().splitlines()
+    maya = next(line for line in contacts if "Okafor" in line).split(",")[0]
+    history = crmbridge(quickstart, "history", maya)["activities"]
+    assert {a["channel"] for a in history} >= {"x", "facebook", "instagram"}
+
+
+def test_the_quickstart_same_name_decoy_author_is_not_linked(quickstart):
+    crmbridge(quickstart, "sync")
+    report = crmbridge(quickstart, "report")
+    assert report["unlinked_activities"] > 0
+    smiths = [
+        line.split(",")[0]
+        for line in (quickstart / "contacts.csv").read_text().splitlines()
+        if ",Smith," in line
+    ]
+    assert len(smiths) >= 2
+    for contact_id in smiths:
+        for activity in crmbridge(quickstart, "history", contact_id)["activities"]:
+            assert activity["match"].startswith("auto:")
