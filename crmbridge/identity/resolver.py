@@ -80,9 +80,7 @@ class ExactResolver:
             return []
         return self.adapter.find_contacts(emails=emails, handles=handles)
 
-    def _decide(
-        self, key: str, ev: dict[str, Any], index: _Index, queued: bool
-    ) -> Resolution:
+    def _decide(self, key: str, ev: dict[str, Any], index: _Index, queued: bool) -> Resolution:
         platform = key.split(":", 1)[0]
         by_rule: dict[str, set[str]] = {}
         if ev.get("email") and ev["email"] in index.by_email:

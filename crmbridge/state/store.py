@@ -127,8 +127,7 @@ def upsert(
     added = set(increments)
     if columns:
         values = {
-            c: (table.c[c] + stmt.excluded[c]) if c in added else stmt.excluded[c]
-            for c in columns
+            c: (table.c[c] + stmt.excluded[c]) if c in added else stmt.excluded[c] for c in columns
         }
         stmt = stmt.on_conflict_do_update(index_elements=keys, set_=values)
     else:
@@ -218,8 +217,14 @@ class StateStore:
                 row.setdefault("status", "open")
                 row.setdefault("created_at", now)
             upsert(conn, quarantine, batch.quarantine, ["fingerprint"], [])
-            upsert(conn, personas, batch.personas, ["key"],
-                   ["handle", "name", "last_seen", "interactions"], increments=["interactions"])
+            upsert(
+                conn,
+                personas,
+                batch.personas,
+                ["key"],
+                ["handle", "name", "last_seen", "interactions"],
+                increments=["interactions"],
+            )
             if batch.links:
                 conn.execute(links.insert(), batch.links)
             if batch.reviews:
