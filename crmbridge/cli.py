@@ -102,17 +102,23 @@ def sync_command(config_path: Path, source: str | None, dry_run: bool, as_json: 
     killed at any point resumes without duplicates. Bad records are quarantined with their
     reason while the rest flow on.
     """
-    from crmbridge.pipeline import SyncSummary, sync
+    from crmbridge.pipeline import Pipeline
     from crmbridge.progress import progress_reporter, render_summary
 
     config = load_config(config_path)
-    summary: SyncSummary | None = None
     with progress_reporter(enabled=not as_json) as progress:
+        pipeline: Pipeline | None = None
         try:
-            summary = sync(config, source=source, dry_run=dry_run, progress=progress)
+            pipeline = Pipeline(config, dry_run=dry_run, progress=progress)
+            summary = pipeline.run(source)
         except CrmbridgeError as exc:
-            _fail(exc, as_json, config)
-    assert summary is not None
+            if as_json and pipeline is not None:
+                # What got done before the stop, with the error's kind and message.
+                click.echo(json.dumps(pipeline.summary.as_dict()))
+            _fail(exc, as_json and pipeline is None, config)
+        finally:
+            if pipeline is not None:
+                pipeline.store.close()
     if as_json:
         click.echo(json.dumps(summary.as_dict()))
     else:

@@ -64,6 +64,7 @@ class SyncSummary:
         data = asdict(self)
         if not self.dry_run:
             data.pop("preview")
+        data["error"] = {"kind": self.status, "message": self.error} if self.error else None
         return data
 
 
@@ -109,9 +110,17 @@ class Pipeline:
         self.resolver = ExactResolver(self.store, adapter, config.identity)
 
     def run(self, only: str | None = None) -> SyncSummary:
-        """Sync every source (or the one named); always returns the summary."""
+        """Sync every source (or the one named); the summary says what was done.
+
+        A stop (auth, config, quota, persistent transient errors) is raised after the
+        summary has recorded its kind and message, and the run is recorded as such.
+        """
         started = time.monotonic()
-        specs = [self.config.source(only)] if only else self.config.sources
+        try:
+            specs = [self.config.source(only)] if only else self.config.sources
+        except CrmbridgeError as exc:
+            self.summary.status, self.summary.error = exc.kind, str(exc)
+            raise
         run_id = self.store.start_run([s.name for s in specs], self.dry_run)
         try:
             with self.adapter:
