@@ -30,7 +30,7 @@ from crmbridge.crm.salesforce_client import (
     item_kind,
     login,
 )
-from crmbridge.errors import AuthError, QuotaExhausted, TransientError
+from crmbridge.errors import AuthError, DataError, QuotaExhausted, TransientError
 from crmbridge.http import make_session, with_retries
 from crmbridge.identity.normalize import email_key, handle_key
 from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
@@ -142,17 +142,18 @@ class SalesforceCrm(CrmAdapter):
         handles: dict[str, set[str]] | None = None,
     ) -> list[Contact]:
         """Contacts matching any key, every chunked query of the batch in one call."""
+        groups: list[tuple[list[str], set[str]]] = [
+            (self.config.email_fields, set(emails)),
+            (self.config.phone_fields, set(phones)),
+        ]
+        for platform, wanted in (handles or {}).items():
+            field = self.config.handle_fields.get(platform)
+            if field:  # stored with or without the @, compared case-blind by SOQL
+                groups.append(([field], {h for v in wanted for h in (v, f"@{v}")}))
         queries: list[str] = []
-        limit = self.config.max_query_chars
         for sobject in self._contact_objects():
             head = soql.select(self._contact_fields(sobject), sobject)
-            queries += soql.chunked_in(head, self.config.email_fields, emails, limit)
-            queries += soql.chunked_in(head, self.config.phone_fields, phones, limit)
-            for platform, wanted in (handles or {}).items():
-                field = self.config.handle_fields.get(platform)
-                if field:
-                    values = {h for v in wanted for h in (v, f"@{v}")}
-                    queries += soql.chunked_in(head, [field], values, limit)
+            queries += soql.chunked_any(head, groups, self.config.max_query_chars)
         found: dict[str, Contact] = {}
         for record in self._run_queries(queries):
             contact = self._to_contact(record)
@@ -201,7 +202,7 @@ class SalesforceCrm(CrmAdapter):
     def _pages(self, next_url: str) -> Iterator[dict[str, Any]]:
         url: str | None = next_url
         while url:
-            page = self._call("query", lambda sf, u=url: sf.query_more(u, identifier_is_url=True))
+            page = self._call("query", _more(url))
             yield from page.get("records", [])
             url = None if page.get("done", True) else page.get("nextRecordsUrl")
 
@@ -290,8 +291,23 @@ class SalesforceCrm(CrmAdapter):
         if self.config.key_is_external_id:
             path = f"composite/sobjects/{sobject}/{self.config.key_field}"
             send = self._sender(path, "PATCH", headers, lambda w: self._record(sobject, w))
-            return self._send_with_lock_retries(writes, send)
+            return self._upsert_splitting(writes, send)
         return self._create_or_update(sobject, writes, headers)
+
+    def _upsert_splitting(
+        self, writes: list[ActivityWrite], send: Callable[[list[ActivityWrite]], Any]
+    ) -> list[WriteResult]:
+        """Upsert; a whole-call data conflict (HTTP 300) is narrowed down by halving."""
+        try:
+            return self._send_with_lock_retries(writes, send)
+        except DataError as exc:
+            if len(writes) == 1:
+                w = writes[0]
+                return [_failed(w, "data", str(exc))]
+            half = len(writes) // 2
+            return self._upsert_splitting(writes[:half], send) + self._upsert_splitting(
+                writes[half:], send
+            )
 
     def _sender(
         self,
@@ -431,10 +447,8 @@ def _result(w: ActivityWrite, item: dict[str, Any], created: bool | None) -> Wri
             return WriteResult(key=w.key, status="created", crm_id=crm_id)
         return WriteResult(key=w.key, status="updated", crm_id=crm_id)
     code, message = first_error(item.get("errors"))
-    return WriteResult(
-        key=w.key,
-        status="failed",
-        crm_id=w.crm_id,
-        error_kind=item_kind(code),
-        error=f"{code}: {message}".strip(": "),
-    )
+    return _failed(w, item_kind(code), f"{code}: {message}".strip(": "))
+
+
+def _failed(w: ActivityWrite, kind: str, error: str) -> WriteResult:
+    return WriteResult(key=w.key, status="failed", crm_id=w.crm_id, error_kind=kind, error=error)

@@ -213,7 +213,6 @@ def _login_args(config: SalesforceConfig, mode: AuthMode) -> dict[str, Any]:
             consumer_key=secret_value(config.consumer_key),
             privatekey=secret_value(config.private_key),
             privatekey_file=str(config.private_key_file) if config.private_key_file else None,
-            instance_url=config.instance_url,
         )
     else:
         args.update(

@@ -28,27 +28,46 @@ def in_condition(fields: Sequence[str], values: Sequence[str]) -> str:
 def chunked_in(
     head: str, fields: Sequence[str], values: Iterable[str], limit: int, tail: str = ""
 ) -> list[str]:
-    """Queries ``head WHERE (fields IN chunk) tail`` each under ``limit`` encoded chars."""
-    listed = sorted({v for v in values if v})
-    if not listed or not fields:
-        return []
-    base = len(quote_plus(f"{head} WHERE () {tail}")) + 40 * len(fields)
+    """Queries ``head WHERE (fields IN chunk) tail``, each under ``limit`` encoded chars."""
+    return chunked_any(head, [(fields, values)], limit, tail)
+
+
+def chunked_any(
+    head: str,
+    groups: Sequence[tuple[Sequence[str], Iterable[str]]],
+    limit: int,
+    tail: str = "",
+) -> list[str]:
+    """Queries matching any group's ``fields IN values``, packed under ``limit`` chars.
+
+    Values are quoted and escaped by ``format_soql``; the length counted is the URL-encoded
+    one, since the query travels in the URL of a GET.
+    """
     queries: list[str] = []
-    chunk: list[str] = []
-    size = base
-    for value in listed:
-        cost = (len(quote_plus(quote_soql_value(value))) + 3) * len(fields)
-        if chunk and size + cost > limit:
-            queries.append(_where(head, fields, chunk, tail))
-            chunk, size = [], base
-        chunk.append(value)
-        size += cost
-    queries.append(_where(head, fields, chunk, tail))
+    parts: list[tuple[Sequence[str], list[str]]] = []
+    size = base = len(quote_plus(f"{head} WHERE () {tail}"))
+    for fields, values in groups:
+        listed = sorted({v for v in values if v})
+        if not listed or not fields:
+            continue
+        opening = 40 * len(fields)
+        chunk: list[str] = []
+        for value in listed:
+            cost = (len(quote_plus(quote_soql_value(value))) + 3) * len(fields)
+            if size + cost + (0 if chunk else opening) > limit and (chunk or parts):
+                queries.append(_where(head, [*parts, (fields, chunk)] if chunk else parts, tail))
+                parts, chunk, size = [], [], base
+            size += cost + (0 if chunk else opening)
+            chunk.append(value)
+        parts.append((fields, chunk))
+    if parts:
+        queries.append(_where(head, parts, tail))
     return queries
 
 
-def _where(head: str, fields: Sequence[str], chunk: Sequence[str], tail: str) -> str:
-    return f"{head} WHERE {in_condition(fields, chunk)} {tail}".strip()
+def _where(head: str, parts: Sequence[tuple[Sequence[str], Sequence[str]]], tail: str) -> str:
+    condition = " OR ".join(in_condition(fields, chunk) for fields, chunk in parts if chunk)
+    return f"{head} WHERE {condition} {tail}".strip()
 
 
 def since(head: str, field: str, cursor: datetime | None, order: str) -> str:
