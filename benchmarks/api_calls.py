@@ -28,10 +28,10 @@ import responses
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from salesforce_org import INSTANCE, FakeOrg  # noqa: E402
+from salesforce_org import INSTANCE, FakeOrg
 
-from crmbridge.config import load_config  # noqa: E402
-from crmbridge.pipeline import Pipeline  # noqa: E402
+from crmbridge.config import load_config
+from crmbridge.pipeline import Pipeline
 
 PLATFORMS = ("x", "x", "x", "instagram", "facebook", "youtube", "reddit")
 KINDS = ("mention", "reply", "comment", "dm")
@@ -116,7 +116,8 @@ def run(n: int, batch_size: int, seed: int = 7) -> dict[str, Any]:
     records = make_interactions(n, contacts, rng)
     org = FakeOrg(contacts)
     os.environ["BENCH_SF_SESSION_ID"] = "00D000000000001!BENCHMARK"
-    with tempfile.TemporaryDirectory() as tmp, responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+    with tempfile.TemporaryDirectory() as tmp, mock:
         folder = Path(tmp)
         with (folder / "interactions.jsonl").open("w", encoding="utf-8") as handle:
             handle.writelines(json.dumps(r) + "\n" for r in records)
