@@ -23,14 +23,16 @@ from crmbridge.config import Options
 from crmbridge.crm import salesforce_soql as soql
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.crm.salesforce_client import (
+    AUTH_HINTS,
     SalesforceConfig,
+    SessionExpired,
     classify_code,
     first_error,
     guarded,
     item_kind,
     login,
 )
-from crmbridge.errors import AuthError, DataError, QuotaExhausted, TransientError
+from crmbridge.errors import DataError, QuotaExhausted, TransientError
 from crmbridge.http import make_session, with_retries
 from crmbridge.identity.normalize import email_key, handle_key
 from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
@@ -110,14 +112,18 @@ class SalesforceCrm(CrmAdapter):
             sf = self.sf
             return retry(lambda: guarded(lambda: fn(sf), what))()
 
+        mode = self.config.auth or "session"
         try:
             return once()
-        except AuthError as exc:
-            if self.config.auth == "session" or "HTTP 401" not in exc.message:
-                raise
+        except SessionExpired as exc:
+            if mode == "session":  # nothing to renew it with
+                raise SessionExpired(exc.message, hint=AUTH_HINTS[mode]) from None
         assert self.session is not None
         self.sf = login(self.config, self.session)  # re-authenticate once, then give up
-        return once()
+        try:
+            return once()
+        except SessionExpired as exc:
+            raise SessionExpired(exc.message, hint=AUTH_HINTS[mode]) from None
 
     # --- contacts ----------------------------------------------------------------------
 

@@ -65,6 +65,10 @@ CONFIG_CODES = frozenset(
 TRANSIENT_CODES = frozenset({"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "UNKNOWN_EXCEPTION"})
 
 
+class SessionExpired(AuthError):
+    """The session id was refused (INVALID_SESSION_ID); a stored login may renew it."""
+
+
 class SalesforceConfig(Options):
     """Options of the ``salesforce`` CRM adapter (``crm:`` block of crmbridge.yaml)."""
 
@@ -256,7 +260,7 @@ def classify_code(status: int, code: str, message: str, what: str) -> CrmbridgeE
             text, hint="the org's rolling 24 h API allocation is used up; the next run resumes"
         )
     if code == "INVALID_SESSION_ID" or status == 401:
-        return AuthError(text, hint="the session expired or was revoked; check crm auth settings")
+        return SessionExpired(text, hint="the session expired or was revoked; check crm auth")
     if status == 300:
         return DataError(text, hint="several records share this key (data conflict)")
     if code in TRANSIENT_CODES or status >= 500:

@@ -373,6 +373,7 @@ def test_an_expired_session_id_tells_the_admin_which_setting_to_fix(rsps):
         adapter.find_contacts(emails={"raj@example.org"})
     assert SESSION not in str(err.value)
     assert "INVALID_SESSION_ID" in str(err.value)
+    assert "crm.session_id expired or was revoked" in str(err.value)
 
 
 def test_server_errors_are_retried_then_transient(rsps):
