@@ -10,6 +10,7 @@ daily API allocation falls below the configured reserve.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
@@ -234,12 +235,16 @@ class SalesforceCrm(CrmAdapter):
     def contacts_since(self, cursor: str | None) -> Iterator[tuple[Contact, str]]:
         """Contacts changed after a ``SystemModstamp``, oldest change first, streamed."""
         after = datetime.fromisoformat(cursor.replace("Z", "+00:00")) if cursor else None
-        for sobject in self._contact_objects():
-            head = soql.select(self._contact_fields(sobject), sobject)
-            query = soql.since(head, "SystemModstamp", after, "SystemModstamp, Id")
-            for record in self._query(query):
-                stamp = str(record["SystemModstamp"]).replace("+0000", "+00:00")
-                yield self._to_contact(record), stamp
+        streams = [self._changed(sobject, after) for sobject in self._contact_objects()]
+        # Contacts and Leads interleaved by time, so one cursor resumes both.
+        yield from heapq.merge(*streams, key=lambda pair: pair[1])
+
+    def _changed(self, sobject: str, after: datetime | None) -> Iterator[tuple[Contact, str]]:
+        head = soql.select(self._contact_fields(sobject), sobject)
+        query = soql.since(head, "SystemModstamp", after, "SystemModstamp, Id")
+        for record in self._query(query):
+            stamp = str(record["SystemModstamp"]).replace("+0000", "+00:00")
+            yield self._to_contact(record), stamp
 
     # --- writes ------------------------------------------------------------------------
 

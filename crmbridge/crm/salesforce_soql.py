@@ -45,7 +45,7 @@ def chunked_any(
     """
     queries: list[str] = []
     parts: list[tuple[Sequence[str], list[str]]] = []
-    size = base = len(quote_plus(f"{head} WHERE () {tail}"))
+    size = base = len(quote_plus(head + " WHERE () " + tail))
     for fields, values in groups:
         listed = sorted({v for v in values if v})
         if not listed or not fields:
@@ -67,7 +67,7 @@ def chunked_any(
 
 def _where(head: str, parts: Sequence[tuple[Sequence[str], Sequence[str]]], tail: str) -> str:
     condition = " OR ".join(in_condition(fields, chunk) for fields, chunk in parts if chunk)
-    return f"{head} WHERE {condition} {tail}".strip()
+    return format_soql("{:literal} WHERE {:literal} {:literal}", head, condition, tail).strip()
 
 
 def since(head: str, field: str, cursor: datetime | None, order: str) -> str:

@@ -616,3 +616,59 @@ def test_a_handle_or_email_reaches_the_wire_only_as_one_quoted_literal(handle, e
         skeleton, literals = split_literals(soql_of(call.calls[0]))
     assert skeleton.endswith("FROM Contact WHERE (Email IN (?)) OR (Twitter_Handle__c IN (?,?))")
     assert set(literals) == {email, handle, f"@{handle}"}
+
+
+def test_contacts_and_leads_are_mirrored_in_one_time_order(rsps):
+    contacts = fixture("contacts_query.json")
+    lead = {
+        "attributes": {"type": "Lead"},
+        "Id": "00Q000000000001AAA",
+        "FirstName": "Ana",
+        "LastName": "Silva",
+        "City": "Porto",
+        "Country": "PT",
+        "Email": "ana@example.pt",
+        "SystemModstamp": "2024-01-15T12:00:00.000+0000",
+    }
+    rsps.get(BASE + "query/", json=contacts)
+    rsps.get(BASE + "query/", json={"totalSize": 1, "done": True, "records": [lead]})
+    adapter = opened(session_config(include_leads=True))
+    rows = list(adapter.contacts_since(None))
+    assert [c.id for c, _ in rows] == [
+        "003000000000001AAA",
+        "00Q000000000001AAA",
+        "003000000000002AAA",
+    ]
+    assert "FROM Lead" in soql_of(rsps.calls[1]) and rows[1][0].city == "Porto"
+
+
+def test_a_new_case_runs_the_configured_assignment_rule_and_an_update_does_not(rsps):
+    ok = {"id": "500000000000001AAA", "success": True, "errors": [], "created": True}
+    create = rsps.patch(
+        BASE + "composite/sobjects/Case/Crmbridge_Key__c",
+        json=[ok],
+        match=[matchers.header_matcher({"Sforce-Auto-Assign": "01Q000000000001AAA"})],
+    )
+    update = rsps.patch(
+        BASE + "composite/sobjects/Case/Crmbridge_Key__c",
+        json=[{**ok, "created": False}],
+        match=[matchers.header_matcher({"Sforce-Auto-Assign": "FALSE"})],
+    )
+    adapter = opened(session_config(assignment_rule_id="01Q000000000001AAA"))
+    results = adapter.write_cases(
+        [
+            CaseWrite(key="x:c1", contact_id=None, fields={"Subject": "Outage", "Origin": "X"}),
+            CaseWrite(key="x:c2", contact_id=None, fields={"Subject": "Refund"}, crm_id="500X"),
+        ]
+    )
+    assert [r.status for r in results] == ["created", "updated"]
+    assert create.call_count == 1 and update.call_count == 1
+
+
+def test_no_soql_is_built_with_an_f_string():
+    import crmbridge.crm.salesforce as adapter_module
+
+    folder = Path(adapter_module.__file__).parent
+    for path in folder.glob("salesforce*.py"):
+        source = path.read_text()
+        assert not re.search(r"""f["'](SELECT|.*\bWHERE\b.*\{)""", source), path.name
