@@ -352,7 +352,10 @@ class SalesforceCrm(CrmAdapter):
 
         def attempt() -> None:
             nonlocal pending
-            answers = send(pending)
+            try:
+                answers = send(pending)
+            except TransientError as exc:  # the whole call failed: the pipeline retries it
+                raise _CallFailed(exc) from None
             locked = []
             for w, item in zip(pending, answers, strict=True):
                 result = _result(w, item, created)
@@ -366,9 +369,11 @@ class SalesforceCrm(CrmAdapter):
 
         try:
             with_retries(self.config.attempts)(attempt)()
-        except TransientError:
+        except _CallFailed as failed:
             if not results:
-                raise
+                raise failed.error from None
+        except TransientError:
+            pass  # still locked after the retries: those records fail as transient
         return [results[w.key] for w in writes]
 
     @staticmethod
@@ -443,6 +448,14 @@ class SalesforceCrm(CrmAdapter):
         from crmbridge.crm.salesforce_schema import check_preset
 
         return check_preset(self, mapper or load_preset(self.default_mapping))
+
+
+class _CallFailed(Exception):
+    """A whole collection call failed while retrying locked rows (not retried here)."""
+
+    def __init__(self, error: TransientError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _more(url: str) -> Callable[[Salesforce], Any]:

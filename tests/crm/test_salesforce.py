@@ -672,3 +672,11 @@ def test_no_soql_is_built_with_an_f_string():
     for path in folder.glob("salesforce*.py"):
         source = path.read_text()
         assert not re.search(r"""f["'](SELECT|.*\bWHERE\b.*\{)""", source), path.name
+
+
+def test_a_failed_write_call_is_left_to_the_pipeline_to_retry(rsps):
+    call = rsps.patch(UPSERT, json=fixture("server_unavailable.json"), status=503)
+    adapter = opened(session_config(attempts=5))
+    with pytest.raises(TransientError):
+        adapter.write([task(1)])
+    assert call.call_count == 1
