@@ -63,6 +63,7 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
         self.session: requests.Session | None = None
         self.sf: Salesforce | None = None
         self.usage: tuple[int, int] | None = None
+        self.personas_done: set[str] = set()  # persona keys upserted in this run
 
     @property
     def max_batch(self) -> int:  # type: ignore[override]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from crmbridge.crm.salesforce_personas import OBJECT, PREFIX
 from crmbridge.errors import ConfigError
 from crmbridge.rules.mapping import FieldSpec, Mapper
 
@@ -38,6 +39,7 @@ def custom_fields(mapper: Mapper, key_field: str) -> dict[str, str]:
     """The custom fields (``__c``) a preset needs, with the type to create them as."""
     needed = {key_field: KEY_FIELD_TYPE}
     for name, spec in preset_fields(mapper).items():
+        name = name.removeprefix(PREFIX)
         if name.endswith("__c") and name not in needed:
             needed[name] = _suggested_type(spec)
     return needed
@@ -55,8 +57,20 @@ def _suggested_type(spec: FieldSpec) -> str:
 
 
 def check_preset(adapter: SalesforceCrm, mapper: Mapper) -> list[str]:
-    """Problems writing this preset's object in the org; empty when all is well."""
-    sobject = mapper.preset.object
+    """Problems writing this preset's object(s) in the org; empty when all is well."""
+    wanted = preset_fields(mapper)
+    own = {k: v for k, v in wanted.items() if not k.startswith(PREFIX)}
+    problems = _object_problems(adapter, mapper.preset.object, own)
+    persona = {k.removeprefix(PREFIX): v for k, v in wanted.items() if k.startswith(PREFIX)}
+    if persona:
+        persona.pop(adapter.config.key_field, None)
+        problems += _object_problems(adapter, OBJECT, persona)
+    return problems
+
+
+def _object_problems(
+    adapter: SalesforceCrm, sobject: str, wanted: dict[str, FieldSpec]
+) -> list[str]:
     try:
         described = adapter._call("describe", lambda sf: getattr(sf, sobject).describe())
     except ConfigError:
@@ -64,7 +78,7 @@ def check_preset(adapter: SalesforceCrm, mapper: Mapper) -> list[str]:
     fields = {f["name"]: f for f in described.get("fields", [])}
     key = adapter.config.key_field
     problems: list[str] = []
-    for name, spec in {**preset_fields(mapper), key: FieldSpec(template="{{ key }}")}.items():
+    for name, spec in {**wanted, key: FieldSpec(template="{{ key }}")}.items():
         problems += _field_problems(sobject, name, spec, fields.get(name), key)
     if key in fields and adapter.config.key_is_external_id and not fields[key].get("externalId"):
         problems.append(

@@ -16,6 +16,7 @@ from simple_salesforce import Salesforce
 
 from crmbridge.crm import salesforce_soql as soql
 from crmbridge.crm.salesforce_client import SalesforceConfig, classify_code, first_error, item_kind
+from crmbridge.crm.salesforce_personas import attach_personas
 from crmbridge.errors import DataError, TransientError
 from crmbridge.http import with_retries
 from crmbridge.models import ActivityWrite, CaseWrite, WriteResult
@@ -29,6 +30,7 @@ class CollectionWriter:
     """The write half of ``SalesforceCrm`` (a mixin: it needs ``config`` and ``_call``)."""
 
     config: SalesforceConfig
+    personas_done: set[str]
 
     def _call(self, what: str, fn: Callable[[Salesforce], T], *, attempts: int = 0) -> T:
         raise NotImplementedError
@@ -38,6 +40,7 @@ class CollectionWriter:
 
     def write(self, batch: Sequence[ActivityWrite]) -> list[WriteResult]:
         """Upsert by key in collections of <= 200; one result per input, in order."""
+        batch = attach_personas(self, batch)
         results: dict[int, WriteResult] = {}
         groups: dict[tuple[str, str | None], list[int]] = {}
         for n, w in enumerate(batch):
@@ -49,6 +52,15 @@ class CollectionWriter:
                 answers = self._write_part(sobject, writes, self._headers(assign))
                 results.update(zip(part, answers, strict=True))
         return [results[n] for n in range(len(batch))]
+
+    def upsert_quietly(self, sobject: str, writes: list[ActivityWrite]) -> list[WriteResult]:
+        """Upsert by key; every refusal (even a config one) stays a per-record result."""
+        path = f"composite/sobjects/{sobject}/{self.config.key_field}"
+        send = self._sender(path, "PATCH", {}, lambda w: self._record(sobject, w))
+        try:
+            return self._send_with_lock_retries(writes, send, strict=False)
+        except DataError as exc:
+            return [_failed(w, "data", str(exc)) for w in writes]
 
     def write_cases(self, cases: Sequence[CaseWrite]) -> list[WriteResult]:
         """Create or update Cases by key, never re-owning an existing one."""
@@ -133,6 +145,7 @@ class CollectionWriter:
         writes: list[ActivityWrite],
         send: Callable[[list[ActivityWrite]], list[dict[str, Any]]],
         created: bool | None = None,
+        strict: bool = True,
     ) -> list[WriteResult]:
         """Send a collection; records that hit UNABLE_TO_LOCK_ROW go again, alone."""
         results: dict[str, WriteResult] = {}
@@ -150,7 +163,8 @@ class CollectionWriter:
                 if result.error_kind == "transient":
                     locked.append(w)
                 results[w.key] = result
-            self._raise_if_all_config(answers)
+            if strict:
+                self._raise_if_all_config(answers)
             pending = locked
             if pending:
                 raise TransientError(f"UNABLE_TO_LOCK_ROW on {len(pending)} record(s)")

@@ -550,9 +550,17 @@ def test_check_says_when_the_object_is_not_enabled(rsps):
         json=[{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}],
         status=404,
     )
+    rsps.get(
+        BASE + "sobjects/SocialPersona/describe",
+        json=[{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}],
+        status=404,
+    )
     adapter = opened(session_config())
     problems = adapter.check(load_preset("salesforce_social"))
-    assert problems == ["SocialPost: object not found or not enabled for the integration user"]
+    assert problems == [
+        "SocialPost: object not found or not enabled for the integration user",
+        "SocialPersona: object not found or not enabled for the integration user",
+    ]
 
 
 # --- SOQL safety -----------------------------------------------------------------------
@@ -680,3 +688,85 @@ def test_a_failed_write_call_is_left_to_the_pipeline_to_retry(rsps):
     with pytest.raises(TransientError):
         adapter.write([task(1)])
     assert call.call_count == 1
+
+
+# --- social posts and personas ---------------------------------------------------------
+
+POSTS = BASE + "composite/sobjects/SocialPost/Crmbridge_Key__c"
+PERSONAS = BASE + "composite/sobjects/SocialPersona/Crmbridge_Key__c"
+
+
+def social_writes() -> list[ActivityWrite]:
+    from crmbridge.models import Contact, Interaction
+
+    mapper = load_preset("salesforce_social")
+    writes = []
+    for n, (author, contact) in enumerate([("u1", "003A"), ("u1", "003A"), ("u2", None)]):
+        i = Interaction.model_validate(
+            {
+                "schema": "crmbridge.interaction/1",
+                "platform": "reddit",
+                "kind": "comment",
+                "message_id": f"m{n}",
+                "author": {"id": author, "handle": f"h{author}"},
+                "text": "it's broken \\ again",
+                "created_at": "2024-01-15T10:30:00Z",
+            }
+        )
+        writes.append(mapper.render(i, Contact(id=contact) if contact else None, None, i.key))
+    return writes
+
+
+def test_social_posts_point_at_their_author_persona_upserted_once_per_run(rsps):
+    ok = {"id": "0SP000000000001AAA", "success": True, "errors": [], "created": True}
+    personas = rsps.patch(PERSONAS, json=[{**ok, "id": "0SP0000000000P1AAA"}])
+    posts = rsps.patch(POSTS, json=[ok, ok, ok])
+    adapter = opened(session_config())
+    adapter.write(social_writes())
+    (persona,) = body_of(personas.calls[0])["records"]
+    assert persona == {
+        "attributes": {"type": "SocialPersona"},
+        "Name": "hu1",
+        "ExternalId": "u1",
+        "Provider": "Other",
+        "ParentId": "003A",
+        "Crmbridge_Key__c": "reddit:u1",
+    }
+    sent = body_of(posts.calls[0])["records"]
+    assert sent[0]["Persona"] == {"Crmbridge_Key__c": "reddit:u1"}
+    assert (sent[0]["Provider"], sent[0]["MediaProvider"]) == ("Other", "Reddit")
+    assert not any(k.startswith("Persona.") for r in sent for k in r)
+    assert "Persona" not in sent[2], "no contact: no persona parent"
+    rsps.patch(POSTS, json=[ok, ok, ok])
+    adapter.write(social_writes())
+    assert personas.call_count == 1, "the persona is not sent again in the same run"
+
+
+def test_an_existing_persona_is_updated_without_its_create_only_fields(rsps):
+    refused = {
+        "success": False,
+        "errors": [{"statusCode": "INVALID_FIELD_FOR_INSERT_UPDATE", "message": "Provider"}],
+    }
+    ok = {"id": "0SP000000000001AAA", "success": True, "errors": [], "created": False}
+    rsps.patch(PERSONAS, json=[refused])
+    again = rsps.patch(PERSONAS, json=[ok])
+    posts = rsps.patch(POSTS, json=[ok, ok, ok])
+    adapter = opened(session_config())
+    adapter.write(social_writes())
+    (persona,) = body_of(again.calls[0])["records"]
+    assert "Provider" not in persona and "ParentId" not in persona
+    assert body_of(posts.calls[0])["records"][0]["Persona"] == {"Crmbridge_Key__c": "reddit:u1"}
+
+
+def test_a_persona_the_org_refuses_leaves_its_post_without_persona(rsps):
+    refused = {
+        "success": False,
+        "errors": [{"statusCode": "REQUIRED_FIELD_MISSING", "message": "x"}],
+    }
+    ok = {"id": "0SP000000000001AAA", "success": True, "errors": [], "created": True}
+    rsps.patch(PERSONAS, json=[refused])
+    posts = rsps.patch(POSTS, json=[ok, ok, ok])
+    adapter = opened(session_config())
+    results = adapter.write(social_writes())
+    assert all(r.ok for r in results)
+    assert not any("Persona" in r for r in body_of(posts.calls[0])["records"])
