@@ -770,3 +770,34 @@ def test_a_persona_the_org_refuses_leaves_its_post_without_persona(rsps):
     results = adapter.write(social_writes())
     assert all(r.ok for r in results)
     assert not any("Persona" in r for r in body_of(posts.calls[0])["records"])
+
+
+def test_a_timeout_is_transient_and_retried(rsps):
+    import requests
+
+    rsps.get(BASE + "query/", body=requests.ReadTimeout("read timed out"))
+    rsps.get(BASE + "query/", json=fixture("contacts_query.json"))
+    adapter = opened(session_config())
+    assert len(adapter.find_contacts(emails={"raj@example.org"})) == 2
+
+
+def test_secrets_do_not_show_in_the_config_or_its_repr():
+    config = password_config()
+    assert "hunter2" not in repr(config) and "TOKEN123" not in str(config.model_dump())
+
+
+def test_history_also_reads_social_posts_when_configured(rsps):
+    empty = {"totalSize": 0, "done": True, "records": []}
+    post = {
+        "attributes": {"type": "SocialPost"},
+        "Id": "0ST000000000001AAA",
+        "Name": "Reddit comment from @hu1",
+        "Crmbridge_Key__c": "reddit:m0",
+        "CreatedDate": "2024-01-15T10:31:00.000+0000",
+    }
+    rsps.get(BASE + "query/", json=empty)
+    social = rsps.get(BASE + "query/", json={"totalSize": 1, "done": True, "records": [post]})
+    adapter = opened(session_config(history_objects=["Task", "SocialPost"]))
+    (row,) = adapter.history("003A")
+    assert "FROM SocialPost WHERE WhoId = '003A'" in soql_of(social.calls[0])
+    assert (row["object"], row["key"]) == ("SocialPost", "reddit:m0")
