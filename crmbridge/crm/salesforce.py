@@ -32,6 +32,7 @@ from crmbridge.crm.salesforce_client import (
     guarded,
     login,
 )
+from crmbridge.crm.salesforce_schema import check_preset
 from crmbridge.crm.salesforce_writes import CollectionWriter
 from crmbridge.errors import QuotaExhausted
 from crmbridge.http import make_session, with_retries
@@ -274,8 +275,6 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
 
     def check(self, mapper: Mapper | None = None) -> list[str]:
         """Problems in the org for a preset (the default one unless given), before writing."""
-        from crmbridge.crm.salesforce_schema import check_preset
-
         return check_preset(self, mapper or load_preset(self.default_mapping))
 
 
