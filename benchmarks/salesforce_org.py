@@ -1,0 +1,122 @@
+"""A fake Salesforce org behind ``responses``: contacts to query, Tasks upserted by key.
+
+It answers the documented shapes the adapter uses — ``GET query``, ``POST composite`` with
+query subrequests, ``PATCH composite/sobjects/{SObject}/{KeyField}`` — counts every call by
+kind, and reports usage in ``Sforce-Limit-Info`` like a real org.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import responses
+
+INSTANCE = "https://acme.my.salesforce.com"
+BASE = f"{INSTANCE}/services/data/v62.0/"
+UNESCAPE = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+
+
+def literals(query: str) -> list[str]:
+    """The decoded string literals of a SOQL query."""
+    found, i = [], 0
+    while i < len(query):
+        if query[i] != "'":
+            i += 1
+            continue
+        value, i = [], i + 1
+        while query[i] != "'":
+            if query[i] == "\\":
+                i += 1
+                value.append(UNESCAPE.get(query[i], query[i]))
+            else:
+                value.append(query[i])
+            i += 1
+        found.append("".join(value))
+        i += 1
+    return found
+
+
+class FakeOrg:
+    """Contacts by email and X handle; Tasks by Crmbridge_Key__c."""
+
+    def __init__(self, contacts: list[dict[str, str]], allocation: int = 1_000_000) -> None:
+        self.contacts = contacts
+        self.by_email = {c["email"].lower(): c for c in contacts if c.get("email")}
+        self.by_handle = {c["x_handle"].lower(): c for c in contacts if c.get("x_handle")}
+        self.tasks: dict[str, dict[str, Any]] = {}
+        self.calls: Counter[str] = Counter()
+        self.allocation = allocation
+
+    def install(self, mock: responses.RequestsMock) -> None:
+        """Register the org's routes on a ``responses`` mock."""
+        mock.add_callback("GET", re.compile(re.escape(BASE + "query/") + ".*"), self._query)
+        mock.add_callback("POST", BASE + "composite", self._composite)
+        mock.add_callback(
+            "PATCH", re.compile(re.escape(BASE + "composite/sobjects/") + r"\w+/\w+"), self._upsert
+        )
+
+    def _headers(self) -> dict[str, str]:
+        used = sum(self.calls.values())
+        return {"Sforce-Limit-Info": f"api-usage={used}/{self.allocation}"}
+
+    def _records(self, query: str) -> dict[str, Any]:
+        found: dict[str, dict[str, str]] = {}
+        for value in literals(query):
+            key = value.lower()
+            contact = self.by_email.get(key) or self.by_handle.get(key.lstrip("@"))
+            if contact:
+                found[contact["id"]] = contact
+        records = [
+            {
+                "attributes": {"type": "Contact"},
+                "Id": c["id"],
+                "FirstName": c["first_name"],
+                "LastName": c["last_name"],
+                "MailingCity": c.get("city"),
+                "MailingCountry": c.get("country"),
+                "Email": c.get("email"),
+                "Phone": c.get("phone"),
+                "MobilePhone": None,
+                "Twitter_Handle__c": c.get("x_handle"),
+                "SystemModstamp": "2024-01-01T00:00:00.000+0000",
+            }
+            for c in found.values()
+        ]
+        return {"totalSize": len(records), "done": True, "records": records}
+
+    def _query(self, request: Any) -> tuple[int, dict[str, str], str]:
+        self.calls["query"] += 1
+        query = parse_qs(urlparse(request.url).query)["q"][0]
+        return 200, self._headers(), json.dumps(self._records(query))
+
+    def _composite(self, request: Any) -> tuple[int, dict[str, str], str]:
+        self.calls["composite"] += 1
+        out = []
+        for sub in json.loads(request.body)["compositeRequest"]:
+            query = parse_qs(urlparse(sub["url"]).query)["q"][0]
+            out.append(
+                {
+                    "body": self._records(query),
+                    "httpHeaders": {},
+                    "httpStatusCode": 200,
+                    "referenceId": sub["referenceId"],
+                }
+            )
+        return 200, self._headers(), json.dumps({"compositeResponse": out})
+
+    def _upsert(self, request: Any) -> tuple[int, dict[str, str], str]:
+        self.calls["write"] += 1
+        field = request.url.rstrip("/").rsplit("/", 1)[-1]
+        body = json.loads(request.body)
+        answers = []
+        for record in body["records"][:200]:
+            key = record[field]
+            created = key not in self.tasks
+            task = self.tasks.setdefault(key, {"Id": f"00T{len(self.tasks):015d}"})
+            task.update(record)
+            answers.append({"id": task["Id"], "success": True, "errors": [], "created": created})
+        return 200, self._headers(), json.dumps(answers)

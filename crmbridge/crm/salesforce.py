@@ -1,0 +1,282 @@
+"""The ``salesforce`` CRM adapter: contact lookups, activity upserts, history, budgeted.
+
+Writes go out as sObject Collections of up to 200 records, upserted by the crmbridge key
+field (``PATCH composite/sobjects/Task/Crmbridge_Key__c``); where the org has no external-id
+key, records are created, their ids kept in the ledger, and a query by key before each
+create finds what a crashed run already wrote. Lookups for a whole batch of authors take
+one call. Every HTTP call is counted, and the run stops cleanly when the org's remaining
+daily API allocation falls below the configured reserve.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import quote_plus
+
+import requests
+from simple_salesforce import Salesforce
+
+from crmbridge.config import Options
+from crmbridge.crm import salesforce_soql as soql
+from crmbridge.crm.base import CrmAdapter
+from crmbridge.crm.salesforce_client import (
+    AUTH_HINTS,
+    SalesforceConfig,
+    SessionExpired,
+    classify_code,
+    first_error,
+    guarded,
+    login,
+)
+from crmbridge.crm.salesforce_schema import check_preset
+from crmbridge.crm.salesforce_writes import CollectionWriter
+from crmbridge.errors import QuotaExhausted
+from crmbridge.http import make_session, with_retries
+from crmbridge.identity.normalize import email_key, handle_key
+from crmbridge.models import Contact
+from crmbridge.rules.mapping import Mapper, load_preset
+
+T = TypeVar("T")
+QUERIES_PER_COMPOSITE = 5  # Composite allows at most 5 query subrequests per call.
+AUTO_ASSIGN_OBJECTS = frozenset({"Case", "Lead", "Account"})
+HISTORY_FIELDS: dict[str, list[str]] = {
+    "Task": ["Id", "Subject", "Description", "ActivityDate", "Status", "TaskSubtype"],
+    "SocialPost": ["Id", "Name", "Content", "Posted", "Provider", "MessageType", "IsOutbound"],
+    "Case": ["Id", "Subject", "Status", "Priority", "Origin"],
+}
+HISTORY_CONTACT_FIELD = {"Task": "WhoId", "SocialPost": "WhoId", "Case": "ContactId"}
+
+
+class SalesforceCrm(CollectionWriter, CrmAdapter):
+    """Writes social interactions onto Salesforce contacts through simple-salesforce."""
+
+    name = "salesforce"
+    Config: ClassVar[type[Options]] = SalesforceConfig
+    default_mapping = "salesforce_task"
+    config: SalesforceConfig
+
+    def __init__(self, config: Any, *, dry_run: bool = False) -> None:
+        super().__init__(config, dry_run=dry_run)
+        self.session: requests.Session | None = None
+        self.sf: Salesforce | None = None
+        self.usage: tuple[int, int] | None = None
+        self.personas_done: set[str] = set()  # persona keys upserted in this run
+
+    @property
+    def max_batch(self) -> int:  # type: ignore[override]
+        """Records per write call (an sObject Collection holds at most 200)."""
+        return self.config.batch_size
+
+    # --- connection --------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Build the HTTP session (every response counted) and log in."""
+        self.session = make_session()
+        self.session.hooks["response"].append(self._on_response)
+        self.sf = login(self.config, self.session)
+
+    def close(self) -> None:
+        """Drop the session."""
+        if self.session is not None:
+            self.session.close()
+        self.session, self.sf = None, None
+
+    def _on_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self.api_calls += 1
+        info = response.headers.get("Sforce-Limit-Info")
+        usage = Salesforce.parse_api_usage(info).get("api-usage") if info else None
+        if usage is not None:
+            self.usage = (usage.used, usage.total)
+
+    def _check_budget(self) -> None:
+        """Stop before a call when the org's remaining allocation is under the reserve."""
+        if self.usage is None or not self.usage[1]:
+            return
+        used, total = self.usage
+        if (total - used) / total < self.config.budget_reserve:
+            raise QuotaExhausted(
+                f"Salesforce API allocation {used}/{total} used; less than "
+                f"{self.config.budget_reserve:.0%} left for other integrations",
+                hint="the next run resumes where this one stopped; "
+                "lower crm.budget_reserve to spend more of the shared allocation",
+            )
+
+    def _call(self, what: str, fn: Callable[[Salesforce], T], *, attempts: int = 0) -> T:
+        """One client call: budget check, retries, and one re-login on an expired session."""
+        self._check_budget()
+        retry = with_retries(attempts or self.config.attempts)
+
+        def once() -> T:
+            assert self.sf is not None, "adapter used before open()"
+            sf = self.sf
+            return retry(lambda: guarded(lambda: fn(sf), what))()
+
+        mode = self.config.auth or "session"
+        try:
+            return once()
+        except SessionExpired as exc:
+            if mode == "session":  # nothing to renew it with
+                raise SessionExpired(exc.message, hint=AUTH_HINTS[mode]) from None
+        assert self.session is not None
+        self.sf = login(self.config, self.session)  # re-authenticate once, then give up
+        try:
+            return once()
+        except SessionExpired as exc:
+            raise SessionExpired(exc.message, hint=AUTH_HINTS[mode]) from None
+
+    # --- contacts ----------------------------------------------------------------------
+
+    def _contact_fields(self, sobject: str) -> list[str]:
+        place = ["MailingCity", "MailingCountry"] if sobject == "Contact" else ["City", "Country"]
+        fields = ["Id", "FirstName", "LastName", *place, *self.config.email_fields]
+        fields += [*self.config.phone_fields, *self.config.handle_fields.values()]
+        fields.append("SystemModstamp")
+        return list(dict.fromkeys(fields))
+
+    def _contact_objects(self) -> list[str]:
+        objects: list[str] = [self.config.contact_object]
+        if self.config.include_leads and "Lead" not in objects:
+            objects.append("Lead")
+        return objects
+
+    def find_contacts(
+        self,
+        *,
+        emails: Iterable[str] = (),
+        phones: Iterable[str] = (),
+        handles: dict[str, set[str]] | None = None,
+    ) -> list[Contact]:
+        """Contacts matching any key, every chunked query of the batch in one call."""
+        groups: list[tuple[list[str], set[str]]] = [
+            (self.config.email_fields, set(emails)),
+            (self.config.phone_fields, set(phones)),
+        ]
+        for platform, wanted in (handles or {}).items():
+            field = self.config.handle_fields.get(platform)
+            if field:  # stored with or without the @, compared case-blind by SOQL
+                groups.append(([field], {h for v in wanted for h in (v, f"@{v}")}))
+        queries: list[str] = []
+        for sobject in self._contact_objects():
+            head = soql.select(self._contact_fields(sobject), sobject)
+            queries += soql.chunked_any(head, groups, self.config.max_query_chars)
+        found: dict[str, Contact] = {}
+        for record in self._run_queries(queries):
+            contact = self._to_contact(record)
+            found.setdefault(contact.id, contact)
+        return [found[k] for k in sorted(found)]
+
+    def _run_queries(self, queries: list[str]) -> Iterator[dict[str, Any]]:
+        """Records of several queries: one GET for one query, Composite for more."""
+        if len(queries) == 1:
+            yield from self._query(queries[0])
+            return
+        for start in range(0, len(queries), QUERIES_PER_COMPOSITE):
+            group = queries[start : start + QUERIES_PER_COMPOSITE]
+            for body in self._composite_queries(group):
+                yield from body.get("records", [])
+                if not body.get("done", True):
+                    yield from self._pages(body["nextRecordsUrl"])
+
+    def _composite_queries(self, queries: list[str]) -> list[dict[str, Any]]:
+        base = f"/services/data/v{self.config.api_version}/query?q="
+        body = {
+            "allOrNone": False,
+            "compositeRequest": [
+                {"method": "GET", "url": base + quote_plus(q), "referenceId": f"q{n}"}
+                for n, q in enumerate(queries)
+            ],
+        }
+        answer = self._call(
+            "composite query", lambda sf: sf.restful("composite", method="POST", json=body)
+        )
+        bodies = []
+        for sub in (answer or {}).get("compositeResponse", []):
+            status = int(sub.get("httpStatusCode", 200))
+            if status >= 300:
+                code, message = first_error(sub.get("body"))
+                raise classify_code(status, code, message, "composite query")
+            bodies.append(sub.get("body") or {})
+        return bodies
+
+    def _query(self, query: str) -> Iterator[dict[str, Any]]:
+        first = self._call("query", lambda sf: sf.query(query))
+        yield from first.get("records", [])
+        if not first.get("done", True):
+            yield from self._pages(first["nextRecordsUrl"])
+
+    def _pages(self, next_url: str) -> Iterator[dict[str, Any]]:
+        url: str | None = next_url
+        while url:
+            page = self._call("query", _more(url))
+            yield from page.get("records", [])
+            url = None if page.get("done", True) else page.get("nextRecordsUrl")
+
+    def _to_contact(self, r: dict[str, Any]) -> Contact:
+        email = next((r.get(f) for f in self.config.email_fields if r.get(f)), None)
+        phone = next((r.get(f) for f in self.config.phone_fields if r.get(f)), None)
+        handles = {
+            platform: key
+            for platform, field in self.config.handle_fields.items()
+            if (key := handle_key(r.get(field)))
+        }
+        return Contact(
+            id=r["Id"],
+            first_name=r.get("FirstName"),
+            last_name=r.get("LastName"),
+            email=email_key(email) or email,
+            phone=phone,
+            city=r.get("MailingCity") or r.get("City"),
+            country=r.get("MailingCountry") or r.get("Country"),
+            handles=handles,
+        )
+
+    def contacts_since(self, cursor: str | None) -> Iterator[tuple[Contact, str]]:
+        """Contacts changed after a ``SystemModstamp``, oldest change first, streamed."""
+        after = datetime.fromisoformat(cursor.replace("Z", "+00:00")) if cursor else None
+        streams = [self._changed(sobject, after) for sobject in self._contact_objects()]
+        # Contacts and Leads interleaved by time, so one cursor resumes both.
+        yield from heapq.merge(*streams, key=lambda pair: pair[1])
+
+    def _changed(self, sobject: str, after: datetime | None) -> Iterator[tuple[Contact, str]]:
+        head = soql.select(self._contact_fields(sobject), sobject)
+        query = soql.since(head, "SystemModstamp", after, "SystemModstamp, Id")
+        for record in self._query(query):
+            stamp = str(record["SystemModstamp"]).replace("+0000", "+00:00")
+            yield self._to_contact(record), stamp
+
+    # --- read-back ---------------------------------------------------------------------
+
+    def history(self, contact_id: str, limit: int = 200) -> list[dict[str, Any]]:
+        """Records crmbridge wrote for a contact (they carry a key), newest first."""
+        rows: list[dict[str, Any]] = []
+        key = self.config.key_field
+        for sobject in self.config.history_objects:
+            fields = [*HISTORY_FIELDS.get(sobject, ["Id"]), key, "CreatedDate"]
+            head = soql.select(list(dict.fromkeys(fields)), sobject)
+            who = HISTORY_CONTACT_FIELD.get(sobject, "WhoId")
+            tail = soql.format_soql(
+                "AND {:literal} != null ORDER BY CreatedDate DESC LIMIT {}", key, limit
+            )
+            query = soql.equals(head, who, contact_id, tail)
+            for record in itertools.islice(self._query(query), limit):
+                record.pop("attributes", None)
+                rows.append({"object": sobject, "key": record.get(key), **record})
+        rows.sort(key=lambda r: str(r.get("CreatedDate") or ""), reverse=True)
+        return rows[:limit]
+
+    def summary(self) -> dict[str, Any]:
+        """API usage as the org last reported it (no extra call)."""
+        used, total = self.usage or (None, None)
+        return {"api_usage": used, "api_allocation": total, "api_calls": self.api_calls}
+
+    def check(self, mapper: Mapper | None = None) -> list[str]:
+        """Problems in the org for a preset (the default one unless given), before writing."""
+        return check_preset(self, mapper or load_preset(self.default_mapping))
+
+
+def _more(url: str) -> Callable[[Salesforce], Any]:
+    return lambda sf: sf.query_more(url, identifier_is_url=True)
