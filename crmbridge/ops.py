@@ -50,8 +50,10 @@ def check(config: AppConfig) -> list[dict[str, Any]]:
         return f"preset {mapper.preset.name!r} renders ({len(mapper.preset.fields)} fields)"
 
     def crm() -> str:
+        adapter_cls = registry.crm_adapter(config.crm.kind, config.file)
+        mapper = load_preset(config.mapping or adapter_cls.default_mapping, config.base_dir)
         with open_adapter(config, dry_run=True) as adapter:
-            problems = adapter.check()
+            problems = adapter.check(mapper)
             if problems:
                 raise CrmbridgeError("; ".join(problems))
             counts = adapter.summary()

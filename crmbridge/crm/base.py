@@ -10,10 +10,13 @@ the scarce resource.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from crmbridge.config import Options
 from crmbridge.models import ActivityWrite, Contact, WriteResult
+
+if TYPE_CHECKING:
+    from crmbridge.rules.mapping import Mapper
 
 
 class CrmAdapter:
@@ -42,8 +45,8 @@ class CrmAdapter:
     def close(self) -> None:
         """Release connections."""
 
-    def check(self) -> list[str]:
-        """Problems found describing the target (missing fields, picklists); empty if none."""
+    def check(self, mapper: Mapper | None = None) -> list[str]:
+        """Problems the target has with a preset (missing fields, picklists); empty if none."""
         return []
 
     def find_contacts(
