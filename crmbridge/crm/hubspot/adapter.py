@@ -42,7 +42,13 @@ class HubSpotConfig(Options):
         "set it as ${HUBSPOT_TOKEN}."
     )
     host: str | None = Field(default=None, description="API base URL (tests: a local server).")
-    batch_size: int = Field(default=100, ge=1, le=100)
+    batch_size: int = Field(default=100, ge=1, le=100, description="Inputs per HubSpot batch.")
+    write_batch: int = Field(
+        default=500,
+        ge=1,
+        le=1000,
+        description="Records per pipeline batch; split per object type into HubSpot batches.",
+    )
     connect_timeout: float = Field(default=10.0, gt=0)
     read_timeout: float = Field(default=60.0, gt=0)
     attempts: int = Field(default=5, ge=1, le=10)
@@ -74,8 +80,8 @@ class HubSpotCrm(CrmAdapter):
 
     @property
     def max_batch(self) -> int:  # type: ignore[override]
-        """Records per write call (HubSpot's batch endpoints take at most 100)."""
-        return self.config.batch_size
+        """Records per write call; each object type's share goes out in batches of 100."""
+        return self.config.write_batch
 
     @property
     def api_calls(self) -> int:  # type: ignore[override]
