@@ -506,3 +506,98 @@ def test_a_sync_that_lost_its_state_store_still_writes_nothing_twice(
         assert summary.written == 1 and summary.failed == 0
 
     assert len(fake.objects["notes"]) == 1 and len(fake.links["notes"][cid]) == 1
+
+
+# --- tickets, setup, pacing, the search cap -------------------------------------------------
+
+
+def test_a_ticket_opens_in_the_configured_pipeline_and_stage_on_the_contact(httpserver, fake):
+    from crmbridge.models import CaseWrite
+
+    cid = fake.add_contact(email="jane@example.com")
+    crm = adapter(httpserver, ticket_pipeline="0", ticket_stage="4", ticket_priority="HIGH")
+    case = CaseWrite(key="case:x:1", contact_id=cid, fields={"subject": "Refund", "content": "…"})
+
+    (result,) = crm.write_cases([case])
+
+    assert result.status == "created"
+    (sent,) = body_of(httpserver, "/crm/v3/objects/tickets/batch/create")
+    item = sent["inputs"][0]
+    assert item["properties"] == {
+        "hs_pipeline": "0",
+        "hs_pipeline_stage": "4",
+        "hs_ticket_priority": "HIGH",
+        "subject": "Refund",
+        "content": "…",
+        "crmbridge_key": "case:x:1",
+    }
+    assert item["associations"][0]["types"][0]["associationTypeId"] == 16
+
+
+def test_setup_creates_the_unique_key_property_where_it_is_missing(httpserver, fake):
+    done = adapter(httpserver).setup()
+
+    assert done == [
+        "notes: crmbridge_key already exists",
+        "communications: crmbridge_key created",
+        "tickets: crmbridge_key created",
+    ]
+    (object_type, body) = fake.created_properties[0]
+    assert object_type == "communications"
+    assert body["hasUniqueValue"] is True and body["type"] == "string"
+    assert body["fieldType"] == "text" and body["groupName"] == "crmbridge"
+
+
+def test_a_single_record_conflict_refused_as_a_whole_becomes_an_update(httpserver, fake):
+    cid = fake.add_contact(email="jane@example.com")
+    crm = adapter(httpserver)
+    crm.meta("notes")
+    conflict = {
+        "status": "error",
+        "category": "CONFLICT",
+        "message": "A note with crmbridge_key x:1 already exists. Existing ID: 5555",
+        "correlationId": "c-409",
+    }
+    httpserver.expect_oneshot_request("/crm/v3/objects/notes/batch/create").respond_with_json(
+        conflict, status=409
+    )
+
+    (result,) = crm.write([note("x:1", cid)])
+
+    assert (result.status, result.crm_id) == ("updated", "5555")
+    (sent,) = body_of(httpserver, "/crm/v3/objects/notes/batch/update")
+    assert sent["inputs"][0]["id"] == "5555"
+
+
+def test_calls_are_paced_when_the_burst_window_runs_low(httpserver, fake):
+    import time
+
+    low = {
+        "X-HubSpot-RateLimit-Max": "10",
+        "X-HubSpot-RateLimit-Remaining": "1",
+        "X-HubSpot-RateLimit-Interval-Milliseconds": "2000",
+    }
+    httpserver.expect_oneshot_request(ANY).respond_with_response(
+        error(200, {"status": "COMPLETE", "results": []}, **low)
+    )
+    crm = adapter(httpserver, burst_reserve=2)
+    crm.find_contacts(emails=["jane@example.com"])
+
+    started = time.monotonic()
+    crm.find_contacts(emails=["joe@example.com"])
+
+    assert time.monotonic() - started >= 0.2  # 2 s window / 10 calls
+
+
+def test_contact_changes_continue_past_the_10000_result_search_cap(httpserver, fake):
+    for n in range(10_100):
+        minute = f"2024-02-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}.000Z"
+        fake.add_contact(email=f"c{n}@example.com", lastmodifieddate=minute)
+    crm = adapter(httpserver)
+
+    ids = [c.id for c, _ in crm.contacts_since(None)]
+
+    assert len(ids) == len(set(ids)) == 10_100
+    searches = body_of(httpserver, "/crm/v3/objects/contacts/search")
+    assert all(int(s.get("after", 0)) + 200 <= 10_000 for s in searches)
+    assert searches[-1]["filterGroups"][0]["filters"][0]["operator"] == "GTE"

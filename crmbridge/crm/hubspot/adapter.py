@@ -19,10 +19,10 @@ from pydantic import Field, SecretStr
 from crmbridge.config import Options, secret_value
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.crm.hubspot import contacts as hs_contacts
-from crmbridge.crm.hubspot.schema import ObjectMeta, check_preset, object_meta
+from crmbridge.crm.hubspot.schema import ObjectMeta, check_preset, object_meta, setup
 from crmbridge.crm.hubspot.wire import Budget, HubSpotRejected, HubSpotWire, trace_ids
 from crmbridge.errors import ConfigError
-from crmbridge.models import ActivityWrite, Contact, WriteResult
+from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
 
 log = logging.getLogger(__name__)
 Status = Literal["created", "updated", "failed"]
@@ -66,6 +66,10 @@ class HubSpotConfig(Options):
         default_factory=dict, description="Override the association type id to contacts."
     )
     mapping: str = Field(default="hubspot_communication", description="Preset `check` reads.")
+    ticket_pipeline: str = Field(default="0", description="Pipeline id of new tickets.")
+    ticket_stage: str = Field(default="1", description="Stage id (not label) of new tickets.")
+    ticket_priority: str | None = Field(default=None, description="LOW, MEDIUM or HIGH.")
+    ticket_owner: str | None = Field(default=None, description="hubspot_owner_id of tickets.")
     daily_reserve: int = Field(default=1000, ge=0)
     burst_reserve: int = Field(default=5, ge=0)
 
@@ -155,6 +159,28 @@ class HubSpotCrm(CrmAdapter):
             for start in range(0, len(creates), size):
                 results.update(self._create(object_type, creates[start : start + size]))
         return [results[w.key] for w in batch]
+
+    def write_cases(self, cases: Sequence[CaseWrite]) -> list[WriteResult]:
+        """Create or update tickets, associated to the contact; new ones get pipeline defaults."""
+        return self.write([self._ticket(c) for c in cases])
+
+    def _ticket(self, case: CaseWrite) -> ActivityWrite:
+        defaults: dict[str, Any] = {}
+        if case.crm_id is None:  # an update never moves a ticket an agent has worked on
+            defaults = {
+                "hs_pipeline": self.config.ticket_pipeline,
+                "hs_pipeline_stage": self.config.ticket_stage,
+                "hs_ticket_priority": self.config.ticket_priority,
+                "hubspot_owner_id": self.config.ticket_owner,
+            }
+        fields = {**defaults, **case.fields}
+        return ActivityWrite(
+            key=case.key,
+            object="tickets",
+            contact_id=case.contact_id,
+            fields=fields,
+            crm_id=case.crm_id,
+        )
 
     def properties(self, w: ActivityWrite) -> dict[str, Any]:
         """The HubSpot properties of one write, with the interaction key."""
@@ -320,6 +346,11 @@ class HubSpotCrm(CrmAdapter):
                 )
         items.sort(key=lambda r: r["occurred_at"] or "", reverse=True)
         return items[:limit]
+
+    def setup(self) -> list[str]:
+        """Create the unique key property on notes, communications and tickets (``setup``)."""
+        object_types = ("notes", "communications", "tickets")
+        return setup(self.wire, object_types, self.config.key_property)
 
     def check(self) -> list[str]:
         """Problems with the portal's properties for the configured preset."""

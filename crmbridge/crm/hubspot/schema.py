@@ -8,6 +8,7 @@ compares a preset's fields with the object's properties.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,29 @@ def association_type(wire: HubSpotWire, object_type: str) -> int:
         hint=f"set crm.association_types.{object_type} (HubSpot documents "
         f"{DEFAULT_TYPES.get(object_type, '?')})",
     )
+
+
+def setup(wire: HubSpotWire, object_types: Sequence[str], key_property: str) -> list[str]:
+    """Create the ``crmbridge`` property group and the unique key property where missing."""
+    done: list[str] = []
+    for object_type in object_types:
+        group = {"name": "crmbridge", "label": "crmbridge", "displayOrder": -1}
+        _create_unless_exists(wire, "groups", object_type, group)
+        made = _create_unless_exists(
+            wire, "properties", object_type, key_property_spec(key_property)
+        )
+        done.append(f"{object_type}: {key_property} {'created' if made else 'already exists'}")
+    return done
+
+
+def _create_unless_exists(wire: HubSpotWire, api: str, object_type: str, body: Any) -> bool:
+    try:
+        wire.call(api, "create", object_type, body, idempotent=False)
+    except HubSpotRejected as exc:
+        if exc.status != 409:
+            raise
+        return False
+    return True
 
 
 def preset_properties(preset: Preset) -> dict[str, dict[str, Any]]:

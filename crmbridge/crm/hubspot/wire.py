@@ -38,6 +38,7 @@ FACTORIES: dict[str, Callable[[Any], Any]] = {
     "associations": lambda c: c.crm.associations.v4.batch_api,
     "labels": lambda c: c.crm.associations.v4.schema.definitions_api,
     "properties": lambda c: c.crm.properties.core_api,
+    "groups": lambda c: c.crm.properties.groups_api,
 }
 
 
