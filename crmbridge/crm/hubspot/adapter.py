@@ -10,9 +10,8 @@ before creating (never through search, which lags behind writes).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr
 
@@ -24,7 +23,9 @@ from crmbridge.crm.hubspot.wire import Budget, HubSpotRejected, HubSpotWire, tra
 from crmbridge.errors import ConfigError
 from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from crmbridge.rules.mapping import Preset
+
 Status = Literal["created", "updated", "failed"]
 HISTORY_PROPERTIES = (
     "hs_timestamp",
@@ -352,11 +353,12 @@ class HubSpotCrm(CrmAdapter):
         object_types = ("notes", "communications", "tickets")
         return setup(self.wire, object_types, self.config.key_property)
 
-    def check(self) -> list[str]:
-        """Problems with the portal's properties for the configured preset."""
+    def check(self, preset: Preset | None = None) -> list[str]:
+        """Problems with the portal's properties for a preset (default: ``crm.mapping``)."""
         from crmbridge.rules.mapping import load_preset
 
-        return check_preset(self.wire, load_preset(self.config.mapping).preset, self.config)
+        chosen = preset or load_preset(self.config.mapping).preset
+        return check_preset(self.wire, chosen, self.config)
 
 
 def object_type_of(w: ActivityWrite) -> str:
