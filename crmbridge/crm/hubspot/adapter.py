@@ -19,7 +19,13 @@ from crmbridge.config import Options, secret_value
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.crm.hubspot import contacts as hs_contacts
 from crmbridge.crm.hubspot.schema import ObjectMeta, check_preset, object_meta, setup
-from crmbridge.crm.hubspot.wire import Budget, HubSpotRejected, HubSpotWire, trace_ids
+from crmbridge.crm.hubspot.wire import (
+    Budget,
+    HubSpotRejected,
+    HubSpotWire,
+    existing_id,
+    trace_ids,
+)
 from crmbridge.errors import ConfigError
 from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
 
@@ -32,6 +38,8 @@ HISTORY_PROPERTIES = (
     "hs_note_body",
     "hs_communication_body",
     "hs_communication_channel_type",
+    "subject",
+    "hs_pipeline_stage",
 )
 
 
@@ -73,6 +81,7 @@ class HubSpotConfig(Options):
     ticket_owner: str | None = Field(default=None, description="hubspot_owner_id of tickets.")
     daily_reserve: int = Field(default=1000, ge=0)
     burst_reserve: int = Field(default=5, ge=0)
+    search_interval_s: float = Field(default=0.2, ge=0, description="Space between searches.")
 
 
 class HubSpotCrm(CrmAdapter):
@@ -111,6 +120,7 @@ class HubSpotCrm(CrmAdapter):
             timeout=(self.config.connect_timeout, self.config.read_timeout),
             attempts=self.config.attempts,
             budget=budget,
+            search_interval_s=self.config.search_interval_s,
         )
         self._meta: dict[str, ObjectMeta] = {}
 
@@ -283,7 +293,7 @@ class HubSpotCrm(CrmAdapter):
         for error in data.get("errors") or []:
             message = str(error.get("message") or "rejected by HubSpot")[:500]
             for key in trace_ids(error):
-                existing = HubSpotRejected(message, status=409, category=None).existing_id
+                existing = existing_id(message)
                 if error.get("category") == "CONFLICT" and existing:
                     conflicts[key] = existing
                 else:
@@ -326,21 +336,25 @@ class HubSpotCrm(CrmAdapter):
         return rows
 
     def history(self, contact_id: str, limit: int = 200) -> list[dict[str, Any]]:
-        """Notes and communications crmbridge wrote on a contact, newest first."""
+        """Notes, communications and tickets crmbridge wrote on a contact, newest first."""
         key_prop = self.config.key_property
         items: list[dict[str, Any]] = []
-        for object_type in ("notes", "communications"):
+        for object_type in ("notes", "communications", "tickets"):
             for row in self.associated(object_type, [contact_id], [key_prop, *HISTORY_PROPERTIES]):
                 props = row.get("properties") or {}
                 if not props.get(key_prop):
                     continue
-                body = props.get("hs_note_body") or props.get("hs_communication_body")
+                body = (
+                    props.get("hs_note_body")
+                    or props.get("hs_communication_body")
+                    or props.get("subject")
+                )
                 items.append(
                     {
                         "id": str(row.get("id")),
                         "key": props[key_prop],
                         "object": object_type,
-                        "occurred_at": props.get("hs_timestamp"),
+                        "occurred_at": props.get("hs_timestamp") or row.get("createdAt"),
                         "channel": props.get("hs_communication_channel_type"),
                         "body": body,
                     }

@@ -52,9 +52,14 @@ class HubSpotRejected(DataError):
 
     @property
     def existing_id(self) -> str | None:
-        """The id of the record a 409 CONFLICT names (HubSpot puts it only in the text)."""
-        found = EXISTING_ID.search(self.message)
-        return found.group(1) if found else None
+        """The id of the record a 409 CONFLICT names."""
+        return existing_id(self.message)
+
+
+def existing_id(message: str) -> str | None:
+    """The id in a CONFLICT message (HubSpot puts it only in the text: "Existing ID: 123")."""
+    found = EXISTING_ID.search(message)
+    return found.group(1) if found else None
 
 
 @dataclass
@@ -108,6 +113,7 @@ class HubSpotWire:
         timeout: tuple[float, float],
         attempts: int,
         budget: Budget,
+        search_interval_s: float = 0.2,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         from hubspot import HubSpot
@@ -122,6 +128,8 @@ class HubSpotWire:
         self.attempts = attempts
         self.budget = budget
         self.sleep = sleep
+        self.search_interval_s = search_interval_s
+        self._last_search = 0.0
         self.calls = 0
         self._apis: dict[str, Any] = {}
 
@@ -139,7 +147,10 @@ class HubSpotWire:
 
     def _once(self, api: str, method: str, *args: Any) -> Any:
         wait = self.budget.pause()
-        if wait:
+        if api == "search":  # HubSpot allows about 5 searches a second per account
+            wait = max(wait, self._last_search + self.search_interval_s - time.monotonic())
+            self._last_search = time.monotonic() + max(wait, 0.0)
+        if wait > 0:
             self.sleep(wait)
         send = getattr(self.api(api), f"{method}_with_http_info")
         self.calls += 1
@@ -149,7 +160,9 @@ class HubSpotWire:
             self.budget.observe(_headers(getattr(exc, "headers", None)))
             raise classify(exc, f"{api}.{method}") from None
         self.budget.observe(_headers(response.headers))
-        return _json(response.data)
+        data = response.data
+        response.release_conn()  # unpreloaded answers go back to the pool by hand
+        return _json(data)
 
 
 def classify(exc: BaseException, where: str) -> CrmbridgeError:
