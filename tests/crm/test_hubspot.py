@@ -601,3 +601,19 @@ def test_contact_changes_continue_past_the_10000_result_search_cap(httpserver, f
     searches = body_of(httpserver, "/crm/v3/objects/contacts/search")
     assert all(int(s.get("after", 0)) + 200 <= 10_000 for s in searches)
     assert searches[-1]["filterGroups"][0]["filters"][0]["operator"] == "GTE"
+
+
+def test_a_slow_answer_times_out_as_transient_because_every_call_has_a_timeout(httpserver):
+    import time
+
+    def slow(request):
+        time.sleep(1.0)
+        return Response("{}", 200, content_type="application/json")
+
+    httpserver.expect_request(ANY).respond_with_handler(slow)
+    crm = adapter(httpserver, read_timeout=0.2, attempts=1)
+
+    started = time.monotonic()
+    with pytest.raises(TransientError, match="cannot reach HubSpot"):
+        crm.find_contacts(emails=["jane@example.com"])
+    assert time.monotonic() - started < 0.9
