@@ -617,3 +617,20 @@ def test_a_slow_answer_times_out_as_transient_because_every_call_has_a_timeout(h
     with pytest.raises(TransientError, match="cannot reach HubSpot"):
         crm.find_contacts(emails=["jane@example.com"])
     assert time.monotonic() - started < 0.9
+
+
+def test_no_contact_found_by_email_is_an_empty_answer_even_as_a_404(httpserver, fake):
+    missing = {
+        "status": "error",
+        "category": "OBJECT_NOT_FOUND",
+        "message": "Could not get some CONTACT objects, they may be deleted or not exist.",
+    }
+    httpserver.expect_oneshot_request("/crm/v3/objects/contacts/batch/read").respond_with_json(
+        missing, status=404
+    )
+
+    assert adapter(httpserver).find_contacts(emails=["nobody@example.com"]) == []
+
+
+def test_check_finds_nothing_to_report_on_a_ready_portal(httpserver, fake):
+    assert adapter(httpserver).check() == []

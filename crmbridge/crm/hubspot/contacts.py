@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from crmbridge.crm.hubspot.wire import HubSpotWire
+from crmbridge.crm.hubspot.wire import HubSpotRejected, HubSpotWire
 from crmbridge.identity.normalize import email_key, handle_key
 from crmbridge.models import Contact
 
@@ -72,7 +72,7 @@ def find(
             "idProperty": "email",
             "properties": properties(config),
         }
-        for row in wire.call("objects", "read", "contacts", body).get("results") or []:
+        for row in _read(wire, body):
             found[str(row["id"])] = to_contact(row, config)
     filters = _filters(config, phones, handles)
     for start in range(0, len(filters), GROUPS_PER_SEARCH):
@@ -80,6 +80,17 @@ def find(
         for row in _search(wire, {"filterGroups": groups, "properties": properties(config)}):
             found[str(row["id"])] = to_contact(row, config)
     return [found[k] for k in sorted(found)]
+
+
+def _read(wire: HubSpotWire, body: dict[str, Any]) -> list[dict[str, Any]]:
+    """A contacts batch read; none found may come back as a 404 rather than a 207."""
+    try:
+        data = wire.call("objects", "read", "contacts", body)
+    except HubSpotRejected as exc:
+        if exc.status == 404:
+            return []
+        raise
+    return list(data.get("results") or [])
 
 
 def _filters(
