@@ -78,7 +78,7 @@ def test_notes_are_created_in_one_batch_with_the_contact_association_inline(http
     assert sent["inputs"][0] == {
         "properties": {
             "hs_note_body": "hi",
-            "hs_timestamp": "2024-01-15T10:30:00+00:00",
+            "hs_timestamp": "2024-01-15T10:30:00Z",
             "crmbridge_key": "x:1",
         },
         "objectWriteTraceId": "x:1",
@@ -188,7 +188,11 @@ def test_a_batch_refused_as_a_whole_is_retried_record_by_record(httpserver, fake
         json={
             "inputs": [
                 {
-                    "properties": note("x:2", cid).fields | {"crmbridge_key": "x:2"},
+                    "properties": {
+                        "hs_note_body": "hi",
+                        "hs_timestamp": "2024-01-15T10:30:00Z",
+                        "crmbridge_key": "x:2",
+                    },
                     "objectWriteTraceId": "x:2",
                     "associations": [
                         {

@@ -10,6 +10,7 @@ before creating (never through search, which lags behind writes).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from crmbridge.rules.mapping import Preset
 
 Status = Literal["created", "updated", "failed"]
+UTC_ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
 HISTORY_PROPERTIES = (
     "hs_timestamp",
     "hs_note_body",
@@ -195,7 +197,7 @@ class HubSpotCrm(CrmAdapter):
 
     def properties(self, w: ActivityWrite) -> dict[str, Any]:
         """The HubSpot properties of one write, with the interaction key."""
-        props = {k: v for k, v in w.fields.items() if v is not None}
+        props = {k: _wire_value(v) for k, v in w.fields.items() if v is not None}
         props[self.config.key_property] = w.key
         return props
 
@@ -382,6 +384,13 @@ def object_type_of(w: ActivityWrite) -> str:
     if "hs_note_body" in w.fields:
         return "notes"
     return w.object
+
+
+def _wire_value(value: Any) -> Any:
+    """UTC times as HubSpot's documented ``…Z`` form; everything else as rendered."""
+    if isinstance(value, str) and UTC_ISO.match(value):
+        return value[: -len("+00:00")] + "Z"
+    return value
 
 
 def _failed(key: str, message: str, kind: str = "data") -> WriteResult:
