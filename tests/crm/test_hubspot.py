@@ -638,3 +638,26 @@ def test_no_contact_found_by_email_is_an_empty_answer_even_as_a_404(httpserver, 
 
 def test_check_finds_nothing_to_report_on_a_ready_portal(httpserver, fake):
     assert adapter(httpserver).check() == []
+
+
+def test_contact_roll_ups_move_forward_and_merge_the_channels_seen(httpserver, fake):
+    cid = fake.add_contact(email="jane@example.com", crmbridge_channels="facebook")
+    crm = adapter(
+        httpserver, rollup_last_at="crmbridge_last_social_at", rollup_channels="crmbridge_channels"
+    )
+    later = note("x:2", cid)
+    later.fields["hs_timestamp"] = "2024-02-01T00:00:00Z"
+    comm = ActivityWrite(
+        key="whatsapp:w1",
+        object="notes",
+        contact_id=cid,
+        fields={"hs_communication_body": "hi", "hs_timestamp": "2024-01-20T00:00:00Z"},
+    )
+
+    crm.write([note("x:1", cid), later, comm])
+
+    props = fake.contacts[cid]
+    assert props["crmbridge_last_social_at"] == "2024-02-01T00:00:00Z"
+    assert props["crmbridge_channels"] == "facebook;whatsapp;x"
+    (sent,) = body_of(httpserver, "/crm/v3/objects/contacts/batch/update")
+    assert sent["inputs"][0]["id"] == cid

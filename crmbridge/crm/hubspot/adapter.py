@@ -19,6 +19,7 @@ from pydantic import Field, SecretStr
 from crmbridge.config import Options, secret_value
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.crm.hubspot import contacts as hs_contacts
+from crmbridge.crm.hubspot import rollup
 from crmbridge.crm.hubspot.schema import ObjectMeta, check_preset, object_meta, setup
 from crmbridge.crm.hubspot.wire import (
     Budget,
@@ -83,6 +84,12 @@ class HubSpotConfig(Options):
     ticket_owner: str | None = Field(default=None, description="hubspot_owner_id of tickets.")
     daily_reserve: int = Field(default=1000, ge=0)
     burst_reserve: int = Field(default=5, ge=0)
+    rollup_last_at: str | None = Field(
+        default=None, description="Contact property for the last social interaction's time."
+    )
+    rollup_channels: str | None = Field(
+        default=None, description="Contact multi-select property for the channels seen."
+    )
     search_interval_s: float = Field(default=0.2, ge=0, description="Space between searches.")
 
 
@@ -171,7 +178,10 @@ class HubSpotCrm(CrmAdapter):
                 results.update(self._update(object_type, chunk, updates, "updated"))
             for start in range(0, len(creates), size):
                 results.update(self._create(object_type, creates[start : start + size]))
-        return [results[w.key] for w in batch]
+        ordered = [results[w.key] for w in batch]
+        if self.config.rollup_last_at or self.config.rollup_channels:
+            rollup.update(self.wire, self.config, batch, ordered)
+        return ordered
 
     def write_cases(self, cases: Sequence[CaseWrite]) -> list[WriteResult]:
         """Create or update tickets, associated to the contact; new ones get pipeline defaults."""
