@@ -661,3 +661,28 @@ def test_contact_roll_ups_move_forward_and_merge_the_channels_seen(httpserver, f
     assert props["crmbridge_channels"] == "facebook;whatsapp;x"
     (sent,) = body_of(httpserver, "/crm/v3/objects/contacts/batch/update")
     assert sent["inputs"][0]["id"] == cid
+
+
+def test_check_and_history_commands_work_on_hubspot(httpserver, fake, tmp_path, monkeypatch):
+    from crmbridge import ops
+
+    cid = fake.add_contact(email="jane@example.com")
+    line = {"schema": "crmbridge.interaction/1", "platform": "x", "kind": "mention",
+            "message_id": "1", "author": {"id": "a1", "email": "jane@example.com"},
+            "text": "hello", "created_at": "2024-01-15T10:30:00Z"}  # fmt: skip
+    (tmp_path / "in.jsonl").write_text(json.dumps(line) + "\n")
+    host = httpserver.url_for("").rstrip("/")
+    (tmp_path / "crmbridge.yaml").write_text(
+        "state: sqlite:///state.db\n"
+        f"crm: {{kind: hubspot, access_token: '${{HUBSPOT_TOKEN}}', host: '{host}'}}\n"
+        "sources: [{name: exports, connector: jsonl, path: in.jsonl}]\n"
+    )
+    monkeypatch.setenv("HUBSPOT_TOKEN", TOKEN)
+    config = load_config(tmp_path / "crmbridge.yaml")
+    Pipeline(config).run()
+
+    checks = {row["check"]: row for row in ops.check(config)}
+    history = ops.history(config, cid)
+
+    assert checks["crm"]["ok"], checks["crm"]
+    assert [(h["key"], h["body"]) for h in history] == [("x:1", "X mention from a1: hello")]
