@@ -23,7 +23,6 @@ from crmbridge.config import AppConfig
 from crmbridge.connector import Item
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import CrmbridgeError, DataError, ExitCode
-from crmbridge.http import with_retries
 from crmbridge.identity.resolver import ExactResolver, Resolution
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult
 from crmbridge.rules.mapping import Mapper, load_preset
@@ -276,7 +275,6 @@ class Pipeline:
             writes.append(write)
         return writes
 
-    @with_retries(attempts=5)
     def _write(self, writes: list[ActivityWrite]) -> list[WriteResult]:
         results = self.adapter.write(writes)
         if len(results) != len(writes):

@@ -32,7 +32,7 @@ def test_sync_killed_at_random_points_then_rerun_writes_everything_exactly_once(
     rng = random.Random(20261123)
     synthetic.write_contacts_csv(tmp_path / "contacts.csv", synthetic.contacts(300, 7))
     records = list(synthetic.interactions(N, 300, 7))
-    synthetic.write_jsonl(tmp_path / "interactions.jsonl", records)
+    chunk = N // TRIALS
     expected = {f"{r['platform']}:{r.get('edit_of') or r['message_id']}" for r in records}
     (tmp_path / "crmbridge.yaml").write_text(
         "state: sqlite:///state.db\n"
@@ -40,9 +40,13 @@ def test_sync_killed_at_random_points_then_rerun_writes_everything_exactly_once(
         "sources:\n  - {name: s, connector: jsonl, path: interactions.jsonl}\n"
     )
     kills = 0
-    for _trial in range(TRIALS):
+    for trial in range(TRIALS):
+        # Each trial appends new records, so every run has work to be killed in.
+        synthetic.write_jsonl(tmp_path / "part.jsonl", records[trial * chunk : (trial + 1) * chunk])
+        with (tmp_path / "interactions.jsonl").open("a") as feed:
+            feed.write((tmp_path / "part.jsonl").read_text())
         process = start_sync(tmp_path)
-        time.sleep(rng.uniform(0.8, 4.0))
+        time.sleep(rng.uniform(0.5, 2.5))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1

@@ -1,0 +1,407 @@
+"""The ``hubspot`` CRM adapter: notes and communications on the contact timeline, in batches.
+
+Writes are batch creates of up to 100 records with the contact association inline and a
+``crmbridge_key`` property holding the interaction key. With that property unique (as
+``crmbridge setup hubspot`` creates it) a replay after a crash answers CONFLICT with the
+existing id, which becomes an update: no path writes twice. Where the portal will not make
+it unique, the keys already on the batch's contacts are read back through associations
+before creating (never through search, which lags behind writes).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from pydantic import Field, SecretStr
+
+from crmbridge.config import Options, secret_value
+from crmbridge.crm.base import CrmAdapter
+from crmbridge.crm.hubspot import contacts as hs_contacts
+from crmbridge.crm.hubspot import rollup
+from crmbridge.crm.hubspot.schema import ObjectMeta, check_preset, object_meta, setup
+from crmbridge.crm.hubspot.wire import (
+    Budget,
+    HubSpotRejected,
+    HubSpotWire,
+    existing_id,
+    trace_ids,
+)
+from crmbridge.errors import ConfigError
+from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
+
+if TYPE_CHECKING:
+    from crmbridge.rules.mapping import Mapper
+
+Status = Literal["created", "updated", "failed"]
+UTC_ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
+HISTORY_PROPERTIES = (
+    "hs_timestamp",
+    "hs_note_body",
+    "hs_communication_body",
+    "hs_communication_channel_type",
+    "subject",
+    "hs_pipeline_stage",
+)
+
+
+class HubSpotConfig(Options):
+    """Options of the ``hubspot`` CRM adapter."""
+
+    access_token: SecretStr = Field(
+        description="Bearer token (private-app token, service key or OAuth access token); "
+        "set it as ${HUBSPOT_TOKEN}."
+    )
+    host: str | None = Field(default=None, description="API base URL (tests: a local server).")
+    batch_size: int = Field(default=100, ge=1, le=100, description="Inputs per HubSpot batch.")
+    write_batch: int = Field(
+        default=500,
+        ge=1,
+        le=1000,
+        description="Records per pipeline batch; split per object type into HubSpot batches.",
+    )
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=60.0, gt=0)
+    attempts: int = Field(default=5, ge=1, le=10)
+    key_property: str = Field(default="crmbridge_key", pattern=r"^[a-z][a-z0-9_]*$")
+    handle_properties: dict[str, str] = Field(
+        default_factory=lambda: {"x": "twitterhandle"},
+        description="Contact property holding each platform's handle.",
+    )
+    phone_properties: list[str] = Field(default_factory=lambda: ["phone", "mobilephone"])
+    modified_property: str = "lastmodifieddate"
+    search_lag_s: int = Field(
+        default=120, ge=0, description="Search lags behind writes; read changes up to now-lag."
+    )
+    association_types: dict[str, int] = Field(
+        default_factory=dict, description="Override the association type id to contacts."
+    )
+    mapping: str = Field(default="hubspot_communication", description="Preset `check` reads.")
+    ticket_pipeline: str = Field(default="0", description="Pipeline id of new tickets.")
+    ticket_stage: str = Field(default="1", description="Stage id (not label) of new tickets.")
+    ticket_priority: str | None = Field(default=None, description="LOW, MEDIUM or HIGH.")
+    ticket_owner: str | None = Field(default=None, description="hubspot_owner_id of tickets.")
+    daily_reserve: int = Field(default=1000, ge=0)
+    burst_reserve: int = Field(default=5, ge=0)
+    rollup_last_at: str | None = Field(
+        default=None, description="Contact property for the last social interaction's time."
+    )
+    rollup_channels: str | None = Field(
+        default=None, description="Contact multi-select property for the channels seen."
+    )
+    search_interval_s: float = Field(default=0.2, ge=0, description="Space between searches.")
+
+
+class HubSpotCrm(CrmAdapter):
+    """Social interactions as HubSpot notes and communications."""
+
+    name = "hubspot"
+    Config: ClassVar[type[Options]] = HubSpotConfig
+    default_mapping = "hubspot_communication"
+    config: HubSpotConfig
+
+    @property
+    def max_batch(self) -> int:  # type: ignore[override]
+        """Records per write call; each object type's share goes out in batches of 100."""
+        return self.config.write_batch
+
+    @property
+    def api_calls(self) -> int:  # type: ignore[override]
+        """Every HTTP request sent to HubSpot so far."""
+        wire = getattr(self, "wire", None)
+        return wire.calls if wire is not None else 0
+
+    @api_calls.setter
+    def api_calls(self, value: int) -> None:
+        if value:
+            raise AttributeError("api_calls is counted by the wire")
+
+    def open(self) -> None:
+        """Build the client; association types and the key property are read on first use."""
+        token = secret_value(self.config.access_token)
+        if not token:
+            raise ConfigError("crm.access_token is empty", hint="export HUBSPOT_TOKEN")
+        budget = Budget(self.config.daily_reserve, self.config.burst_reserve)
+        self.wire = HubSpotWire(
+            token,
+            host=self.config.host,
+            timeout=(self.config.connect_timeout, self.config.read_timeout),
+            attempts=self.config.attempts,
+            budget=budget,
+            search_interval_s=self.config.search_interval_s,
+        )
+        self._meta: dict[str, ObjectMeta] = {}
+
+    def close(self) -> None:
+        """Nothing to release: the client's pools close with the process."""
+
+    def meta(self, object_type: str) -> ObjectMeta:
+        """Association type id and key property of an object type (two calls, once)."""
+        if object_type not in self._meta:
+            self._meta[object_type] = object_meta(
+                self.wire, object_type, self.config.key_property, self.config.association_types
+            )
+        return self._meta[object_type]
+
+    # --- contacts ----------------------------------------------------------------------
+
+    def find_contacts(
+        self,
+        *,
+        emails: Iterable[str] = (),
+        phones: Iterable[str] = (),
+        handles: dict[str, set[str]] | None = None,
+    ) -> list[Contact]:
+        """Batch read by email (``idProperty=email``), one search for phones and handles."""
+        return hs_contacts.find(self.wire, self.config, emails, phones, handles or {})
+
+    def contacts_since(self, cursor: str | None) -> Iterator[tuple[Contact, str]]:
+        """Contacts modified after the cursor (epoch ms), oldest first, past the search cap."""
+        return hs_contacts.since(self.wire, self.config, cursor)
+
+    # --- activities --------------------------------------------------------------------
+
+    def write(self, batch: Sequence[ActivityWrite]) -> list[WriteResult]:
+        """Create or update each record; one result per input, in order."""
+        results: dict[str, WriteResult] = {}
+        groups: dict[str, list[ActivityWrite]] = {}
+        for w in batch:
+            groups.setdefault(object_type_of(w), []).append(w)
+        size = self.config.batch_size
+        for object_type, writes in groups.items():
+            updates = {w.key: w.crm_id for w in writes if w.crm_id}
+            creates = [w for w in writes if not w.crm_id]
+            known = [w for w in writes if w.crm_id]
+            for start in range(0, len(known), size):
+                chunk = known[start : start + size]
+                results.update(self._update(object_type, chunk, updates, "updated"))
+            for start in range(0, len(creates), size):
+                results.update(self._create(object_type, creates[start : start + size]))
+        ordered = [results[w.key] for w in batch]
+        if self.config.rollup_last_at or self.config.rollup_channels:
+            rollup.update(self.wire, self.config, batch, ordered)
+        return ordered
+
+    def write_cases(self, cases: Sequence[CaseWrite]) -> list[WriteResult]:
+        """Create or update tickets, associated to the contact; new ones get pipeline defaults."""
+        return self.write([self._ticket(c) for c in cases])
+
+    def _ticket(self, case: CaseWrite) -> ActivityWrite:
+        defaults: dict[str, Any] = {}
+        if case.crm_id is None:  # an update never moves a ticket an agent has worked on
+            defaults = {
+                "hs_pipeline": self.config.ticket_pipeline,
+                "hs_pipeline_stage": self.config.ticket_stage,
+                "hs_ticket_priority": self.config.ticket_priority,
+                "hubspot_owner_id": self.config.ticket_owner,
+            }
+        fields = {**defaults, **case.fields}
+        return ActivityWrite(
+            key=case.key,
+            object="tickets",
+            contact_id=case.contact_id,
+            fields=fields,
+            crm_id=case.crm_id,
+        )
+
+    def properties(self, w: ActivityWrite) -> dict[str, Any]:
+        """The HubSpot properties of one write, with the interaction key."""
+        props = {k: _wire_value(v) for k, v in w.fields.items() if v is not None}
+        props[self.config.key_property] = w.key
+        return props
+
+    def _create(self, object_type: str, chunk: list[ActivityWrite]) -> dict[str, WriteResult]:
+        meta = self.meta(object_type)
+        existing = {} if meta.unique else self._existing_keys(object_type, chunk)
+        fresh = [w for w in chunk if w.key not in existing]
+        inputs = [self._create_input(w, meta) for w in fresh]
+        results: dict[str, WriteResult] = {}
+        if existing:
+            stale = [w for w in chunk if w.key in existing]
+            results.update(self._update(object_type, stale, existing, "updated"))
+        if not inputs:
+            return results
+        try:
+            data = self.wire.call("objects", "create", object_type, {"inputs": inputs})
+        except HubSpotRejected as exc:
+            results.update(self._create_rejected(object_type, fresh, exc))
+            return results
+        conflicts: dict[str, str] = {}
+        results.update(self._read_batch(data, fresh, "created", conflicts))
+        if conflicts:
+            again = [w for w in fresh if w.key in conflicts]
+            results.update(self._update(object_type, again, conflicts, "updated"))
+        return results
+
+    def _create_input(self, w: ActivityWrite, meta: ObjectMeta) -> dict[str, Any]:
+        item: dict[str, Any] = {"properties": self.properties(w), "objectWriteTraceId": w.key}
+        if w.contact_id:
+            item["associations"] = [
+                {
+                    "to": {"id": w.contact_id},
+                    "types": [
+                        {
+                            "associationCategory": "HUBSPOT_DEFINED",
+                            "associationTypeId": meta.association_type,
+                        }
+                    ],
+                }
+            ]
+        return item
+
+    def _create_rejected(
+        self, object_type: str, chunk: list[ActivityWrite], exc: HubSpotRejected
+    ) -> dict[str, WriteResult]:
+        """A whole batch refused: isolate the bad record(s) one by one, or settle the one."""
+        if len(chunk) > 1:
+            results: dict[str, WriteResult] = {}
+            for w in chunk:
+                results.update(self._create(object_type, [w]))
+            return results
+        (w,) = chunk
+        if exc.status == 409 and exc.existing_id:
+            return self._update(object_type, chunk, {w.key: exc.existing_id}, "updated")
+        return {w.key: _failed(w.key, exc.message)}
+
+    def _update(
+        self, object_type: str, chunk: list[ActivityWrite], ids: dict[str, Any], status: Status
+    ) -> dict[str, WriteResult]:
+        inputs = [
+            {"id": str(ids[w.key]), "properties": self.properties(w), "objectWriteTraceId": w.key}
+            for w in chunk
+        ]
+        try:
+            data = self.wire.call("objects", "update", object_type, {"inputs": inputs})
+        except HubSpotRejected as exc:
+            if len(chunk) == 1:
+                return {chunk[0].key: _failed(chunk[0].key, exc.message)}
+            results: dict[str, WriteResult] = {}
+            for w in chunk:
+                results.update(self._update(object_type, [w], ids, status))
+            return results
+        return self._read_batch(data, chunk, status, {}, ids)
+
+    def _read_batch(
+        self,
+        data: dict[str, Any],
+        chunk: list[ActivityWrite],
+        status: Status,
+        conflicts: dict[str, str],
+        ids: dict[str, Any] | None = None,
+    ) -> dict[str, WriteResult]:
+        """Per-record outcome of a 200/207 batch answer, tied back by trace id or key."""
+        by_id = {str(v): k for k, v in (ids or {}).items()}
+        results: dict[str, WriteResult] = {}
+        for row in data.get("results") or []:
+            props = row.get("properties") or {}
+            key = (
+                row.get("objectWriteTraceId")
+                or props.get(self.config.key_property)
+                or by_id.get(str(row.get("id")))
+            )
+            if key:
+                results[key] = WriteResult(key=key, status=status, crm_id=str(row.get("id")))
+        for error in data.get("errors") or []:
+            message = str(error.get("message") or "rejected by HubSpot")[:500]
+            for key in trace_ids(error):
+                existing = existing_id(message)
+                if error.get("category") == "CONFLICT" and existing:
+                    conflicts[key] = existing
+                else:
+                    results[key] = _failed(key, f"HubSpot: {error.get('category')}: {message}")
+        for w in chunk:
+            if w.key not in results and w.key not in conflicts:
+                results[w.key] = _failed(w.key, "HubSpot returned no result", kind="transient")
+        return results
+
+    def _existing_keys(self, object_type: str, chunk: list[ActivityWrite]) -> dict[str, str]:
+        """Keys already written for these contacts, read through associations."""
+        contact_ids = sorted({w.contact_id for w in chunk if w.contact_id})
+        found = self.associated(object_type, contact_ids, [self.config.key_property])
+        wanted = {w.key for w in chunk}
+        key_prop = self.config.key_property
+        return {
+            row["properties"][key_prop]: str(row["id"])
+            for row in found
+            if (row.get("properties") or {}).get(key_prop) in wanted
+        }
+
+    def associated(
+        self, object_type: str, contact_ids: list[str], properties: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """Records of a type associated to contacts: v4 association batch read, batch read."""
+        ids: list[str] = []
+        for start in range(0, len(contact_ids), 100):
+            inputs = {"inputs": [{"id": c} for c in contact_ids[start : start + 100]]}
+            data = self.wire.call("associations", "get_page", "contacts", object_type, inputs)
+            for row in data.get("results") or []:
+                ids.extend(str(t["toObjectId"]) for t in row.get("to") or [])
+        rows: list[dict[str, Any]] = []
+        unique = sorted(set(ids))
+        for start in range(0, len(unique), 100):
+            body = {
+                "inputs": [{"id": i} for i in unique[start : start + 100]],
+                "properties": list(properties),
+            }
+            rows.extend(self.wire.call("objects", "read", object_type, body).get("results") or [])
+        return rows
+
+    def history(self, contact_id: str, limit: int = 200) -> list[dict[str, Any]]:
+        """Notes, communications and tickets crmbridge wrote on a contact, newest first."""
+        key_prop = self.config.key_property
+        items: list[dict[str, Any]] = []
+        for object_type in ("notes", "communications", "tickets"):
+            for row in self.associated(object_type, [contact_id], [key_prop, *HISTORY_PROPERTIES]):
+                props = row.get("properties") or {}
+                if not props.get(key_prop):
+                    continue
+                body = (
+                    props.get("hs_note_body")
+                    or props.get("hs_communication_body")
+                    or props.get("subject")
+                )
+                items.append(
+                    {
+                        "id": str(row.get("id")),
+                        "key": props[key_prop],
+                        "object": object_type,
+                        "occurred_at": props.get("hs_timestamp") or row.get("createdAt"),
+                        "channel": props.get("hs_communication_channel_type"),
+                        "body": body,
+                    }
+                )
+        items.sort(key=lambda r: r["occurred_at"] or "", reverse=True)
+        return items[:limit]
+
+    def setup(self) -> list[str]:
+        """Create the unique key property on notes, communications and tickets (``setup``)."""
+        object_types = ("notes", "communications", "tickets")
+        return setup(self.wire, object_types, self.config.key_property)
+
+    def check(self, mapper: Mapper | None = None) -> list[str]:
+        """Problems with the portal's properties for a preset (default: ``crm.mapping``)."""
+        from crmbridge.rules.mapping import load_preset
+
+        chosen = (mapper or load_preset(self.config.mapping)).preset
+        return check_preset(self.wire, chosen, self.config)
+
+
+def object_type_of(w: ActivityWrite) -> str:
+    """Notes or communications, from the properties the preset rendered for this platform."""
+    if any(name.startswith("hs_communication_") for name in w.fields):
+        return "communications"
+    if "hs_note_body" in w.fields:
+        return "notes"
+    return w.object
+
+
+def _wire_value(value: Any) -> Any:
+    """UTC times as HubSpot's documented ``…Z`` form; everything else as rendered."""
+    if isinstance(value, str) and UTC_ISO.match(value):
+        return value[: -len("+00:00")] + "Z"
+    return value
+
+
+def _failed(key: str, message: str, kind: str = "data") -> WriteResult:
+    return WriteResult(key=key, status="failed", error_kind=kind, error=message)
