@@ -8,6 +8,7 @@ the CRM accepts. Per-platform overrides change fields for one platform only.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -98,7 +99,7 @@ class Mapper:
     ) -> ActivityWrite:
         """The activity for one interaction (DataError if a value breaks a constraint)."""
         context = {
-            "i": interaction.model_dump(mode="json", by_alias=True),
+            "i": json.loads(interaction.to_json()),
             "contact": contact.model_dump() if contact else None,
             "link": link.model_dump() if link else None,
             "key": key,
