@@ -93,9 +93,18 @@ def main(verbose: int) -> None:
     is_flag=True,
     help="Write nothing anywhere (CRM, cursors, ledger); show what would change.",
 )
+@click.option(
+    "--lease-seconds",
+    type=float,
+    default=300.0,
+    show_default=True,
+    help="How long a source stays claimed by this worker without progress.",
+)
 @json_option
 @handles_errors
-def sync_command(config_path: Path, source: str | None, dry_run: bool, as_json: bool) -> None:
+def sync_command(
+    config_path: Path, source: str | None, dry_run: bool, lease_seconds: float, as_json: bool
+) -> None:
     """Fetch new interactions and write them to the CRM.
 
     Incremental and idempotent: a rerun writes only what is new or changed, and a run
@@ -109,7 +118,9 @@ def sync_command(config_path: Path, source: str | None, dry_run: bool, as_json: 
     with progress_reporter(enabled=not as_json) as progress:
         pipeline: Pipeline | None = None
         try:
-            pipeline = Pipeline(config, dry_run=dry_run, progress=progress)
+            pipeline = Pipeline(
+                config, dry_run=dry_run, progress=progress, lease_seconds=lease_seconds
+            )
             summary = pipeline.run(source)
         except CrmbridgeError as exc:
             if as_json and pipeline is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -22,13 +23,16 @@ from crmbridge import registry
 from crmbridge.config import AppConfig
 from crmbridge.connector import Item
 from crmbridge.crm.base import CrmAdapter
-from crmbridge.errors import CrmbridgeError, DataError, ExitCode
+from crmbridge.errors import CrmbridgeError, DataError, ExitCode, SourceBusy
 from crmbridge.identity.resolver import ExactResolver, Resolution
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult
 from crmbridge.rules.mapping import Mapper, load_preset
+from crmbridge.state.lease import DEFAULT_SECONDS as DEFAULT_LEASE_SECONDS
+from crmbridge.state.lease import Lease, new_holder
 from crmbridge.state.store import BatchCommit, StateStore, as_utc, utcnow
 
 Progress = Callable[[str, int], None]
+log = logging.getLogger("crmbridge.sync")
 PREVIEW_LIMIT = 50
 
 
@@ -51,11 +55,14 @@ class SyncSummary:
     dry_run: bool = False
     status: str = "ok"
     error: str | None = None
+    skipped: list[str] = field(default_factory=list)
     preview: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def exit_code(self) -> ExitCode:
         """The process exit code this outcome maps to."""
+        if self.status == "busy":
+            return ExitCode.BUSY
         return ExitCode.PARTIAL if self.failed and self.status == "ok" else ExitCode.OK
 
     def as_dict(self) -> dict[str, Any]:
@@ -91,9 +98,13 @@ class Pipeline:
         adapter: CrmAdapter | None = None,
         store: StateStore | None = None,
         progress: Progress | None = None,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
         self.config = config
         self.dry_run = dry_run
+        self.holder = new_holder()
+        self.lease_seconds = lease_seconds
+        self.lease: Lease | None = None
         self.progress = progress
         self.summary = SyncSummary(dry_run=dry_run)
         if adapter is None:
@@ -125,6 +136,8 @@ class Pipeline:
             with self.adapter:
                 for spec in specs:
                     self._sync_source(spec.name, spec.connector, spec.options)
+            if specs and len(self.summary.skipped) == len(specs):
+                self.summary.status = "busy"
         except CrmbridgeError as exc:
             self.summary.status = exc.kind
             self.summary.error = self.config.redact(str(exc))
@@ -140,14 +153,29 @@ class Pipeline:
     def _sync_source(self, name: str, connector_name: str, options: dict[str, Any]) -> None:
         cls = registry.connector(connector_name, self.config.file)
         connector = cls(self.config.options_for(cls.Config, options, f"source {name}"), name)
+        self.lease = None
+        if not self.dry_run:
+            lease = Lease(self.store, name, self.holder, self.lease_seconds)
+            try:
+                lease.acquire()
+            except SourceBusy as exc:
+                log.warning("%s", exc)
+                self.summary.skipped.append(name)
+                return
+            self.lease = lease
         try:
             cursor = self.store.cursor(name)
             for batch in _batched(connector.fetch(cursor), self.adapter.max_batch):
                 self.process(name, batch)
                 if self.progress:
                     self.progress(name, len(batch))
+        except SourceBusy as exc:  # the lease was lost mid-run: stop this source only
+            log.warning("%s", exc)
+            self.summary.skipped.append(name)
         finally:
             connector.close()
+            if self.lease is not None:
+                self.lease.release()
 
     # --- one batch -------------------------------------------------------------------
 
@@ -161,7 +189,7 @@ class Pipeline:
         results = self._write(writes) if writes and not self.dry_run else []
         self._record(source, work, results, commit)
         if not self.dry_run:
-            self.store.commit(commit)
+            self.store.commit(commit, self.lease.renew if self.lease else None)
 
     def _admit(self, source: str, items: Sequence[Item], commit: BatchCommit) -> list[_Work]:
         """Quarantine bad records; keep the newest version of each activity key."""

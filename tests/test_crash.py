@@ -16,6 +16,7 @@ from crmbridge import synthetic
 
 TRIALS = 4
 N = 3000
+LEASE_SECONDS = 1.0
 
 
 def start_sync(folder):
@@ -51,6 +52,7 @@ def test_sync_killed_at_random_points_then_rerun_writes_everything_exactly_once(
             process.send_signal(signal.SIGKILL)
             kills += 1
         process.communicate(timeout=120)
+        time.sleep(LEASE_SECONDS + 0.2)
     final = start_sync(tmp_path)
     out, err = final.communicate(timeout=300)
     assert final.returncode == 0, err

@@ -127,3 +127,12 @@ runs = Table(
     Column("summary", Text),
     Column("error", Text),
 )
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("acquired_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)

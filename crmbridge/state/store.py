@@ -9,7 +9,7 @@ one transaction, after the CRM answered. That single commit is invariant 2.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -201,11 +201,17 @@ class StateStore:
 
     # --- the batch commit --------------------------------------------------------------
 
-    def commit(self, batch: BatchCommit) -> None:
-        """Write a batch's ledger, quarantine, identity rows and cursor atomically."""
+    def commit(self, batch: BatchCommit, guard: Callable[[Connection], None] | None = None) -> None:
+        """Write a batch's ledger, quarantine, identity rows and cursor atomically.
+
+        ``guard`` runs first inside the same transaction (the source lease's renewal): if
+        it raises, nothing of the batch is committed.
+        """
         self._writable()
         now = utcnow()
         with self.engine.begin() as conn:
+            if guard is not None:
+                guard(conn)
             upsert(
                 conn,
                 ledger,
