@@ -20,8 +20,10 @@ LEASE_SECONDS = 1.0
 
 
 def start_sync(folder):
+    # A killed worker's lease must expire before the next run can take the source over.
+    command = ["sync", "--json", "--lease-seconds", str(LEASE_SECONDS)]
     return subprocess.Popen(
-        [sys.executable, "-m", "crmbridge", "sync", "--json"],
+        [sys.executable, "-m", "crmbridge", *command],
         cwd=folder,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
