@@ -4,9 +4,9 @@ import json
 from pathlib import Path
 
 import responses
+from crmbridge.connectors.files import JsonlConnector
 
 from crmbridge.connector import Connector
-from crmbridge.connectors.files import JsonlConnector
 from crmbridge.testing import ConnectorContract
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import requests
 import responses
-
 from crmbridge.connectors.x import XConnector
+
 from crmbridge.errors import AuthError, QuotaExhausted, RateLimited
 from crmbridge.testing import ConnectorContract, fake_response, paged
 from tests.connectors.conftest import fixture
