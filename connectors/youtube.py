@@ -15,11 +15,14 @@ import requests
 from pydantic import Field, SecretStr
 
 from crmbridge.errors import CrmbridgeError, QuotaExhausted, RateLimited
+from crmbridge.http import retry_after_seconds
 from crmbridge.sources import Json, Pending, RestConnector, RestOptions, TokenPaginator, utc
 
 QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
-AUTH_REASONS = frozenset({"keyInvalid", "keyExpired", "authError", "ipRefererBlocked"})
+AUTH_REASONS = frozenset(
+    {"keyInvalid", "keyExpired", "authError", "ipRefererBlocked", "API_KEY_INVALID"}
+)
 
 
 class YouTubeConfig(RestOptions):
@@ -132,7 +135,8 @@ class YouTubeConnector(RestConnector):
                 hint="the source resumes after midnight Pacific time, when the quota resets",
             )
         if reason in RATE_REASONS:
-            return RateLimited("youtube: rate limited", retry_after=None)
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            return RateLimited("youtube: rate limited", retry_after=wait)
         if reason in AUTH_REASONS:
             return self.auth_error(f"youtube: the API key was refused ({reason})")
         return self.classify_status(response)
@@ -162,11 +166,15 @@ def _comment_url(video_id: str | None, comment_id: str) -> str | None:
 
 
 def _reason(response: requests.Response) -> str | None:
+    """The most specific Google error reason: ``details[].reason`` else ``errors[].reason``."""
     if response.status_code < 400:
         return None
     try:
-        errors = response.json().get("error", {}).get("errors") or [{}]
+        error = response.json().get("error", {})
     except (ValueError, AttributeError):
         return None
-    reason = errors[0].get("reason") if isinstance(errors[0], dict) else None
-    return str(reason) if reason else None
+    for entry in [*(error.get("details") or []), *(error.get("errors") or [])]:
+        reason = entry.get("reason") if isinstance(entry, dict) else None
+        if reason in QUOTA_REASONS | RATE_REASONS | AUTH_REASONS:
+            return str(reason)
+    return None
