@@ -4,10 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
+from crmbridge.connectors.files import JsonlConnector
 from werkzeug.test import Client
 
 from crmbridge.config import load_config
-from crmbridge.connectors.files import JsonlConnector
 from crmbridge.models import parse_interaction
 from crmbridge.webhooks import (
     MetaWebhook,
