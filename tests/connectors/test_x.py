@@ -205,3 +205,29 @@ def test_a_dm_history_that_never_reaches_the_last_id_is_logged_as_behind(caplog)
             cursor = {"dms": {"since_id": "1500000000000000000"}}
             list(make_x(mentions=False).fetch(cursor))
     assert any("30 days" in r.getMessage() for r in caplog.records)
+
+
+def test_recent_search_pages_with_next_token_and_sends_the_query():
+    first = fixture("x", "mentions_page1.json")
+    token = first["meta"]["next_token"]
+    pages = {None: first, token: fixture("x", "mentions_page2.json")}
+    with responses.RequestsMock() as wire:
+        url = f"{API}/2/tweets/search/recent"
+        wire.add_callback(responses.GET, url, callback=paged(pages, "next_token"))
+        found = list(make_x(mentions=False, dms=False, search_query="@BrandSupport").fetch(None))
+        assert wire.calls[0].request.params["query"] == "@BrandSupport"
+        assert wire.calls[1].request.params["next_token"] == token
+    assert len(found) == 5 and found[-1].cursor["search"]["since_id"] == "1750000000000000105"
+
+
+def test_more_mentions_than_the_800_window_are_logged_as_behind(caplog):
+    page = fixture("x", "mentions_page1.json")
+    template = page["data"][2]
+    page["data"] = [dict(template, id=str(1750000000000001000 + n)) for n in range(800)]
+    del page["meta"]["next_token"]
+    with responses.RequestsMock() as wire:
+        wire.add(responses.GET, MENTIONS, json=page)
+        with caplog.at_level(logging.WARNING):
+            found = list(make_x(dms=False).fetch({"mentions": {"since_id": "1750000000000000100"}}))
+    assert len(found) == 800
+    assert any("800" in r.getMessage() for r in caplog.records)
