@@ -22,7 +22,6 @@ from crmbridge.sources import (
     RestOptions,
     TokenPaginator,
     reset_in,
-    utc,
 )
 
 TWEET_FIELDS = (
@@ -179,7 +178,7 @@ class XConnector(RestConnector):
                 found.append(Pending(event_id, event_id, raw, self._dm_record, location))
             if reached:
                 break
-        if not reached or (since and _age_days(since) > DM_WINDOW_DAYS):
+        if since and ((found and not reached) or _age_days(since) > DM_WINDOW_DAYS):
             self.behind("dms", f"DMs older than {DM_WINDOW_DAYS} days are no longer readable")
         return found
 
@@ -250,6 +249,3 @@ def _age_days(snowflake: str) -> float:
     """Age of an X id, from the timestamp in its upper bits."""
     millis = (int(snowflake) >> 22) + TWITTER_EPOCH_MS
     return (time.time() * 1000 - millis) / 86_400_000
-
-
-__all__ = ["XConfig", "XConnector", "utc"]

@@ -248,7 +248,7 @@ class RestConnector(Connector):
     def behind(self, stream: str, what: str) -> None:
         """Log that a run fell behind a platform's history window (data may be lost)."""
         log.warning(
-            "source %s (%s %s): %s; run the sync more often or add a webhook",
+            "source %s fell behind the %s %s history window: %s; sync more often or add a webhook",
             self.source,
             self.platform,
             stream,
