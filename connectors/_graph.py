@@ -34,6 +34,9 @@ class GraphOptions(RestOptions):
     """Options shared by the Meta connectors."""
 
     api_base: str = Field(default=GRAPH_BASE, description="Graph host with a pinned version.")
+    min_interval: float = Field(
+        default=0.5, ge=0, le=60, description="Seconds between calls (Graph: 2 calls/s per Page)."
+    )
     access_token: SecretStr = Field(description="Page access token, ${META_PAGE_TOKEN}.")
     dms: bool = Field(default=True, description="Read direct-message conversations.")
     agent: str = Field(default="brand", description="Agent name when the name is unknown.")

@@ -138,6 +138,15 @@ class RedditConnector(RestConnector):
             "url": f"https://www.reddit.com{data['permalink']}" if data.get("permalink") else None,
         }
 
+    def window_left(self, response: requests.Response) -> tuple[float, float] | None:
+        """``X-Ratelimit-Remaining`` and ``X-Ratelimit-Reset`` (seconds left in the window)."""
+        left = response.headers.get("X-Ratelimit-Remaining")
+        wait = reset_in(response.headers.get("X-Ratelimit-Reset"), epoch=False)
+        try:
+            return (float(left), wait) if left is not None and wait is not None else None
+        except ValueError:
+            return None
+
     def classify(self, response: requests.Response) -> CrmbridgeError | None:
         """Reddit: 401 expired token, 429 until ``X-Ratelimit-Reset`` seconds from now."""
         wait = reset_in(response.headers.get("X-Ratelimit-Reset"), epoch=False)

@@ -206,6 +206,10 @@ class XConnector(RestConnector):
         if stream == "search" and since and _age_days(since) > SEARCH_WINDOW_DAYS:
             self.behind(stream, "the last post read is older than search's 7-day window")
 
+    def window_left(self, response: requests.Response) -> tuple[float, float] | None:
+        """``x-rate-limit-remaining`` and ``x-rate-limit-reset`` (Unix seconds)."""
+        return _window(response, "x-rate-limit-remaining", "x-rate-limit-reset", epoch=True)
+
     # errors -------------------------------------------------------------------------------
 
     def classify(self, response: requests.Response) -> CrmbridgeError | None:
@@ -235,6 +239,16 @@ def x_author(user: Json) -> Json:
         "followers": (user.get("public_metrics") or {}).get("followers_count"),
     }
     return {k: v for k, v in author.items() if v is not None}
+
+
+def _window(
+    response: requests.Response, remaining: str, reset: str, *, epoch: bool
+) -> tuple[float, float] | None:
+    left, wait = response.headers.get(remaining), reset_in(response.headers.get(reset), epoch=epoch)
+    try:
+        return (float(left), wait) if left is not None and wait is not None else None
+    except ValueError:
+        return None
 
 
 def _problem(response: requests.Response) -> str | None:

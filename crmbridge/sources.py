@@ -49,6 +49,9 @@ class RestOptions(Options):
         ge=0,
         description="Longest rate-limit reset (seconds) to wait for; longer stops the source.",
     )
+    min_interval: float = Field(
+        default=0.0, ge=0, le=60, description="Seconds between two calls (a per-second cap)."
+    )
 
 
 # --- time and watermarks -----------------------------------------------------------------
@@ -185,6 +188,7 @@ class RestConnector(Connector):
         self.session = session or make_session()
         self.session.headers.update(self.auth_headers())
         self.calls = 0
+        self._not_before = 0.0  # monotonic time before which the next call must wait
 
     # hooks ------------------------------------------------------------------------------
 
@@ -273,21 +277,48 @@ class RestConnector(Connector):
         kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
 
         @with_retries(self.config.attempts)
-        def attempt() -> tuple[requests.Response, CrmbridgeError | None]:
+        def attempt() -> tuple[requests.Response | None, CrmbridgeError | None]:
+            blocked = self._pace(url)
+            if blocked is not None:
+                return None, blocked  # outside the retry loop: the source stops
             self.calls += 1
             try:
                 response = self.session.request(method, url, **kwargs)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 raise TransientError(f"{type(exc).__name__} calling {_path(url)}") from exc
+            self._plan_next(response)
             error = self.classify(response)
             if isinstance(error, TransientError) and self._worth_waiting(error):
                 raise error
             return response, error
 
         response, error = attempt()
-        if error is not None:
-            raise error
+        if error is not None or response is None:
+            raise error or TransientError(f"{self.platform}: no answer from {_path(url)}")
         return response
+
+    def window_left(self, response: requests.Response) -> tuple[float, float] | None:
+        """(requests left, seconds until the window resets) from the rate headers, if sent."""
+        return None
+
+    def _plan_next(self, response: requests.Response) -> None:
+        """Space calls by ``min_interval``; after the window's last call, wait for its reset."""
+        wait = self.config.min_interval
+        window = self.window_left(response) if response.status_code < 400 else None
+        if window is not None and window[0] <= 0:
+            wait = max(wait, window[1])
+        self._not_before = time.monotonic() + wait
+
+    def _pace(self, url: str) -> RateLimited | None:
+        """Sleep until the next call is allowed, or say why waiting is too long."""
+        wait = self._not_before - time.monotonic()
+        if wait > self.config.max_rate_wait:
+            return RateLimited(
+                f"{self.platform}: rate window used up before {_path(url)}", retry_after=wait
+            )
+        if wait > 0:
+            time.sleep(wait)
+        return None
 
     def _worth_waiting(self, error: TransientError) -> bool:
         if isinstance(error, RateLimited) and error.retry_after is not None:

@@ -3,6 +3,7 @@
 import copy
 import json
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ TOKEN = "EAAG-page-token-secret"
 
 def make_fb(**options) -> FacebookConnector:
     config = FacebookConnector.Config.model_validate(
-        {"api_base": API, "access_token": TOKEN, "page_id": PAGE, **options}
+        {"api_base": API, "access_token": TOKEN, "page_id": PAGE, "min_interval": 0, **options}
     )
     return FacebookConnector(config, "brand-fb")
 
@@ -175,3 +176,16 @@ def test_a_full_messenger_window_newer_than_the_watermark_is_logged(caplog):
         with caplog.at_level(logging.WARNING):
             list(make_fb(comments=False).fetch({"dms": {"at": "2024-01-15T12:00:00Z"}}))
     assert any("20" in r.getMessage() for r in caplog.records)
+
+
+def test_graph_calls_are_spaced_by_min_interval():
+    with responses.RequestsMock() as wire:
+        serve(wire)
+        started = time.monotonic()
+        list(make_fb(min_interval=0.1).fetch(None))
+        calls = len(wire.calls)
+    assert calls == 4 and time.monotonic() - started >= 0.3
+
+
+def test_the_default_pace_keeps_under_two_calls_a_second_per_page():
+    assert FacebookConnector.Config.model_fields["min_interval"].default == 0.5

@@ -23,7 +23,13 @@ CONVERSATIONS = f"{API}/{IG}/conversations"
 
 def make_ig(**options) -> InstagramConnector:
     config = InstagramConnector.Config.model_validate(
-        {"api_base": API, "access_token": "ig-secret", "ig_user_id": IG, **options}
+        {
+            "api_base": API,
+            "access_token": "ig-secret",
+            "ig_user_id": IG,
+            "min_interval": 0,
+            **options,
+        }
     )
     return InstagramConnector(config, "brand-ig")
 

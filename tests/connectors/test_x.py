@@ -231,3 +231,14 @@ def test_more_mentions_than_the_800_window_are_logged_as_behind(caplog):
             found = list(make_x(dms=False).fetch({"mentions": {"since_id": "1750000000000000100"}}))
     assert len(found) == 800
     assert any("800" in r.getMessage() for r in caplog.records)
+
+
+def test_after_the_last_call_of_a_window_the_next_waits_for_the_reset_or_stops():
+    page1 = fixture("x", "mentions_page1.json")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as wire:
+        headers = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(time.time()) + 600)}
+        wire.add(responses.GET, MENTIONS, json=page1, headers=headers)
+        with pytest.raises(RateLimited) as caught:
+            list(make_x(dms=False, max_rate_wait=60).fetch(None))
+        assert len(wire.calls) == 1  # the second page was never asked for
+    assert caught.value.retry_after > 500
