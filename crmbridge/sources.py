@@ -394,14 +394,6 @@ def _raw(raw: Json) -> str:
     return json.dumps(raw, ensure_ascii=False, default=str)
 
 
-def interaction_dict(platform: str, **fields: Any) -> Json:
-    """The interchange shape with ``schema`` and ``platform`` filled, empty values dropped."""
-    data: Json = {"schema": "crmbridge.interaction/1", "platform": platform}
-    data.update({k: v for k, v in fields.items() if v is not None})
-    data["author"] = {k: v for k, v in fields["author"].items() if v is not None}
-    return data
-
-
 __all__ = [
     "GraphPaginator",
     "Paginator",
@@ -411,7 +403,6 @@ __all__ = [
     "TokenPaginator",
     "Watermark",
     "dig",
-    "interaction_dict",
     "oldest_first",
     "reset_in",
     "utc",
