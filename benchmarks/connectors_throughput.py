@@ -1,0 +1,105 @@
+"""Connector and webhook throughput on a faked wire (responses / werkzeug test client).
+
+Measures our own overhead per record (parsing, validation, watermarking), not the network:
+X mentions paged 100 at a time, and signed X webhook deliveries through the WSGI app.
+"""
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import responses
+from crmbridge.connectors.x import XConnector
+from werkzeug.test import Client
+
+from crmbridge.testing import paged
+from crmbridge.webhooks import SeenEvents, SpoolIntake, WebhookApp, XWebhook, x_signature
+
+PAGES, PER_PAGE, DELIVERIES = 50, 100, 2000
+API, BRAND = "https://x.bench", "2244994945"
+
+
+def mention_pages() -> dict:
+    pages: dict = {}
+    base = 1750000000000000000
+    for p in range(PAGES):
+        posts = []
+        for n in range(PER_PAGE):
+            i = base + (PAGES - p) * PER_PAGE - n
+            posts.append(
+                {
+                    "id": str(i),
+                    "text": f"@BrandSupport help {i}",
+                    "author_id": str(n % 300),
+                    "conversation_id": str(i),
+                    "created_at": "2024-01-15T10:30:00.000Z",
+                    "edit_history_tweet_ids": [str(i)],
+                }
+            )
+        users = [{"id": str(u), "name": f"User {u}", "username": f"user{u}"} for u in range(300)]
+        body = {"data": posts, "includes": {"users": users}, "meta": {"result_count": PER_PAGE}}
+        if p + 1 < PAGES:
+            body["meta"]["next_token"] = f"t{p + 1}"
+        pages[None if p == 0 else f"t{p}"] = body
+    return pages
+
+
+def bench_x() -> float:
+    config = XConnector.Config.model_validate(
+        {"api_base": API, "bearer_token": "t", "user_id": BRAND}
+    )
+    with responses.RequestsMock() as wire:
+        wire.add_callback(
+            responses.GET,
+            f"{API}/2/users/{BRAND}/mentions",
+            callback=paged(mention_pages(), "pagination_token"),
+        )
+        started = time.perf_counter()
+        count = sum(1 for item in XConnector(config, "bench").fetch(None) if item.interaction)
+        elapsed = time.perf_counter() - started
+    assert count == PAGES * PER_PAGE, count
+    return count / elapsed
+
+
+def bench_webhooks(spool: Path) -> float:
+    app = WebhookApp(
+        x=XWebhook(source="bench", consumer_secret="s"),
+        meta=None,
+        intake=SpoolIntake(spool),
+        seen=SeenEvents(spool / "seen.sqlite3"),
+    )
+    client = Client(app)
+    template = json.loads(Path("tests/fixtures/webhooks/x_activity.json").read_text())
+    bodies = []
+    for n in range(DELIVERIES):
+        template["tweet_create_events"][0]["id_str"] = str(1750000000000100000 + n)
+        bodies.append(json.dumps(template).encode())
+    started = time.perf_counter()
+    for body in bodies:
+        headers = {"x-twitter-webhooks-signature": x_signature("s", body)}
+        response = client.post("/webhooks/x", data=body, headers=headers)
+        assert response.status_code == 200
+    return DELIVERIES / (time.perf_counter() - started)
+
+
+def main() -> None:
+    x_rate = bench_x()
+    with tempfile.TemporaryDirectory() as tmp:
+        hook_rate = bench_webhooks(Path(tmp))
+    print(f"x connector: {x_rate:,.0f} mentions/s over {PAGES} pages of {PER_PAGE} (fake wire)")
+    print(f"x webhook:   {hook_rate:,.0f} signed deliveries/s (each fsynced to the spool)")
+    print(
+        json.dumps(
+            {
+                "x_mentions_per_s": round(x_rate),
+                "x_webhook_deliveries_per_s": round(hook_rate),
+                "python": sys.version.split()[0],
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
