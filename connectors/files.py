@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from crmbridge.connector import Connector, Cursor, Item
 from crmbridge.errors import ConfigError, DataError
 from crmbridge.models import Author, Interaction, parse_interaction
 
+log = logging.getLogger("crmbridge.connectors.files")
 HEAD_BYTES = 256
 TAIL_BYTES = 64
 
@@ -109,14 +111,20 @@ class FileConnector(Connector):
             handle.seek(offset)
             for record in self.records(handle, name, line_no):
                 location = f"{name}:{record.number}"
-                tail = (tail + record.data)[-TAIL_BYTES:]
-                self._last_position = [
-                    record.end,
-                    record.last,
-                    _fingerprint(head, record.end, tail),
-                ]
-                item_cursor = {"files": done, "current": [name, *self._last_position]}
-                yield self.to_item(record, item_cursor, location)
+                new_tail = (tail + record.data)[-TAIL_BYTES:]
+                position = [record.end, record.last, _fingerprint(head, record.end, new_tail)]
+                item = self.to_item(record, {"files": done, "current": [name, *position]}, location)
+                if item.error and not record.data.endswith(b"\n"):
+                    # An unfinished last line may still be being written (by `crmbridge
+                    # serve`, or an exporter): leave it, and the cursor before it, for later.
+                    log.warning(
+                        "%s: the last line has no newline and does not parse yet; "
+                        "it is left for the next run",
+                        location,
+                    )
+                    return
+                tail, self._last_position = new_tail, position
+                yield item
 
     def records(self, handle: BinaryIO, name: str, line_no: int) -> Iterator[Line]:
         """Yield each non-blank physical line (oversized ones flagged, not held)."""

@@ -19,7 +19,7 @@ import click
 
 from crmbridge import __version__
 from crmbridge.config import AppConfig, load_config
-from crmbridge.errors import CrmbridgeError, ExitCode
+from crmbridge.errors import ConfigError, CrmbridgeError, ExitCode
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("crmbridge")
@@ -206,6 +206,42 @@ def report_command(config_path: Path, as_json: bool) -> None:
         elif isinstance(value, dict) and key != "last_run":
             value = ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
         click.echo(f"{key:>22}: {value}")
+
+
+@main.command("serve")
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, help="Port to listen on.")
+@handles_errors
+def serve_command(config_path: Path, host: str, port: int) -> None:
+    """Receive X and Meta webhooks at /webhooks/x and /webhooks/meta (and /healthz).
+
+    Signatures are checked on the raw body; accepted events are spooled as interaction
+    records for the next `crmbridge sync` (see docs/connectors.md). Needs the `serve` extra.
+    """
+    config = load_config(config_path)
+    try:
+        from crmbridge.webhooks import serve
+    except ImportError:
+        raise ConfigError(
+            "crmbridge serve needs Werkzeug", hint="pip install -e '.[serve]'"
+        ) from None
+    serve(config, host, port)
+
+
+@main.group("connectors")
+def connectors_group() -> None:
+    """Inspect the installed source connectors."""
+
+
+@connectors_group.command("list")
+@json_option
+def connectors_list_command(as_json: bool) -> None:
+    """List every registered connector with the options it takes."""
+    from crmbridge.catalog import connector_catalog, render_catalog
+
+    rows = connector_catalog()
+    click.echo(json.dumps(rows, default=str) if as_json else render_catalog(rows))
 
 
 @main.command("plugins")

@@ -23,7 +23,7 @@ from crmbridge import registry
 from crmbridge.config import AppConfig
 from crmbridge.connector import Item
 from crmbridge.crm.base import CrmAdapter
-from crmbridge.errors import CrmbridgeError, DataError, ExitCode, SourceBusy
+from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceBusy
 from crmbridge.identity.resolver import ExactResolver, Resolution
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult
 from crmbridge.rules.mapping import Mapper, load_preset
@@ -33,6 +33,8 @@ from crmbridge.state.store import BatchCommit, StateStore, as_utc, utcnow
 
 Progress = Callable[[str, int], None]
 log = logging.getLogger("crmbridge.sync")
+# Which stop decides the run's status when sources stop for different reasons.
+SEVERITY = ["auth", "config", "quota_exhausted", "rate_limited", "transient", "data", "busy"]
 PREVIEW_LIMIT = 50
 
 
@@ -56,14 +58,15 @@ class SyncSummary:
     status: str = "ok"
     error: str | None = None
     skipped: list[str] = field(default_factory=list)
+    source_errors: dict[str, dict[str, str]] = field(default_factory=dict)
     preview: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def exit_code(self) -> ExitCode:
         """The process exit code this outcome maps to."""
-        if self.status == "busy":
-            return ExitCode.BUSY
-        return ExitCode.PARTIAL if self.failed and self.status == "ok" else ExitCode.OK
+        if self.status in KINDS:
+            return KINDS[self.status].exit_code
+        return ExitCode.PARTIAL if self.failed else ExitCode.OK
 
     def as_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready data (preview only on dry runs)."""
@@ -163,12 +166,16 @@ class Pipeline:
                 self.summary.skipped.append(name)
                 return
             self.lease = lease
+        stopped: list[CrmbridgeError] = []
         try:
             cursor = self.store.cursor(name)
-            for batch in _batched(connector.fetch(cursor), self.adapter.max_batch):
+            items = _until_error(connector.fetch(cursor), stopped)
+            for batch in _batched(items, self.adapter.max_batch):
                 self.process(name, batch)
                 if self.progress:
                     self.progress(name, len(batch))
+            if stopped:
+                self._source_stopped(name, stopped[0])
         except SourceBusy as exc:  # the lease was lost mid-run: stop this source only
             log.warning("%s", exc)
             self.summary.skipped.append(name)
@@ -176,6 +183,21 @@ class Pipeline:
             connector.close()
             if self.lease is not None:
                 self.lease.release()
+
+    def _source_stopped(self, name: str, error: CrmbridgeError) -> None:
+        """A source's own failure (expired token, daily quota) stops it, not the others.
+
+        What it yielded before the failure is already committed, cursor included, so the
+        next run resumes right there. The CRM's errors are not caught here: the CRM is
+        shared by every source, so they stop the run.
+        """
+        message = self.config.redact(str(error))
+        log.warning("source %s stopped (%s): %s", name, error.kind, message)
+        self.summary.source_errors[name] = {"kind": error.kind, "message": message}
+        if self.summary.status == "ok" or SEVERITY.index(error.kind) < SEVERITY.index(
+            self.summary.status
+        ):
+            self.summary.status = error.kind
 
     # --- one batch -------------------------------------------------------------------
 
@@ -438,6 +460,14 @@ def _persona_rows(interactions: Sequence[Interaction], new: set[str]) -> list[di
             row["first_seen"] = min(row["first_seen"], i.created_at)
             row["last_seen"] = max(row["last_seen"], i.created_at)
     return list(rows.values())
+
+
+def _until_error(items: Iterator[Item], errors: list[CrmbridgeError]) -> Iterator[Item]:
+    """Yield a connector's items; on its error, stop cleanly and keep the error."""
+    try:
+        yield from items
+    except CrmbridgeError as exc:
+        errors.append(exc)
 
 
 def _batched(items: Iterator[Item], size: int) -> Iterator[list[Item]]:

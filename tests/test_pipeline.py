@@ -320,3 +320,17 @@ def test_a_changed_mapping_rewrites_what_it_changes_and_nothing_else(workdir):
     (workdir / "again.jsonl").write_text((workdir / "interactions.jsonl").read_text())
     again = sync(load_config(workdir / "crmbridge.yaml"))
     assert (again.updated, again.unchanged) == (1, 1)
+
+
+def test_a_source_that_fails_stops_alone_and_the_others_are_synced(workdir):
+    write_jsonl(workdir / "interactions.jsonl", [record("1")])
+    (workdir / "crmbridge.yaml").write_text(
+        (workdir / "crmbridge.yaml").read_text()
+        + "  - {name: gone, connector: jsonl, path: missing.jsonl}\n"
+        + "  - {name: more, connector: jsonl, path: more.jsonl}\n"
+    )
+    write_jsonl(workdir / "more.jsonl", [record("2")])
+    summary = sync(load_config(workdir / "crmbridge.yaml"))
+    assert summary.written == 2
+    assert summary.source_errors["gone"]["kind"] == "config"
+    assert (summary.status, int(summary.exit_code)) == ("config", 4)

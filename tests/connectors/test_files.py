@@ -126,3 +126,22 @@ def test_csv_with_an_unknown_column_is_a_config_error_naming_it(tmp_path):
     path.write_text("message_id,author.id,colour\n1,u,red\n")
     with pytest.raises(ConfigError, match="colour"):
         list(connector(CsvConnector, path).fetch(None))
+
+
+def test_an_unfinished_last_line_is_left_for_the_next_run_not_quarantined(tmp_path):
+    path = tmp_path / "in.jsonl"
+    write_jsonl(path, [record("1")])
+    with path.open("a") as handle:
+        handle.write(json.dumps(record("2"))[:40])  # a writer is half-way through
+    items = list(connector(JsonlConnector, path).fetch(None))
+    assert [i.interaction.message_id for i in items] == ["1"]
+    with path.open("a") as handle:
+        handle.write(json.dumps(record("2"))[40:] + "\n")
+    rest = list(connector(JsonlConnector, path).fetch(items[-1].cursor))
+    assert [i.interaction.message_id for i in rest] == ["2"]
+
+
+def test_a_complete_last_line_without_newline_is_read(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(record("1")))
+    assert [i.interaction.message_id for i in connector(JsonlConnector, path).fetch(None)] == ["1"]
