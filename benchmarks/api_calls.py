@@ -146,9 +146,16 @@ def run(n: int, batch_size: int, seed: int = 7) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--crm", choices=["salesforce"], default="salesforce")
+    parser.add_argument("--crm", choices=["salesforce", "hubspot"], default="salesforce")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     args = parser.parse_args()
+    if args.crm == "hubspot":
+        # HubSpot's fake portal is a local HTTP server; its script drives the same figures.
+        import runpy
+
+        sys.argv = [sys.argv[0], "--interactions", *map(str, args.sizes)]
+        runpy.run_path(str(Path(__file__).with_name("api_calls_hubspot.py")), run_name="__main__")
+        return
     last: dict[str, Any] = {}
     print(
         f"{'N':>7} {'mode':<9} {'calls':>7} {'per 1000':>9} {'rerun calls':>12} "

@@ -229,6 +229,24 @@ def serve_command(config_path: Path, host: str, port: int) -> None:
     serve(config, host, port)
 
 
+@main.command("setup")
+@config_option
+@json_option
+@handles_errors
+def setup_command(config_path: Path, as_json: bool) -> None:
+    """Create what the CRM needs before the first sync (e.g. HubSpot's crmbridge_key).
+
+    Adapters without a setup step say so; nothing is changed twice.
+    """
+    from crmbridge.ops import open_adapter
+
+    config = load_config(config_path)
+    with open_adapter(config) as adapter:
+        step = getattr(adapter, "setup", None)
+        lines = step() if step else [f"the {config.crm.kind} CRM needs no setup"]
+    click.echo(json.dumps({"done": lines}) if as_json else "\n".join(lines))
+
+
 @main.group("connectors")
 def connectors_group() -> None:
     """Inspect the installed source connectors."""
