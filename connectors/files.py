@@ -15,10 +15,11 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from crmbridge.config import ConfigPath, Options
 from crmbridge.connector import Connector, Cursor, Item
@@ -179,11 +180,45 @@ _BOOL_FIELDS = {"is_private", "deleted", "author.verified"}
 _INT_FIELDS = {"author.followers"}
 
 
+class CsvConfig(FileConfig):
+    """Options of the ``csv`` connector, including a column mapping for other tools' exports."""
+
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="Interchange field -> export column (e.g. message_id: 'Message ID'); "
+        "with a mapping, unmapped columns are ignored.",
+    )
+    values: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Per field, export value -> interchange value (platform: {Twitter: x}).",
+    )
+    defaults: dict[str, str] = Field(
+        default_factory=dict, description="Interchange field -> value when the cell is empty."
+    )
+    assume_utc: bool = Field(
+        default=False, description="Read times without a zone ('2024-01-15 10:30') as UTC."
+    )
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> CsvConfig:
+        for option in ("columns", "values", "defaults"):
+            unknown = sorted(set(getattr(self, option)) - (_TOP | _AUTHOR))
+            if unknown:
+                raise ValueError(f"{option}: not interchange fields: {unknown}")
+        return self
+
+
 class CsvConnector(FileConnector):
-    """Reads interactions from CSV: interchange keys as columns, author fields as author.*."""
+    """Reads interactions from CSV: interchange keys as columns, author fields as author.*.
+
+    With ``columns`` it reads another tool's export instead: each interchange field from
+    the named column, values translated by ``values``, gaps filled from ``defaults``.
+    """
 
     name = "csv"
     default_pattern = "*.csv"
+    Config: ClassVar[type[Options]] = CsvConfig
+    config: CsvConfig
 
     def records(self, handle: BinaryIO, name: str, line_no: int) -> Iterator[Line]:
         """Yield whole CSV records (a quoted field may span lines), after the header."""
@@ -215,6 +250,17 @@ class CsvConnector(FileConnector):
         self._header_end = handle.tell()
         handle.seek(position)
         header = next(csv.reader([first]), [])
+        if self.config.columns:
+            missing = [c for c in self.config.columns.values() if c not in header]
+            if missing:
+                raise ConfigError(
+                    f"{name}: line 1: mapped column(s) {missing} not in the header",
+                    hint="fix 'columns' in the source's config",
+                )
+            where = {column: i for i, column in enumerate(header)}
+            self._fields = [(where[c], f) for f, c in self.config.columns.items()]
+            return header
+        self._fields = list(enumerate(header))
         unknown = [c for c in header if c not in _TOP | _AUTHOR]
         if unknown or "author.id" not in header:
             raise ConfigError(
@@ -236,10 +282,34 @@ class CsvConnector(FileConnector):
             reason = f"expected {len(self._header)} columns, found {len(values)}"
             return Item.bad(cursor, location, reason, text)
         try:
-            data = _unflatten(dict(zip(self._header, values, strict=True)))
+            data = _unflatten(self._row(values))
             return Item(cursor, location, interaction=parse_interaction(data, location))
         except DataError as exc:
             return Item.bad(cursor, location, exc.message, text)
+
+    def _row(self, values: list[str]) -> dict[str, str]:
+        """Interchange field -> text, through the configured mapping."""
+        options = self.config
+        row = {field: values[i].strip() for i, field in self._fields}
+        for field, table in options.values.items():
+            if row.get(field) in table:
+                row[field] = table[row[field]]
+        for field, value in options.defaults.items():
+            if not row.get(field):
+                row[field] = value
+        if options.assume_utc:
+            for field in ("created_at", "edited_at"):
+                row[field] = _as_utc_text(row.get(field, ""))
+        return row
+
+
+def _as_utc_text(value: str) -> str:
+    """A zone-less time read as UTC (RFC 3339 out); anything else is left as it is."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).isoformat()
 
 
 def _unflatten(row: dict[str, str]) -> dict[str, Any]:

@@ -12,14 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-CONTACTS = """id,first_name,last_name,email,phone,city,country,x_handle,instagram_handle
-C1,Jane,Doe,jane@example.com,+44 7700 900123,Leeds,GB,jdoe,
-C2,John,Roe,John.Roe@Example.com,(415) 555-0134,San Francisco,US,,johnr
-C3,James,Smith,james.smith@example.com,,Leeds,GB,,
-C4,James,Smith,jsmith@example.org,,Austin,US,,
-C5,Ann,Lee,ann@example.com,,York,GB,shared,
-C6,Anne,Leigh,anne@example.com,,York,GB,shared,
-"""
+CONTACTS = (Path(__file__).parent / "fixtures" / "contacts.csv").read_text(encoding="utf-8")
 
 PG_URL = os.environ.get("CRMBRIDGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

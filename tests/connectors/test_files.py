@@ -8,7 +8,7 @@ from tests.conftest import record, write_jsonl
 
 
 def connector(cls, path, **options):
-    return cls(FileConfig(path=path, **options), "src")
+    return cls(cls.Config(path=path, **options), "src")
 
 
 def test_every_good_line_becomes_an_interaction_and_bad_lines_are_named(tmp_path):
