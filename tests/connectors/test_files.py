@@ -1,8 +1,8 @@
 import json
 
 import pytest
+from crmbridge.connectors.files import CsvConnector, JsonlConnector
 
-from connectors.files import CsvConnector, FileConfig, JsonlConnector
 from crmbridge.errors import ConfigError
 from tests.conftest import record, write_jsonl
 
