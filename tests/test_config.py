@@ -20,7 +20,7 @@ def test_relative_paths_start_at_the_config_file(tmp_path):
     config = load_config(write(tmp_path, "state: sqlite:///s/state.db\n" + BASE))
     assert config.state_url == f"sqlite:///{tmp_path.resolve()}/s/state.db"
     options = config.options_for(
-        __import__("connectors.files", fromlist=["x"]).FileConfig,
+        __import__("crmbridge.connectors.files", fromlist=["x"]).FileConfig,
         config.sources[0].options,
         "sources[0]",
     )
