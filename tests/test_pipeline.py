@@ -334,3 +334,19 @@ def test_a_source_that_fails_stops_alone_and_the_others_are_synced(workdir):
     assert summary.written == 2
     assert summary.source_errors["gone"]["kind"] == "config"
     assert (summary.status, int(summary.exit_code)) == ("config", 4)
+
+
+def test_a_webhook_event_and_the_later_poll_of_the_same_message_make_one_activity(workdir):
+    pushed = record("1", author={"id": "p", "handle": "jdoe"})
+    write_jsonl(workdir / "spool.jsonl", [pushed])  # what `crmbridge serve` spooled
+    write_jsonl(workdir / "interactions.jsonl", [pushed, record("2")])  # the later poll
+    (workdir / "crmbridge.yaml").write_text(
+        (workdir / "crmbridge.yaml")
+        .read_text()
+        .replace(
+            "sources:\n", "sources:\n  - {name: webhooks, connector: jsonl, path: spool.jsonl}\n"
+        )
+    )
+    summary = sync(load_config(workdir / "crmbridge.yaml"))
+    assert (summary.created, summary.unchanged) == (2, 1)
+    assert [k for k, _ in crm_rows(workdir)] == ["x:1", "x:2"]
