@@ -1,0 +1,133 @@
+"""Classification config: intent and service-signal patterns as validated YAML data."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from crmbridge.errors import ConfigError
+from crmbridge.models import describe_validation_error
+
+SIGNALS = ("complaint", "delay", "failure", "urgency")
+"""The service-domain signal kinds: each is evidence that a message is a complaint."""
+
+
+def _check_regex(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
+    return patterns
+
+
+def _alternation(keywords: list[str], patterns: list[str]) -> re.Pattern[str] | None:
+    # One compiled alternation per list: a single scan per text, whatever the list's length.
+    parts = [r"\b" + re.escape(k) + r"\b" for k in keywords] + [f"(?:{p})" for p in patterns]
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+class PatternList(BaseModel):
+    """Words (matched whole, any case) and regular expressions (any case) for one tag."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    keywords: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, value: list[str]) -> list[str]:
+        return _check_regex(value)
+
+    @cached_property
+    def regex(self) -> re.Pattern[str] | None:
+        """The compiled matcher, or None for an empty list."""
+        return _alternation(self.keywords, self.patterns)
+
+
+class ClassifyConfig(BaseModel):
+    """The whole classification config, as in ``classify_intents.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    positive_threshold: float = Field(0.05, ge=0, le=1)
+    negative_threshold: float = Field(-0.05, ge=-1, le=0)
+    signal_penalty: float = Field(0.35, ge=0, le=1)
+    """How far below zero one service signal pulls the score (more signals pull further)."""
+    signals: dict[str, PatternList] = Field(default_factory=dict)
+    mitigation: PatternList = Field(default_factory=PatternList)
+    """Resolution and thanks ("sorted now, thanks"): these cancel the service signals."""
+    intents: dict[str, PatternList] = Field(default_factory=dict)
+
+    @field_validator("signals")
+    @classmethod
+    def _known_signals(cls, value: dict[str, PatternList]) -> dict[str, PatternList]:
+        unknown = sorted(set(value) - set(SIGNALS))
+        if unknown:
+            raise ValueError(f"unknown signal kinds {unknown}; known: {list(SIGNALS)}")
+        return value
+
+
+def _read_yaml(text: str, where: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{where}: not valid YAML ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a mapping at the top level")
+    return data
+
+
+def default_data() -> dict[str, Any]:
+    """The shipped config, read from the package data."""
+    text = resources.files("crmbridge.classify").joinpath("intents.yaml").read_text("utf-8")
+    return _read_yaml(text, "crmbridge/classify/intents.yaml")
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Lay a user's config over the shipped one.
+
+    Scalars replace; ``intents`` and ``signals`` merge per tag, a tag given replacing the
+    shipped tag whole; a tag set to null is removed; ``replace_intents: true`` drops every
+    shipped intent first.
+    """
+    merged = dict(base)
+    override = dict(override)
+    if override.pop("replace_intents", False):
+        merged["intents"] = {}
+    for key, value in override.items():
+        if key in ("intents", "signals") and isinstance(value, dict):
+            tags = dict(merged.get(key) or {})
+            for tag, spec in value.items():
+                if spec is None:
+                    tags.pop(tag, None)
+                else:
+                    tags[tag] = spec
+            merged[key] = tags
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_config(path: Path | None = None) -> ClassifyConfig:
+    """The shipped config, with the user's YAML at ``path`` laid over it when given."""
+    data = default_data()
+    where = "crmbridge/classify/intents.yaml"
+    if path is not None:
+        where = str(path)
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{where}: cannot read ({exc.strerror})") from None
+        data = merge(data, _read_yaml(text, where))
+    try:
+        return ClassifyConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{where}: {describe_validation_error(exc)}") from None
