@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -84,10 +85,12 @@ class ServiceAnalyzer(VaderAnalyzer):
             if (spec := self.config.signals.get(kind)) is not None and spec.regex
         ]
         self._mitigation = self.config.mitigation.regex
+        self._negative_intents = frozenset(self.config.negative_intents)
 
-    def signals(self, text: str) -> list[str]:
+    def signals(self, text: str, intents: Sequence[str] = ()) -> list[str]:
         """The signal kinds found in ``text``; none when it also reports a resolution."""
         found = [kind for kind, regex in self._signals if regex.search(text)]
+        found += [f"intent:{t}" for t in intents if t in self._negative_intents]
         if found and self._mitigation is not None and self._mitigation.search(text):
             return []
         return found
@@ -95,7 +98,8 @@ class ServiceAnalyzer(VaderAnalyzer):
     def analyze(self, text: str) -> Classification:
         """Classify ``text``: VADER's score, pulled below zero by each service signal."""
         score = self.compound(text)
-        signals = self.signals(text)
+        intents = self.intents(text)
+        signals = self.signals(text, intents)
         if signals:
             # Sarcasm ("great, 3 hours on hold") scores positive: the signal outweighs it.
             pull = self.config.signal_penalty * (1 + 0.25 * (len(signals) - 1))
@@ -103,7 +107,7 @@ class ServiceAnalyzer(VaderAnalyzer):
         return Classification(
             score,
             label_for(score, self.config),
-            self.intents(text),
+            intents,
             detect_language(text),
             signals,
         )

@@ -65,6 +65,8 @@ class ClassifyConfig(BaseModel):
     mitigation: PatternList = Field(default_factory=PatternList)
     """Resolution and thanks ("sorted now, thanks"): these cancel the service signals."""
     intents: dict[str, PatternList] = Field(default_factory=dict)
+    negative_intents: list[str] = Field(default_factory=list)
+    """Intent tags that count as a service signal too (a legal threat is never neutral)."""
 
     @field_validator("signals")
     @classmethod
