@@ -13,8 +13,8 @@ from crmbridge.classify.stream import classify_stream
 
 __all__ = [
     "Analyzer",
-    "ClassifyConfig",
     "Classification",
+    "ClassifyConfig",
     "ServiceAnalyzer",
     "VaderAnalyzer",
     "classify_stream",

@@ -6,35 +6,40 @@ import re
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # The most frequent function words of each language; words two languages share are left out.
 _STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
+    "en": _words(
         "the and is are was were you your my it this that have has not with for of to in on "
-        "at be been but they them we our what when where why how can can't don't i'm".split()
+        "at be been but they them we our what when where why how can can't don't i'm"
     ),
-    "es": frozenset(
+    "es": _words(
         "el la los las es son y que de del en por para con mi mis su sus pero muy no hay "
-        "esta está estoy tengo como cuando donde qué gracias hola ya".split()
+        "esta está estoy tengo como cuando donde qué gracias hola ya"
     ),
-    "fr": frozenset(
+    "fr": _words(
         "le la les est et que de du des en pour avec mon ma mes votre vous je pas une un "
-        "sur dans mais très ce cette merci bonjour toujours".split()
+        "sur dans mais très ce cette merci bonjour toujours"
     ),
-    "de": frozenset(
+    "de": _words(
         "der die das ist und nicht ich mit für auf ein eine mein meine ihr ihre sie wir "
-        "aber sehr noch schon wie wann wo danke hallo bei".split()
+        "aber sehr noch schon wie wann wo danke hallo bei"
     ),
-    "pt": frozenset(
+    "pt": _words(
         "o a os as é e que de do da dos das em para com meu minha seu sua não um uma mas "
-        "muito ainda obrigado obrigada olá está estou".split()
+        "muito ainda obrigado obrigada olá está estou"
     ),
-    "it": frozenset(
+    "it": _words(
         "il lo la gli le è e che di del della in per con mio mia non un una ma molto "
-        "ancora grazie ciao sono questo questa".split()
+        "ancora grazie ciao sono questo questa"
     ),
-    "nl": frozenset(
+    "nl": _words(
         "de het een is en niet ik met voor op mijn jullie we maar heel nog al hoe wanneer "
-        "waar bedankt hallo dat".split()
+        "waar bedankt hallo dat"
     ),
 }
 
