@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, Protocol
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from crmbridge.classify.config import SIGNALS, ClassifyConfig, load_config
+from crmbridge.classify.config import SIGNALS, ClassifyConfig, Prepared, load_config
 from crmbridge.classify.language import detect_language
 
 Label = Literal["negative", "neutral", "positive"]
@@ -21,9 +22,14 @@ class Classification:
     sentiment_score: float
     label: Label
     intents: list[str] = field(default_factory=list)
-    language: str | None = None
     signals: list[str] = field(default_factory=list)
     """The service-domain signal kinds that matched (empty when mitigated or none)."""
+    text: str = field(default="", repr=False)
+
+    @cached_property
+    def language(self) -> str | None:
+        """The guessed language, computed only when read (the wire format leaves it out)."""
+        return detect_language(self.text)
 
     def to_dict(self) -> dict[str, object]:
         """The wire shape of ``crmbridge classify``."""
@@ -56,22 +62,21 @@ class VaderAnalyzer:
     def __init__(self, config: ClassifyConfig | None = None) -> None:
         self.config = config or load_config()
         self._vader = SentimentIntensityAnalyzer()
-        self._intents = [(t, p.regex) for t, p in self.config.intents.items() if p.regex]
+        self._intents = [(t, p) for t, p in self.config.intents.items() if not p.empty]
 
     def compound(self, text: str) -> float:
         """VADER's compound score of ``text``, in -1..1."""
         return float(self._vader.polarity_scores(text)["compound"])
 
-    def intents(self, text: str) -> list[str]:
+    def intents(self, text: str | Prepared) -> list[str]:
         """The intent tags whose keywords or patterns occur in ``text``, in config order."""
-        return [tag for tag, regex in self._intents if regex.search(text)]
+        prepared = text if isinstance(text, Prepared) else Prepared(text)
+        return [tag for tag, spec in self._intents if spec.matches(prepared)]
 
     def analyze(self, text: str) -> Classification:
         """Classify ``text`` with VADER's score alone."""
         score = self.compound(text)
-        return Classification(
-            score, label_for(score, self.config), self.intents(text), detect_language(text)
-        )
+        return Classification(score, label_for(score, self.config), self.intents(text), text=text)
 
 
 class ServiceAnalyzer(VaderAnalyzer):
@@ -80,26 +85,28 @@ class ServiceAnalyzer(VaderAnalyzer):
     def __init__(self, config: ClassifyConfig | None = None) -> None:
         super().__init__(config)
         self._signals = [
-            (kind, spec.regex)
+            (kind, spec)
             for kind in SIGNALS
-            if (spec := self.config.signals.get(kind)) is not None and spec.regex
+            if (spec := self.config.signals.get(kind)) is not None and not spec.empty
         ]
-        self._mitigation = self.config.mitigation.regex
+        self._mitigation = self.config.mitigation
         self._negative_intents = frozenset(self.config.negative_intents)
 
-    def signals(self, text: str, intents: Sequence[str] = ()) -> list[str]:
+    def signals(self, text: str | Prepared, intents: Sequence[str] = ()) -> list[str]:
         """The signal kinds found in ``text``; none when it also reports a resolution."""
-        found = [kind for kind, regex in self._signals if regex.search(text)]
+        prepared = text if isinstance(text, Prepared) else Prepared(text)
+        found = [kind for kind, spec in self._signals if spec.matches(prepared)]
         found += [f"intent:{t}" for t in intents if t in self._negative_intents]
-        if found and self._mitigation is not None and self._mitigation.search(text):
+        if found and self._mitigation.matches(prepared):
             return []
         return found
 
     def analyze(self, text: str) -> Classification:
         """Classify ``text``: VADER's score, pulled below zero by each service signal."""
         score = self.compound(text)
-        intents = self.intents(text)
-        signals = self.signals(text, intents)
+        prepared = Prepared(text)
+        intents = self.intents(prepared)
+        signals = self.signals(prepared, intents)
         if signals:
             # Sarcasm ("great, 3 hours on hold") scores positive: the signal outweighs it.
             pull = self.config.signal_penalty * (1 + 0.25 * (len(signals) - 1))
@@ -108,6 +115,6 @@ class ServiceAnalyzer(VaderAnalyzer):
             score,
             label_for(score, self.config),
             intents,
-            detect_language(text),
             signals,
+            text,
         )

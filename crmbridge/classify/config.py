@@ -18,23 +18,46 @@ SIGNALS = ("complaint", "delay", "failure", "urgency")
 """The service-domain signal kinds: each is evidence that a message is a complaint."""
 
 
+_ESCAPE = re.compile(r"\\.")
+
+
 def _check_regex(patterns: list[str]) -> list[str]:
     for pattern in patterns:
         try:
             re.compile(pattern)
         except re.error as exc:
             raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
+        # Texts are lower-cased once and matched case-sensitively: 3x faster than IGNORECASE.
+        if any(c.isupper() for c in _ESCAPE.sub("", pattern)):
+            raise ValueError(f"write pattern {pattern!r} in lower case (texts are lower-cased)")
     return patterns
 
 
-def _alternation(keywords: list[str], patterns: list[str]) -> re.Pattern[str] | None:
-    # One compiled alternation per list: a single scan per text, whatever the list's length.
-    parts = [r"\b" + re.escape(k) + r"\b" for k in keywords] + [f"(?:{p})" for p in patterns]
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+MAX_NGRAM = 6
+"""The longest keyword, in words."""
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word tokens, curly apostrophes read as straight ones."""
+    return _TOKEN.findall(text.lower().replace("\u2019", "'"))
+
+
+class Prepared:
+    """One text, tokenised once for every pattern list that reads it."""
+
+    __slots__ = ("joined", "lower", "words")
+
+    def __init__(self, text: str) -> None:
+        self.lower = text.lower().replace("\u2019", "'")
+        words = _TOKEN.findall(self.lower)
+        self.words = frozenset(words)
+        # Padded so that a phrase is found only on word boundaries by a substring test.
+        self.joined = f" {' '.join(words)} "
 
 
 class PatternList(BaseModel):
-    """Words (matched whole, any case) and regular expressions (any case) for one tag."""
+    """Words (matched whole, any case) and lower-case regular expressions for one tag."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -46,10 +69,49 @@ class PatternList(BaseModel):
     def _compiles(cls, value: list[str]) -> list[str]:
         return _check_regex(value)
 
+    @field_validator("keywords")
+    @classmethod
+    def _short_enough(cls, value: list[str]) -> list[str]:
+        for keyword in value:
+            if not 0 < len(tokens(keyword)) <= MAX_NGRAM:
+                raise ValueError(f"keyword {keyword!r} must be 1 to {MAX_NGRAM} words")
+        return value
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The one-word keywords, normalised: a set lookup instead of a regex scan."""
+        return frozenset(t[0] for k in self.keywords if len(t := tokens(k)) == 1)
+
+    @cached_property
+    def phrases(self) -> tuple[str, ...]:
+        """The longer keywords as padded phrases, each a substring test."""
+        return tuple(f" {' '.join(t)} " for k in self.keywords if len(t := tokens(k)) > 1)
+
     @cached_property
     def regex(self) -> re.Pattern[str] | None:
-        """The compiled matcher, or None for an empty list."""
-        return _alternation(self.keywords, self.patterns)
+        """The patterns compiled once into one alternation, or None when there are none."""
+        if not self.patterns:
+            return None
+        # Patterns that begin with a word start only at a word boundary: \b lets the scan
+        # skip the inside of words instead of trying every branch at every character.
+        worded = [p for p in self.patterns if re.match(r"[\w(]", p)]
+        other = [p for p in self.patterns if p not in worded]
+        parts = [r"\b(?:" + "|".join(f"(?:{p})" for p in worded) + ")"] if worded else []
+        parts += [f"(?:{p})" for p in other]
+        return re.compile("|".join(parts))
+
+    @property
+    def empty(self) -> bool:
+        """True when the list has neither keywords nor patterns."""
+        return not self.keywords and not self.patterns
+
+    def matches(self, text: Prepared) -> bool:
+        """True when a keyword or a pattern occurs in ``text``."""
+        if not self.words.isdisjoint(text.words):
+            return True
+        if any(phrase in text.joined for phrase in self.phrases):
+            return True
+        return self.regex is not None and self.regex.search(text.lower) is not None
 
 
 class ClassifyConfig(BaseModel):
