@@ -9,7 +9,14 @@ from typing import Literal, Protocol
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from crmbridge.classify.config import SIGNALS, ClassifyConfig, Prepared, load_config
+from crmbridge.classify.config import (
+    SIGNALS,
+    ClassifyConfig,
+    KeywordIndex,
+    PatternList,
+    Prepared,
+    load_config,
+)
 from crmbridge.classify.language import detect_language
 
 Label = Literal["negative", "neutral", "positive"]
@@ -63,15 +70,25 @@ class VaderAnalyzer:
         self.config = config or load_config()
         self._vader = SentimentIntensityAnalyzer()
         self._intents = [(t, p) for t, p in self.config.intents.items() if not p.empty]
+        self._index = KeywordIndex(self._lists())
+
+    def _lists(self) -> dict[str, PatternList]:
+        # Every named list whose keywords the one-pass index should know.
+        return {f"intent:{tag}": spec for tag, spec in self._intents}
 
     def compound(self, text: str) -> float:
         """VADER's compound score of ``text``, in -1..1."""
         return float(self._vader.polarity_scores(text)["compound"])
 
-    def intents(self, text: str | Prepared) -> list[str]:
+    def intents(self, text: str | Prepared, hits: set[str] | None = None) -> list[str]:
         """The intent tags whose keywords or patterns occur in ``text``, in config order."""
         prepared = text if isinstance(text, Prepared) else Prepared(text)
-        return [tag for tag, spec in self._intents if spec.matches(prepared)]
+        hits = self._index.hits(prepared) if hits is None else hits
+        return [
+            tag
+            for tag, spec in self._intents
+            if f"intent:{tag}" in hits or spec.pattern_matches(prepared)
+        ]
 
     def analyze(self, text: str) -> Classification:
         """Classify ``text`` with VADER's score alone."""
@@ -83,21 +100,34 @@ class ServiceAnalyzer(VaderAnalyzer):
     """VADER plus the service-domain layer: complaints stated as facts read as negative."""
 
     def __init__(self, config: ClassifyConfig | None = None) -> None:
-        super().__init__(config)
+        config = config or load_config()
         self._signals = [
             (kind, spec)
             for kind in SIGNALS
-            if (spec := self.config.signals.get(kind)) is not None and not spec.empty
+            if (spec := config.signals.get(kind)) is not None and not spec.empty
         ]
-        self._mitigation = self.config.mitigation
-        self._negative_intents = frozenset(self.config.negative_intents)
+        self._negative_intents = frozenset(config.negative_intents)
+        super().__init__(config)
 
-    def signals(self, text: str | Prepared, intents: Sequence[str] = ()) -> list[str]:
+    def _lists(self) -> dict[str, PatternList]:
+        lists = super()._lists()
+        lists.update({f"signal:{kind}": spec for kind, spec in self._signals})
+        lists["mitigation"] = self.config.mitigation
+        return lists
+
+    def signals(
+        self, text: str | Prepared, intents: Sequence[str] = (), hits: set[str] | None = None
+    ) -> list[str]:
         """The signal kinds found in ``text``; none when it also reports a resolution."""
         prepared = text if isinstance(text, Prepared) else Prepared(text)
-        found = [kind for kind, spec in self._signals if spec.matches(prepared)]
+        hits = self._index.hits(prepared) if hits is None else hits
+        found = [
+            kind
+            for kind, spec in self._signals
+            if f"signal:{kind}" in hits or spec.pattern_matches(prepared)
+        ]
         found += [f"intent:{t}" for t in intents if t in self._negative_intents]
-        if found and self._mitigation.matches(prepared):
+        if found and ("mitigation" in hits or self.config.mitigation.pattern_matches(prepared)):
             return []
         return found
 
@@ -105,16 +135,11 @@ class ServiceAnalyzer(VaderAnalyzer):
         """Classify ``text``: VADER's score, pulled below zero by each service signal."""
         score = self.compound(text)
         prepared = Prepared(text)
-        intents = self.intents(prepared)
-        signals = self.signals(prepared, intents)
+        hits = self._index.hits(prepared)
+        intents = self.intents(prepared, hits)
+        signals = self.signals(prepared, intents, hits)
         if signals:
             # Sarcasm ("great, 3 hours on hold") scores positive: the signal outweighs it.
             pull = self.config.signal_penalty * (1 + 0.25 * (len(signals) - 1))
             score = max(-1.0, min(score, 0.0) - pull)
-        return Classification(
-            score,
-            label_for(score, self.config),
-            intents,
-            signals,
-            text,
-        )
+        return Classification(score, label_for(score, self.config), intents, signals, text)

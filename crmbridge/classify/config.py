@@ -78,16 +78,6 @@ class PatternList(BaseModel):
         return value
 
     @cached_property
-    def words(self) -> frozenset[str]:
-        """The one-word keywords, normalised: a set lookup instead of a regex scan."""
-        return frozenset(t[0] for k in self.keywords if len(t := tokens(k)) == 1)
-
-    @cached_property
-    def phrases(self) -> tuple[str, ...]:
-        """The longer keywords as padded phrases, each a substring test."""
-        return tuple(f" {' '.join(t)} " for k in self.keywords if len(t := tokens(k)) > 1)
-
-    @cached_property
     def regex(self) -> re.Pattern[str] | None:
         """The patterns compiled once into one alternation, or None when there are none."""
         if not self.patterns:
@@ -105,13 +95,37 @@ class PatternList(BaseModel):
         """True when the list has neither keywords nor patterns."""
         return not self.keywords and not self.patterns
 
-    def matches(self, text: Prepared) -> bool:
-        """True when a keyword or a pattern occurs in ``text``."""
-        if not self.words.isdisjoint(text.words):
-            return True
-        if any(phrase in text.joined for phrase in self.phrases):
-            return True
+    def pattern_matches(self, text: Prepared) -> bool:
+        """True when one of the patterns occurs in ``text``."""
         return self.regex is not None and self.regex.search(text.lower) is not None
+
+
+class KeywordIndex:
+    """The keywords of many named lists, found in one pass over a text's words."""
+
+    def __init__(self, lists: dict[str, PatternList]) -> None:
+        self.words: dict[str, set[str]] = {}
+        self.phrases: dict[str, list[tuple[str, str]]] = {}
+        for name, spec in lists.items():
+            for keyword in spec.keywords:
+                words = tokens(keyword)
+                if len(words) == 1:
+                    self.words.setdefault(words[0], set()).add(name)
+                else:
+                    phrase = f" {' '.join(words)} "
+                    self.phrases.setdefault(words[0], []).append((phrase, name))
+
+    def hits(self, text: Prepared) -> set[str]:
+        """The names of the lists with a keyword in ``text``."""
+        found: set[str] = set()
+        for word in text.words:
+            names = self.words.get(word)
+            if names:
+                found |= names
+            for phrase, name in self.phrases.get(word, ()):
+                if name not in found and phrase in text.joined:
+                    found.add(name)
+        return found
 
 
 class ClassifyConfig(BaseModel):
