@@ -113,6 +113,8 @@ class ServiceAnalyzer(VaderAnalyzer):
         lists = super()._lists()
         lists.update({f"signal:{kind}": spec for kind, spec in self._signals})
         lists["mitigation"] = self.config.mitigation
+        lists["praise"] = self.config.praise
+        lists["enquiry"] = self.config.enquiry
         return lists
 
     def signals(
@@ -127,9 +129,28 @@ class ServiceAnalyzer(VaderAnalyzer):
             if f"signal:{kind}" in hits or spec.pattern_matches(prepared)
         ]
         found += [f"intent:{t}" for t in intents if t in self._negative_intents]
-        if found and ("mitigation" in hits or self.config.mitigation.pattern_matches(prepared)):
+        if found and (
+            self._has("mitigation", self.config.mitigation, prepared, hits)
+            or self._has("enquiry", self.config.enquiry, prepared, hits)
+        ):
             return []
         return found
+
+    @staticmethod
+    def _has(name: str, spec: PatternList, prepared: Prepared, hits: set[str]) -> bool:
+        return name in hits or spec.pattern_matches(prepared)
+
+    def adjust(self, score: float, signals: list[str], prepared: Prepared, hits: set[str]) -> float:
+        """VADER's score moved by the service layer, kept within -1..1."""
+        if signals:
+            # Sarcasm ("great, 3 hours on hold") scores positive: the signal outweighs it.
+            pull = self.config.signal_penalty * (1 + 0.25 * (len(signals) - 1))
+            return max(-1.0, min(score, 0.0) - pull)
+        if self._has("praise", self.config.praise, prepared, hits):
+            return min(1.0, max(score, 0.0) + self.config.signal_penalty)
+        if self._has("enquiry", self.config.enquiry, prepared, hits):
+            return score * self.config.enquiry_damping
+        return score
 
     def analyze(self, text: str) -> Classification:
         """Classify ``text``: VADER's score, pulled below zero by each service signal."""
@@ -138,8 +159,5 @@ class ServiceAnalyzer(VaderAnalyzer):
         hits = self._index.hits(prepared)
         intents = self.intents(prepared, hits)
         signals = self.signals(prepared, intents, hits)
-        if signals:
-            # Sarcasm ("great, 3 hours on hold") scores positive: the signal outweighs it.
-            pull = self.config.signal_penalty * (1 + 0.25 * (len(signals) - 1))
-            score = max(-1.0, min(score, 0.0) - pull)
+        score = self.adjust(score, signals, prepared, hits)
         return Classification(score, label_for(score, self.config), intents, signals, text)

@@ -140,6 +140,12 @@ class ClassifyConfig(BaseModel):
     signals: dict[str, PatternList] = Field(default_factory=dict)
     mitigation: PatternList = Field(default_factory=PatternList)
     """Resolution and thanks ("sorted now, thanks"): these cancel the service signals."""
+    praise: PatternList = Field(default_factory=PatternList)
+    """Praise VADER misreads ("can't fault them", "killer deal"): lifts the score above zero."""
+    enquiry: PatternList = Field(default_factory=PatternList)
+    """How-to and what-if questions ("what should I do if my parcel is damaged?"): they name a
+    problem without having it, so they cancel the signals and damp the score."""
+    enquiry_damping: float = Field(0.1, ge=0, le=1)
     intents: dict[str, PatternList] = Field(default_factory=dict)
     negative_intents: list[str] = Field(default_factory=list)
     """Intent tags that count as a service signal too (a legal threat is never neutral)."""
