@@ -17,6 +17,7 @@ from crmbridge.classify import ServiceAnalyzer, VaderAnalyzer
 
 LABELS = ("negative", "neutral", "positive")
 DATA = Path(__file__).parent / "data" / "service_messages.jsonl"
+HELDOUT = Path(__file__).parent / "data" / "service_messages_heldout.jsonl"
 
 
 def load(path: Path) -> list[dict]:
@@ -69,6 +70,7 @@ def throughput(analyzer: ServiceAnalyzer, texts: list[str], seconds: float = 2.0
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--heldout", type=Path, default=HELDOUT)
     parser.add_argument("--errors", action="store_true", help="list the misread messages")
     args = parser.parse_args()
     rows = load(args.data)
@@ -89,6 +91,13 @@ def main() -> None:
         for row, c in zip(rows, results, strict=True):
             if c.label != row["label"]:
                 print(f"{row['label']:>8} -> {c.label:8} {c.sentiment_score:+.2f} {row['text']}")
+    held = load(args.heldout)
+    held_gold = [r["label"] for r in held]
+    held_ours = sentiment_scores(held_gold, [service.analyze(r["text"]).label for r in held])
+    held_plain = sentiment_scores(held_gold, [vader.analyze(r["text"]).label for r in held])
+    print(f"\nheld-out set ({len(held)} messages written after the patterns were frozen)")
+    for key in ("accuracy", "macro_f1", "recall_negative"):
+        print(f"{key:24}{held_ours[key]:>15.3f}{held_plain[key]:>13.3f}")
     rate = throughput(service, [r["text"] for r in rows])
     print(f"\nthroughput: {rate:,.0f} texts/s on one core (service layer, intents, language)")
     summary = {
@@ -99,6 +108,10 @@ def main() -> None:
         "vader_macro_f1": round(plain["macro_f1"], 4),
         "negative_recall": round(ours["recall_negative"], 4),
         "vader_negative_recall": round(plain["recall_negative"], 4),
+        "heldout_accuracy": round(held_ours["accuracy"], 4),
+        "heldout_macro_f1": round(held_ours["macro_f1"], 4),
+        "heldout_vader_accuracy": round(held_plain["accuracy"], 4),
+        "heldout_vader_macro_f1": round(held_plain["macro_f1"], 4),
         "texts_per_second": round(rate),
     }
     print(json.dumps(summary))
