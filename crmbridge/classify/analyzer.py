@@ -160,4 +160,8 @@ class ServiceAnalyzer(VaderAnalyzer):
         intents = self.intents(prepared, hits)
         signals = self.signals(prepared, intents, hits)
         score = self.adjust(score, signals, prepared, hits)
+        implied = self.config.signal_intents
+        intents += [
+            tag for s in signals if (tag := implied.get(s)) is not None and tag not in intents
+        ]
         return Classification(score, label_for(score, self.config), intents, signals, text)

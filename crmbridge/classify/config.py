@@ -147,6 +147,8 @@ class ClassifyConfig(BaseModel):
     problem without having it, so they cancel the signals and damp the score."""
     enquiry_damping: float = Field(0.1, ge=0, le=1)
     intents: dict[str, PatternList] = Field(default_factory=dict)
+    signal_intents: dict[str, str] = Field(default_factory=dict)
+    """Signal kind -> intent tag it implies (a delay stated as a fact is a complaint)."""
     negative_intents: list[str] = Field(default_factory=list)
     """Intent tags that count as a service signal too (a legal threat is never neutral)."""
 
