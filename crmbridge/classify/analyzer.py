@@ -69,12 +69,14 @@ class VaderAnalyzer:
     def __init__(self, config: ClassifyConfig | None = None) -> None:
         self.config = config or load_config()
         self._vader = SentimentIntensityAnalyzer()
-        self._intents = [(t, p) for t, p in self.config.intents.items() if not p.empty]
+        lists = {t: p for t, p in self.config.intents.items() if not p.empty}
+        # (tag, index name, compiled patterns or None): plain tuples keep the hot loop cheap.
+        self._intents = [(t, f"intent:{t}", p.regex) for t, p in lists.items()]
         self._index = KeywordIndex(self._lists())
 
     def _lists(self) -> dict[str, PatternList]:
         # Every named list whose keywords the one-pass index should know.
-        return {f"intent:{tag}": spec for tag, spec in self._intents}
+        return {name: self.config.intents[tag] for tag, name, _ in self._intents}
 
     def compound(self, text: str) -> float:
         """VADER's compound score of ``text``, in -1..1."""
@@ -84,10 +86,11 @@ class VaderAnalyzer:
         """The intent tags whose keywords or patterns occur in ``text``, in config order."""
         prepared = text if isinstance(text, Prepared) else Prepared(text)
         hits = self._index.hits(prepared) if hits is None else hits
+        low = prepared.lower
         return [
             tag
-            for tag, spec in self._intents
-            if f"intent:{tag}" in hits or spec.pattern_matches(prepared)
+            for tag, name, regex in self._intents
+            if name in hits or (regex is not None and regex.search(low) is not None)
         ]
 
     def analyze(self, text: str) -> Classification:
@@ -102,7 +105,7 @@ class ServiceAnalyzer(VaderAnalyzer):
     def __init__(self, config: ClassifyConfig | None = None) -> None:
         config = config or load_config()
         self._signals = [
-            (kind, spec)
+            (kind, f"signal:{kind}", spec)
             for kind in SIGNALS
             if (spec := config.signals.get(kind)) is not None and not spec.empty
         ]
@@ -111,7 +114,7 @@ class ServiceAnalyzer(VaderAnalyzer):
 
     def _lists(self) -> dict[str, PatternList]:
         lists = super()._lists()
-        lists.update({f"signal:{kind}": spec for kind, spec in self._signals})
+        lists.update({name: spec for _, name, spec in self._signals})
         lists["mitigation"] = self.config.mitigation
         lists["praise"] = self.config.praise
         lists["enquiry"] = self.config.enquiry
@@ -125,8 +128,8 @@ class ServiceAnalyzer(VaderAnalyzer):
         hits = self._index.hits(prepared) if hits is None else hits
         found = [
             kind
-            for kind, spec in self._signals
-            if f"signal:{kind}" in hits or spec.pattern_matches(prepared)
+            for kind, name, spec in self._signals
+            if name in hits or spec.pattern_matches(prepared)
         ]
         found += [f"intent:{t}" for t in intents if t in self._negative_intents]
         if found and (
