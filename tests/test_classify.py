@@ -207,3 +207,41 @@ def test_an_invalid_record_error_does_not_echo_the_text():
     out = next(classify_stream([record("secret words", created_at="not a date")], False))
     assert "error" in out
     assert "secret words" not in out["error"]
+
+
+def test_slang_praise_that_vader_reads_as_negative_reads_positive(service, vader):
+    assert vader.analyze("Killer customer service today").label == "negative"
+    assert service.analyze("Killer customer service today").label == "positive"
+
+
+def test_a_what_if_question_about_a_problem_stays_neutral(service, vader):
+    text = "What should I do if my parcel is damaged?"
+    assert vader.analyze(text).label == "negative"
+    result = service.analyze(text)
+    assert result.label == "neutral"
+    assert result.signals == []
+
+
+def test_an_upper_case_pattern_is_refused_because_texts_are_lower_cased(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("intents:\n  vip: {patterns: ['Gold member']}\n")
+    with pytest.raises(ConfigError, match="lower case"):
+        load_config(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "minimum"),
+    [("service_messages.jsonl", 400), ("service_messages_heldout.jsonl", 100)],
+)
+def test_the_evaluation_sets_are_well_formed(name, minimum):
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "benchmarks" / "data" / name
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    tags = set(load_config().intents)
+    assert len(rows) >= minimum
+    assert len({r["text"] for r in rows}) == len(rows)
+    for row in rows:
+        assert set(row) == {"text", "label", "intents"}
+        assert row["label"] in {"negative", "neutral", "positive"}
+        assert set(row["intents"]) <= tags
