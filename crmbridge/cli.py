@@ -262,6 +262,37 @@ def connectors_list_command(as_json: bool) -> None:
     click.echo(json.dumps(rows, default=str) if as_json else render_catalog(rows))
 
 
+@main.command("classify")
+@click.option(
+    "--text",
+    "text_mode",
+    is_flag=True,
+    help="Each input line is a plain text, not an interaction record.",
+)
+@click.option(
+    "--intents",
+    "intents_file",
+    type=click.Path(path_type=Path, exists=True),
+    help="Your intents YAML (added to, or replacing, the shipped lists).",
+)
+def classify_command(text_mode: bool, intents_file: Path | None) -> None:
+    """Sentiment and intents of each line on stdin, one JSON object per line on stdout.
+
+    Reads interaction records (or, with --text, plain texts); a bad line gives
+    {"error": ...} and the rest go on. Offline: VADER plus a customer-service layer.
+    """
+    from crmbridge.classify import classify_stream
+
+    analyzer = None
+    if intents_file is not None:
+        from crmbridge.classify import ServiceAnalyzer
+        from crmbridge.classify import load_config as load_intents
+
+        analyzer = ServiceAnalyzer(load_intents(intents_file))
+    for row in classify_stream(sys.stdin, text_mode=text_mode, analyzer=analyzer):
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
 @main.command("plugins")
 @json_option
 def plugins_command(as_json: bool) -> None:

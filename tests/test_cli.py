@@ -130,3 +130,16 @@ def test_plugins_lists_the_built_in_connectors_and_adapters():
         ("crmbridge.connectors", "csv"),
         ("crmbridge.crm_adapters", "local"),
     } <= names
+
+
+def test_classify_reads_texts_on_stdin_and_writes_one_json_object_per_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "crmbridge", "classify", "--text"],
+        input="is the app down? can't log in\nthank you, sorted!\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["sentiment"]["label"] for r in rows] == ["negative", "positive"]
+    assert "outage" in rows[0]["intents"]
