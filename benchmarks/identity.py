@@ -166,6 +166,9 @@ def generate(n_contacts: int, n_authors: int, seed: int) -> tuple[list[dict], li
                 person = person_named(rng, -1, twin["first_name"].lower(), twin["last_name"].lower(), companies)
             else:
                 person = make_person(rng, -1, companies)
+            if person["email"]:  # addresses are personal: an outsider never shares a mailbox
+                local, _, domain = person["email"].partition("@")
+                person["email"] = f"{local}.{rng.randint(100, 999)}x@{domain}"
             record = make_author(rng, n, person, contacts)
             truth[f"{record['platform']}:u{n}"] = None
         authors.append(record)

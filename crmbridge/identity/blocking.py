@@ -27,6 +27,7 @@ from crmbridge.identity.normalize import (
 from crmbridge.models import Contact
 
 _NOT_LETTERS = re.compile(r"[^a-z]")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 def phonetic(token: str) -> str:
@@ -40,6 +41,11 @@ def phonetic(token: str) -> str:
 def letters(value: str | None) -> str:
     """Only the ASCII letters of a folded value (``jane.doe_88`` → ``janedoe``)."""
     return _NOT_LETTERS.sub("", fold(value))
+
+
+def alnum(value: str | None) -> str:
+    """Only the ASCII letters and digits of a folded value (``jane.doe_88`` → ``janedoe88``)."""
+    return _NOT_ALNUM.sub("", fold(value))
 
 
 def name_shapes(first: str, last: str) -> set[str]:
@@ -60,6 +66,7 @@ class ContactRecord:
     email: str | None
     email_loose: str | None
     email_local: str
+    email_tag: str
     domain: str | None
     phone: str | None
     city: str
@@ -87,12 +94,21 @@ def prepare_contact(contact: Contact, default_region: str = "US") -> ContactReco
         email=email,
         email_loose=email_candidate_key(email),
         email_local=letters(email.rpartition("@")[0]) if email else "",
+        email_tag=_tag(email, letters(first), letters(last)),
         domain=personal_domain(email.rpartition("@")[2]) if email else None,
         phone=phone_e164(contact.phone, contact.country or default_region),
         city=fold(contact.city),
         handles={p: h for p, h in ((p, handle_key(v)) for p, v in contact.handles.items()) if h},
         shapes=name_shapes(letters(first), letters(last)),
     )
+
+
+def _tag(email: str | None, first: str, last: str) -> str:
+    """An email local part that says more than the name (digits, a nickname); else ''."""
+    if not email:
+        return ""
+    local = alnum(email.rpartition("@")[0])
+    return "" if len(local) < 4 or local in name_shapes(first, last) else local
 
 
 def contact_block_keys(rec: ContactRecord) -> set[str]:
@@ -108,6 +124,8 @@ def contact_block_keys(rec: ContactRecord) -> set[str]:
     keys.update("hs:" + letters(h) for h in rec.handles.values() if len(letters(h)) >= 4)
     if len(rec.email_local) >= 4:
         keys.add("hs:" + rec.email_local)
+    if rec.email_tag:
+        keys.add("tg:" + rec.email_tag)
     if rec.domain:
         keys.add("dm:" + rec.domain)
     return keys
@@ -131,6 +149,8 @@ def author_block_keys(
     compact = letters(handle)
     if len(compact) >= 4:
         keys.add("hs:" + compact)
+    if len(alnum(handle)) >= 4:
+        keys.add("tg:" + alnum(handle))
     keys.update("dm:" + d for d in domains)
     return keys
 

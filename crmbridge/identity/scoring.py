@@ -21,6 +21,7 @@ from rapidfuzz.fuzz import partial_ratio, token_sort_ratio
 from crmbridge.identity.blocking import (
     ContactIndex,
     ContactRecord,
+    alnum,
     author_block_keys,
     letters,
 )
@@ -56,7 +57,7 @@ PRIORS: dict[str, dict[str, tuple[float, float]]] = {
     "handle_stale": {"stale": (0.10, 0.50), "none": (0.90, 0.50)},
     "location": {"agree": (0.75, 0.10), "disagree": (0.25, 0.90)},
     "domain": {"agree": (0.30, 0.0005), "none": (0.70, 0.9995)},
-    "email_shape": {"agree": (0.30, 0.01), "none": (0.70, 0.99)},
+    "email_shape": {"agree": (0.20, 0.0005), "none": (0.80, 0.9995)},
     "email_loose": {"agree": (0.10, 0.00005), "none": (0.90, 0.99995)},
     "text_key": {"agree": (0.15, 0.0005), "none": (0.85, 0.9995)},
 }
@@ -166,7 +167,7 @@ def features(ident: Identity, rec: ContactRecord) -> dict[str, str]:
         near = rec.city in ident.location or token_sort_ratio(rec.city, ident.location) >= 90
         out["location"] = "agree" if near else "disagree"
     out["domain"] = "agree" if rec.domain and rec.domain in ident.domains else "none"
-    shape = compact and rec.email_local and compact.rstrip("0123456789") == rec.email_local
+    shape = rec.email_tag and alnum(ident.handle) == rec.email_tag
     out["email_shape"] = "agree" if shape else "none"
     loose = rec.email_loose and rec.email_loose in {
         email_candidate_key(e) for e in [ident.email, *ident.text_emails] if e
