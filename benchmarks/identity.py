@@ -18,43 +18,263 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crmbridge.identity.match import MatchConfig, match_files  # noqa: E402
+from crmbridge.identity.match import MatchConfig, match_files
 
 FIRST = {
-    "william": ["bill", "will", "billy"], "robert": ["bob", "rob", "bobby"],
-    "elizabeth": ["liz", "beth", "betty"], "katherine": ["kate", "kathy", "katie"],
-    "james": ["jim", "jimmy"], "margaret": ["peggy", "maggie", "meg"],
-    "michael": ["mike", "mikey"], "jennifer": ["jen", "jenny"], "richard": ["rick", "dick"],
-    "thomas": ["tom", "tommy"], "christopher": ["chris"], "daniel": ["dan", "danny"],
-    "joseph": ["joe", "joey"], "patricia": ["pat", "trish"], "susan": ["sue", "susie"],
-    "anthony": ["tony"], "rebecca": ["becky"], "alexander": ["alex"], "samantha": ["sam"],
-    "benjamin": ["ben"], "nicholas": ["nick"], "jonathan": ["jon"], "victoria": ["vicky"],
-    "andrew": ["andy", "drew"], "matthew": ["matt"], "steven": ["steve"], "deborah": ["deb"],
-    "zoe": [], "chloe": [], "lucas": [], "amelie": [], "jose": [], "maria": [], "sofia": [],
-    "noah": [], "emma": [], "olivia": [], "liam": [], "mia": [], "hugo": [], "ines": [],
-    "raphael": [], "leon": [], "clara": [], "ava": [], "ethan": [], "isla": [], "oscar": [],
+    "william": ["bill", "will", "billy"],
+    "robert": ["bob", "rob", "bobby"],
+    "elizabeth": ["liz", "beth", "betty"],
+    "katherine": ["kate", "kathy", "katie"],
+    "james": ["jim", "jimmy"],
+    "margaret": ["peggy", "maggie", "meg"],
+    "michael": ["mike", "mikey"],
+    "jennifer": ["jen", "jenny"],
+    "richard": ["rick", "dick"],
+    "thomas": ["tom", "tommy"],
+    "christopher": ["chris"],
+    "daniel": ["dan", "danny"],
+    "joseph": ["joe", "joey"],
+    "patricia": ["pat", "trish"],
+    "susan": ["sue", "susie"],
+    "anthony": ["tony"],
+    "rebecca": ["becky"],
+    "alexander": ["alex"],
+    "samantha": ["sam"],
+    "benjamin": ["ben"],
+    "nicholas": ["nick"],
+    "jonathan": ["jon"],
+    "victoria": ["vicky"],
+    "andrew": ["andy", "drew"],
+    "matthew": ["matt"],
+    "steven": ["steve"],
+    "deborah": ["deb"],
+    "zoe": [],
+    "chloe": [],
+    "lucas": [],
+    "amelie": [],
+    "jose": [],
+    "maria": [],
+    "sofia": [],
+    "noah": [],
+    "emma": [],
+    "olivia": [],
+    "liam": [],
+    "mia": [],
+    "hugo": [],
+    "ines": [],
+    "raphael": [],
+    "leon": [],
+    "clara": [],
+    "ava": [],
+    "ethan": [],
+    "isla": [],
+    "oscar": [],
 }
-LAST = (
-    "smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez "
-    "gonzalez wilson anderson thomas taylor moore jackson martin lee perez thompson white "
-    "harris sanchez clark ramirez lewis robinson walker young allen king wright scott torres "
-    "nguyen hill flores green adams nelson baker hall rivera campbell mitchell carter roberts "
-    "muller schmidt schneider fischer weber meyer wagner becker schulz hoffmann dubois durand "
-    "lefebvre moreau laurent simon michel garnier faure rousseau blanc guerin muller boyer "
-    "rossi russo ferrari esposito bianchi romano colombo ricci marino greco bruno gallo conti "
-    "deluca costa giordano mancini rizzo lombardi moretti okafor adeyemi mensah kowalski "
-    "nowak wisniewski novak svoboda horvat kovacs nagy papadopoulos silva santos oliveira "
-    "pereira almeida fernandes yamamoto tanaka suzuki watanabe kim park choi chen wang zhang "
-    "liu singh patel shah kumar gupta obrien oconnor murphy kelly byrne ryan walsh mccarthy "
-    "lindqvist johansson andersson nilsson larsson eriksson hansen jensen nielsen petersen"
-).split()
-CITIES = (
-    "london manchester leeds bristol paris lyon berlin munich hamburg madrid barcelona rome "
-    "milan lisbon porto dublin amsterdam brussels vienna zurich warsaw prague oslo stockholm "
-    "copenhagen helsinki boston chicago seattle austin denver toronto vancouver sydney "
-    "melbourne auckland tokyo seoul singapore mumbai"
-).split()
-WORDS = "pixel coffee lunar river maple tiger nova echo sunny blue storm vinyl retro".split()
+LAST = [
+    "smith",
+    "johnson",
+    "williams",
+    "brown",
+    "jones",
+    "garcia",
+    "miller",
+    "davis",
+    "rodriguez",
+    "martinez",
+    "hernandez",
+    "lopez",
+    "gonzalez",
+    "wilson",
+    "anderson",
+    "thomas",
+    "taylor",
+    "moore",
+    "jackson",
+    "martin",
+    "lee",
+    "perez",
+    "thompson",
+    "white",
+    "harris",
+    "sanchez",
+    "clark",
+    "ramirez",
+    "lewis",
+    "robinson",
+    "walker",
+    "young",
+    "allen",
+    "king",
+    "wright",
+    "scott",
+    "torres",
+    "nguyen",
+    "hill",
+    "flores",
+    "green",
+    "adams",
+    "nelson",
+    "baker",
+    "hall",
+    "rivera",
+    "campbell",
+    "mitchell",
+    "carter",
+    "roberts",
+    "muller",
+    "schmidt",
+    "schneider",
+    "fischer",
+    "weber",
+    "meyer",
+    "wagner",
+    "becker",
+    "schulz",
+    "hoffmann",
+    "dubois",
+    "durand",
+    "lefebvre",
+    "moreau",
+    "laurent",
+    "simon",
+    "michel",
+    "garnier",
+    "faure",
+    "rousseau",
+    "blanc",
+    "guerin",
+    "muller",
+    "boyer",
+    "rossi",
+    "russo",
+    "ferrari",
+    "esposito",
+    "bianchi",
+    "romano",
+    "colombo",
+    "ricci",
+    "marino",
+    "greco",
+    "bruno",
+    "gallo",
+    "conti",
+    "deluca",
+    "costa",
+    "giordano",
+    "mancini",
+    "rizzo",
+    "lombardi",
+    "moretti",
+    "okafor",
+    "adeyemi",
+    "mensah",
+    "kowalski",
+    "nowak",
+    "wisniewski",
+    "novak",
+    "svoboda",
+    "horvat",
+    "kovacs",
+    "nagy",
+    "papadopoulos",
+    "silva",
+    "santos",
+    "oliveira",
+    "pereira",
+    "almeida",
+    "fernandes",
+    "yamamoto",
+    "tanaka",
+    "suzuki",
+    "watanabe",
+    "kim",
+    "park",
+    "choi",
+    "chen",
+    "wang",
+    "zhang",
+    "liu",
+    "singh",
+    "patel",
+    "shah",
+    "kumar",
+    "gupta",
+    "obrien",
+    "oconnor",
+    "murphy",
+    "kelly",
+    "byrne",
+    "ryan",
+    "walsh",
+    "mccarthy",
+    "lindqvist",
+    "johansson",
+    "andersson",
+    "nilsson",
+    "larsson",
+    "eriksson",
+    "hansen",
+    "jensen",
+    "nielsen",
+    "petersen",
+]
+CITIES = [
+    "london",
+    "manchester",
+    "leeds",
+    "bristol",
+    "paris",
+    "lyon",
+    "berlin",
+    "munich",
+    "hamburg",
+    "madrid",
+    "barcelona",
+    "rome",
+    "milan",
+    "lisbon",
+    "porto",
+    "dublin",
+    "amsterdam",
+    "brussels",
+    "vienna",
+    "zurich",
+    "warsaw",
+    "prague",
+    "oslo",
+    "stockholm",
+    "copenhagen",
+    "helsinki",
+    "boston",
+    "chicago",
+    "seattle",
+    "austin",
+    "denver",
+    "toronto",
+    "vancouver",
+    "sydney",
+    "melbourne",
+    "auckland",
+    "tokyo",
+    "seoul",
+    "singapore",
+    "mumbai",
+]
+WORDS = [
+    "pixel",
+    "coffee",
+    "lunar",
+    "river",
+    "maple",
+    "tiger",
+    "nova",
+    "echo",
+    "sunny",
+    "blue",
+    "storm",
+    "vinyl",
+    "retro",
+]
 EMOJI = ["🌸", "🚀", "✨", "🔥", "☕", "🇬🇧", "💙"]
 PLATFORMS = ["x", "instagram", "facebook"]
 
@@ -71,14 +291,22 @@ def make_person(rng: random.Random, n: int, companies: list[str]) -> dict[str, s
 def person_named(
     rng: random.Random, n: int, first: str, last: str, companies: list[str]
 ) -> dict[str, str]:
-    domain = rng.choice(companies) if rng.random() < 0.5 else rng.choice(["gmail.com", "yahoo.com", "outlook.com"])
-    local = rng.choice(shapes(first, last)) + (str(rng.randint(1, 99)) if rng.random() < 0.3 else "")
+    domain = (
+        rng.choice(companies)
+        if rng.random() < 0.5
+        else rng.choice(["gmail.com", "yahoo.com", "outlook.com"])
+    )
+    local = rng.choice(shapes(first, last)) + (
+        str(rng.randint(1, 99)) if rng.random() < 0.3 else ""
+    )
     return {
         "id": f"C{n:07d}",
         "first_name": first.title(),
         "last_name": last.title(),
         "email": f"{local}@{domain}" if rng.random() < 0.8 else "",
-        "phone": f"+1 415 {rng.randint(200, 999)} {rng.randint(1000, 9999)}" if rng.random() < 0.5 else "",
+        "phone": f"+1 415 {rng.randint(200, 999)} {rng.randint(1000, 9999)}"
+        if rng.random() < 0.5
+        else "",
         "city": rng.choice(CITIES).title() if rng.random() < 0.8 else "",
         "country": "US",
         "x_handle": "",
@@ -91,7 +319,7 @@ def display_name(rng: random.Random, first: str, last: str) -> str:
         name = f"{first.title()} {last.title()}"
     elif r < 0.40:
         i = rng.randrange(len(last))
-        name = f"{first.title()} {last[:i]}{rng.choice('aeiourst')}{last[i + 1:]}".title()
+        name = f"{first.title()} {last[:i]}{rng.choice('aeiourst')}{last[i + 1 :]}".title()
     elif r < 0.50:
         name = f"{first[0].upper()}. {last.title()}"
     elif r < 0.62:
@@ -110,18 +338,24 @@ def display_name(rng: random.Random, first: str, last: str) -> str:
     return name
 
 
-def make_author(rng: random.Random, n: int, person: dict[str, str], others: list[dict[str, str]]) -> dict:
+def make_author(
+    rng: random.Random, n: int, person: dict[str, str], others: list[dict[str, str]]
+) -> dict:
     first, last = person["first_name"].lower(), person["last_name"].lower()
     platform = rng.choice(PLATFORMS)
     if rng.random() < 0.5:
-        handle = rng.choice(shapes(first, last)) + (str(rng.randint(1, 999)) if rng.random() < 0.4 else "")
+        handle = rng.choice(shapes(first, last)) + (
+            str(rng.randint(1, 999)) if rng.random() < 0.4 else ""
+        )
     else:
         handle = f"{rng.choice(WORDS)}{rng.choice(WORDS)}{rng.randint(1, 9999)}"
     if platform == "x" and person.get("x_handle") and rng.random() < 0.7:
         handle = person["x_handle"]
     author: dict = {"id": f"u{n}", "handle": handle, "name": display_name(rng, first, last)}
     if person["city"] and rng.random() < 0.5:
-        author["location"] = rng.choice([person["city"], f"{person['city']}, USA", f"📍 {person['city']}"])
+        author["location"] = rng.choice(
+            [person["city"], f"{person['city']}, USA", f"📍 {person['city']}"]
+        )
     if person["email"] and rng.random() < 0.10:
         author["email"] = person["email"]
     if person["phone"] and rng.random() < 0.05:
@@ -147,11 +381,15 @@ def generate(n_contacts: int, n_authors: int, seed: int) -> tuple[list[dict], li
     for n in range(n_contacts):
         if contacts and rng.random() < 0.05:  # same-name decoy of an earlier contact
             twin = rng.choice(contacts)
-            person = person_named(rng, n, twin["first_name"].lower(), twin["last_name"].lower(), companies)
+            person = person_named(
+                rng, n, twin["first_name"].lower(), twin["last_name"].lower(), companies
+            )
         else:
             person = make_person(rng, n, companies)
         if rng.random() < 0.3:
-            person["x_handle"] = rng.choice(shapes(person["first_name"].lower(), person["last_name"].lower()))
+            person["x_handle"] = rng.choice(
+                shapes(person["first_name"].lower(), person["last_name"].lower())
+            )
             person["x_handle"] += str(rng.randint(1, 99))
         contacts.append(person)
     authors, truth = [], {}
@@ -163,7 +401,9 @@ def generate(n_contacts: int, n_authors: int, seed: int) -> tuple[list[dict], li
         else:
             if rng.random() < 0.3:  # a namesake of a contact, not in the CRM
                 twin = rng.choice(contacts)
-                person = person_named(rng, -1, twin["first_name"].lower(), twin["last_name"].lower(), companies)
+                person = person_named(
+                    rng, -1, twin["first_name"].lower(), twin["last_name"].lower(), companies
+                )
             else:
                 person = make_person(rng, -1, companies)
             if person["email"]:  # addresses are personal: an outsider never shares a mailbox
@@ -178,7 +418,8 @@ def generate(n_contacts: int, n_authors: int, seed: int) -> tuple[list[dict], li
 def evaluate(links: Path, truth: dict, authors: list[dict]) -> dict:
     rows = {r["identity_key"]: r for r in csv.DictReader(links.open(encoding="utf-8"))}
     strong = {
-        f"{a['platform']}:{a['author']['id']}" for a in authors
+        f"{a['platform']}:{a['author']['id']}"
+        for a in authors
         if a["author"].get("email") or a["author"].get("phone")
     }
     auto = [k for k, r in rows.items() if r["band"] == "auto"]
@@ -187,8 +428,16 @@ def evaluate(links: Path, truth: dict, authors: list[dict]) -> dict:
     outside = [k for k, v in truth.items() if v is None]
     false_out = sum(1 for k in outside if rows[k]["band"] == "auto")
     review = sum(1 for r in rows.values() if r["band"] == "review")
-    review_right = sum(1 for k, r in rows.items() if r["band"] == "review" and truth[k] and r["contact_id"] == truth[k])
-    strong_ok = sum(1 for k in strong if truth[k] and rows[k]["band"] == "auto" and rows[k]["contact_id"] == truth[k])
+    review_right = sum(
+        1
+        for k, r in rows.items()
+        if r["band"] == "review" and truth[k] and r["contact_id"] == truth[k]
+    )
+    strong_ok = sum(
+        1
+        for k in strong
+        if truth[k] and rows[k]["band"] == "auto" and rows[k]["contact_id"] == truth[k]
+    )
     precision = correct / len(auto) if auto else 1.0
     recall = correct / in_crm if in_crm else 0.0
     return {
@@ -217,13 +466,19 @@ def main() -> None:
             writer = csv.DictWriter(f, fieldnames=list(contacts[0]))
             writer.writeheader()
             writer.writerows(contacts)
-        apath.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in authors), encoding="utf-8")
+        apath.write_text(
+            "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in authors), encoding="utf-8"
+        )
         started = time.perf_counter()
         summary = match_files(cpath, apath, out, MatchConfig())
         elapsed = time.perf_counter() - started
         figures = evaluate(out, truth, authors)
     figures["per_second"] = round(len(authors) / elapsed, 1)
-    figures["contacts"], figures["authors"], figures["seconds"] = len(contacts), len(authors), round(elapsed, 2)
+    figures["contacts"], figures["authors"], figures["seconds"] = (
+        len(contacts),
+        len(authors),
+        round(elapsed, 2),
+    )
     figures["index_seconds"] = summary["index_seconds"]
     for key, value in figures.items():
         print(f"{key:>28}: {value}")

@@ -34,7 +34,7 @@ def phonetic(token: str) -> str:
     """A phonetic key of one folded name token (metaphone; the token when it has none)."""
     try:
         return jellyfish.metaphone(token) or token
-    except Exception:  # noqa: BLE001 - a key must never stop matching
+    except Exception:
         return token
 
 

@@ -47,7 +47,9 @@ def read_contacts(path: Path) -> Iterator[Contact]:
             raise ConfigError(f"{path.name}: line 1: missing column(s) {missing}")
         handle_cols = [c for c in reader.fieldnames or [] if c.endswith("_handle")]
         for line, row in enumerate(reader, start=2):
-            values = {c: (row.get(c) or "").strip() or None for c in CONTACT_COLUMNS}
+            values: dict[str, Any] = {
+                c: (row.get(c) or "").strip() or None for c in CONTACT_COLUMNS
+            }
             if not values["id"]:
                 raise ConfigError(f"{path.name}: line {line}: column id is empty")
             handles = {c.removesuffix("_handle"): row[c].strip() for c in handle_cols if row[c]}
@@ -76,7 +78,9 @@ def _identity(data: Any, region: str) -> Identity:
         texts = [data["text"]] if isinstance(data.get("text"), str) else []
         return Identity.of(str(data.get("platform") or "other"), author, texts, region)
     fields = {k: v for k, v in data.items() if k != "platform"}
-    return Identity.of(str(data.get("platform") or "other"), Author.model_validate(fields), (), region)
+    return Identity.of(
+        str(data.get("platform") or "other"), Author.model_validate(fields), (), region
+    )
 
 
 def _merge(a: Identity, b: Identity) -> Identity:

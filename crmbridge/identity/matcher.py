@@ -60,12 +60,23 @@ class Matcher:
             return None
         ids = set().union(*by_rule.values())
         rule = "+".join(sorted(by_rule))
-        evidence = {r: (ident.email if r == "email" else ident.phone if r == "phone" else "@" + (ident.handle or "")) for r in by_rule}
+        evidence = {
+            r: (
+                ident.email
+                if r == "email"
+                else ident.phone
+                if r == "phone"
+                else "@" + (ident.handle or "")
+            )
+            for r in by_rule
+        }
         conflict = self.conflict(ident, ids)
         if conflict:
             evidence["conflict"] = conflict
             top = sorted(ids)[0]
-            return Decision(ident.key, "review", top, 1.0, rule, evidence, [(i, 1.0) for i in sorted(ids)])
+            return Decision(
+                ident.key, "review", top, 1.0, rule, evidence, [(i, 1.0) for i in sorted(ids)]
+            )
         (contact_id,) = ids
         return Decision(ident.key, "auto", contact_id, 1.0, rule, evidence, [(contact_id, 1.0)])
 

@@ -19,7 +19,6 @@ from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import partial_ratio, token_sort_ratio
 
 from crmbridge.identity.blocking import (
-    ContactIndex,
     ContactRecord,
     alnum,
     author_block_keys,
@@ -86,7 +85,9 @@ class Identity:
     ) -> Identity:
         """Collect the evidence an author object (and the texts they wrote) show."""
         free = [author.bio or "", *texts]
-        domains = [d for d in (personal_domain(author.website), personal_domain(author.profile_url))]
+        domains = [
+            d for d in (personal_domain(author.website), personal_domain(author.profile_url))
+        ]
         for text in free:
             domains.extend(domains_in(text))
         return cls(
@@ -130,7 +131,9 @@ def name_level(tokens: list[str], rec: ContactRecord) -> str | None:
     joined, theirs = " ".join(tokens), " ".join(rec.tokens)
     if token_sort_ratio(joined, theirs) >= 90:
         return "fuzzy"
-    last_hit = any(JaroWinkler.similarity(t, rec.last) >= 0.92 for t in tokens) if rec.last else False
+    last_hit = (
+        any(JaroWinkler.similarity(t, rec.last) >= 0.92 for t in tokens) if rec.last else False
+    )
     if not last_hit:
         return "other"
     others = [t for t in tokens if JaroWinkler.similarity(t, rec.last) < 0.92]

@@ -39,7 +39,10 @@ def test_exact_email_links_automatically_with_score_one(tmp_path):
     _, rows = run(tmp_path, [author("instagram", id="1", email="Jane.Doe@ACME.io")])
     row = rows["instagram:1"]
     assert (row["band"], row["contact_id"], row["rule"], row["score"]) == (
-        "auto", "C1", "email", "1.0000"
+        "auto",
+        "C1",
+        "email",
+        "1.0000",
     )
     assert json.loads(row["evidence"]) == {"email": "jane.doe@acme.io"}
 
@@ -52,7 +55,9 @@ def test_exact_phone_links_in_e164(tmp_path):
 def test_the_handle_column_of_the_authors_platform_links(tmp_path):
     _, rows = run(tmp_path, [author("x", id="9", handle="@JaneDoe")])
     assert (rows["x:9"]["band"], rows["x:9"]["contact_id"], rows["x:9"]["rule"]) == (
-        "auto", "C1", "handle"
+        "auto",
+        "C1",
+        "handle",
     )
 
 
