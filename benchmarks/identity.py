@@ -349,7 +349,8 @@ def make_author(
         )
     else:
         handle = f"{rng.choice(WORDS)}{rng.choice(WORDS)}{rng.randint(1, 9999)}"
-    if platform == "x" and person.get("x_handle") and rng.random() < 0.7:
+    # The CRM's x handle: current on x 70% of the time, reused on another platform 30%.
+    if person.get("x_handle") and rng.random() < (0.7 if platform == "x" else 0.3):
         handle = person["x_handle"]
     author: dict = {"id": f"u{n}", "handle": handle, "name": display_name(rng, first, last)}
     if person["city"] and rng.random() < 0.5:
@@ -438,6 +439,7 @@ def evaluate(links: Path, truth: dict, authors: list[dict]) -> dict:
         for k in strong
         if truth[k] and rows[k]["band"] == "auto" and rows[k]["contact_id"] == truth[k]
     )
+    found = correct + review_right
     precision = correct / len(auto) if auto else 1.0
     recall = correct / in_crm if in_crm else 0.0
     return {
@@ -446,6 +448,7 @@ def evaluate(links: Path, truth: dict, authors: list[dict]) -> dict:
         "f1": round(2 * precision * recall / (precision + recall), 4) if correct else 0.0,
         "false_link_rate_not_in_crm": round(false_out / len(outside), 4) if outside else 0.0,
         "review_share": round(review / len(rows), 4),
+        "recall_with_review": round(found / in_crm, 4) if in_crm else 0.0,
         "review_top_candidate_right": round(review_right / review, 4) if review else 0.0,
         "strong_key_linked": round(strong_ok / max(1, sum(1 for k in strong if truth[k])), 4),
         "auto_links": len(auto),
