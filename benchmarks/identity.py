@@ -439,6 +439,13 @@ def evaluate(links: Path, truth: dict, authors: list[dict]) -> dict:
         for k in strong
         if truth[k] and rows[k]["band"] == "auto" and rows[k]["contact_id"] == truth[k]
     )
+    strong_missed = sum(
+        1
+        for k in strong
+        if truth[k]
+        and not (rows[k]["band"] == "auto" and rows[k]["contact_id"] == truth[k])
+        and "conflict" not in json.loads(rows[k]["evidence"])
+    )
     found = correct + review_right
     precision = correct / len(auto) if auto else 1.0
     recall = correct / in_crm if in_crm else 0.0
@@ -451,6 +458,7 @@ def evaluate(links: Path, truth: dict, authors: list[dict]) -> dict:
         "recall_with_review": round(found / in_crm, 4) if in_crm else 0.0,
         "review_top_candidate_right": round(review_right / review, 4) if review else 0.0,
         "strong_key_linked": round(strong_ok / max(1, sum(1 for k in strong if truth[k])), 4),
+        "strong_key_missed_without_conflict": strong_missed,
         "auto_links": len(auto),
         "wrong_auto_links": len(auto) - correct,
     }
