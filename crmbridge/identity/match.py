@@ -91,6 +91,7 @@ def _merge(a: Identity, b: Identity) -> Identity:
     a.email, a.phone = a.email or b.email, a.phone or b.phone
     a.tokens, a.location = a.tokens or b.tokens, a.location or b.location
     a.handle = a.handle or b.handle
+    a.refresh()
     return a
 
 

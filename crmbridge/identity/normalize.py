@@ -55,6 +55,11 @@ def email_key(value: str | None) -> str | None:
     """The lower-cased address if email-validator accepts its syntax (no DNS lookups)."""
     if not value or len(value) > 320:
         return None
+    return _email_key(value)
+
+
+@lru_cache(maxsize=65536)
+def _email_key(value: str) -> str | None:
     try:
         checked = validate_email(value.strip(), check_deliverability=False)
     except (EmailNotValidError, ValueError, UnicodeError):
@@ -100,6 +105,8 @@ def fold(value: str | None) -> str:
     """Lower case, accents stripped (NFKD), anything but letters, digits and spaces dropped."""
     if not value:
         return ""
+    if value.isascii():
+        return " ".join(re.sub(r"[^\w\s]|_", " ", value.lower()).split())
     text = unicodedata.normalize("NFKD", value)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())

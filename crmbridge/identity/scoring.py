@@ -78,6 +78,15 @@ class Identity:
     text_phones: list[str]
     domains: list[str]
     raw_name: str | None = None
+    loose_emails: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the derived keys after the evidence changed."""
+        emails = [self.email, *self.text_emails]
+        self.loose_emails = {k for k in (email_candidate_key(e) for e in emails if e) if k}
 
     @classmethod
     def of(
@@ -172,9 +181,7 @@ def features(ident: Identity, rec: ContactRecord) -> dict[str, str]:
     out["domain"] = "agree" if rec.domain and rec.domain in ident.domains else "none"
     shape = rec.email_tag and alnum(ident.handle) == rec.email_tag
     out["email_shape"] = "agree" if shape else "none"
-    loose = rec.email_loose and rec.email_loose in {
-        email_candidate_key(e) for e in [ident.email, *ident.text_emails] if e
-    }
+    loose = rec.email_loose and rec.email_loose in ident.loose_emails
     out["email_loose"] = "agree" if loose else "none"
     text = (rec.email and rec.email in ident.text_emails) or (
         rec.phone and rec.phone in ident.text_phones
@@ -202,7 +209,11 @@ class FellegiSunter:
     def probability(self, feats: dict[str, str]) -> float:
         """The posterior match probability of one pair's feature levels."""
         total = math.log2(self.prior / (1 - self.prior))
-        total += sum(self.weight(f, lv) for f, lv in feats.items())
+        for f, lv in feats.items():
+            levels = self.params.get(f)
+            if levels and lv in levels:
+                m, u = levels[lv]
+                total += math.log2(max(m, 1e-9) / max(u, 1e-9))
         total = max(min(total, 60.0), -60.0)
         return 2**total / (1 + 2**total)
 
