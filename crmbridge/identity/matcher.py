@@ -109,14 +109,19 @@ class Matcher:
         best, contact_id, feats = ranked[0]
         runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
         top = [(cid, round(p, 4)) for p, cid, _ in ranked[:5]]
+        levels = {cid: f for _, cid, f in ranked[:5]}
         evidence: dict[str, object] = {k: v for k, v in feats.items() if v != "none"}
         t = self.thresholds
         if best >= t.auto and runner_up <= best - t.margin and feats.get("handle_stale") != "stale":
-            return Decision(ident.key, "auto", contact_id, round(best, 4), "score", evidence, top)
+            return Decision(
+                ident.key, "auto", contact_id, round(best, 4), "score", evidence, top, levels
+            )
         if best >= t.review:
             if runner_up > best - t.margin and best >= t.auto:
                 evidence["conflict"] = f"runner-up {ranked[1][1]} scores {runner_up:.3f}"
             if feats.get("handle_stale") == "stale":
                 evidence["conflict"] = f"contact {contact_id} has another {ident.platform} handle"
-            return Decision(ident.key, "review", contact_id, round(best, 4), "score", evidence, top)
+            return Decision(
+                ident.key, "review", contact_id, round(best, 4), "score", evidence, top, levels
+            )
         return Decision(ident.key, "unmatched", None, round(best, 4), "score", evidence, top)

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from crmbridge.errors import DataError
+from crmbridge.identity.scoring import FellegiSunter
 from crmbridge.state.schema import ledger, links, review
 from crmbridge.state.store import StateStore, utcnow
 
@@ -189,6 +190,42 @@ def _open_review(store: StateStore, review_id: int) -> dict[str, Any]:
     if row["status"] != "open":
         raise DataError(f"review {review_id} is already {row['status']}")
     return dict(row)
+
+
+def learn_from_reviews(store: StateStore, model: FellegiSunter, limit: int = 10000) -> int:
+    """Move the model's m and u with past decisions; return how many were used.
+
+    An approved item teaches that the linked candidate's feature levels mark a match and the
+    other candidates' a non-match; a rejected item that none of its candidates matched.
+    """
+    query = (
+        select(review.c.persona_key, review.c.candidates, review.c.status)
+        .where(review.c.status.in_(("approved", "rejected", "linked")))
+        .order_by(review.c.id.desc())
+        .limit(limit)
+    )
+    with store.engine.connect() as conn:
+        decided = conn.execute(query).all()
+        chosen = (
+            dict(
+                conn.execute(
+                    select(links.c.persona_key, links.c.contact_id).where(
+                        links.c.persona_key.in_([d.persona_key for d in decided]),
+                        links.c.removed_at.is_(None),
+                    )
+                ).all()
+            )
+            if decided
+            else {}
+        )
+    used = 0
+    for persona_key, candidates, status in decided:
+        winner = chosen.get(persona_key) if status != "rejected" else None
+        for item in _json(candidates, []):
+            if isinstance(item, list) and len(item) == 3 and isinstance(item[2], dict):
+                model.learn(item[2], is_match=item[0] == winner)
+                used += 1
+    return used
 
 
 def _candidate_id(value: Any) -> str | None:

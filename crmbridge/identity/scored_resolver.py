@@ -17,7 +17,8 @@ from crmbridge.crm.base import CrmAdapter
 from crmbridge.identity.blocking import ContactIndex
 from crmbridge.identity.matcher import Matcher, Thresholds
 from crmbridge.identity.resolver import ExactResolver, Resolution
-from crmbridge.identity.scoring import Decision, Identity
+from crmbridge.identity.review import learn_from_reviews
+from crmbridge.identity.scoring import Decision, FellegiSunter, Identity
 from crmbridge.models import Author, Interaction, Link
 from crmbridge.state.store import StateStore, utcnow
 
@@ -34,8 +35,11 @@ class ScoredResolver:
         self.index = ContactIndex(self.region, int(getattr(config, "max_block", 50)))
         self.cursor: str | None = None
         self.mirrored: bool | None = None  # None until the first refresh tells
+        self.model = FellegiSunter()
+        self.learned = learn_from_reviews(store, self.model)
         self.matcher = Matcher(
             self.index,
+            self.model,
             thresholds=Thresholds(
                 float(getattr(config, "auto_threshold", 0.99)),
                 float(getattr(config, "review_threshold", 0.30)),
@@ -134,7 +138,9 @@ class ScoredResolver:
             reason = str(evidence.get("conflict") or f"score {d.score:.3f} ({d.rule})")
             review = {
                 "persona_key": d.identity_key,
-                "candidates": json.dumps([[c, s] for c, s in d.candidates]),
+                "candidates": json.dumps(
+                    [[c, s, d.features[c]] if c in d.features else [c, s] for c, s in d.candidates]
+                ),
                 "reason": reason,
                 "score": d.score,
                 "status": "open",

@@ -129,6 +129,8 @@ class Decision:
     rule: str
     evidence: dict[str, Any] = field(default_factory=dict)
     candidates: list[tuple[str, float]] = field(default_factory=list)
+    # The feature levels of each scored candidate, for the review queue and for learning.
+    features: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def name_level(tokens: list[str], rec: ContactRecord) -> str | None:

@@ -6,7 +6,7 @@ from crmbridge.config import IdentityConfig
 from crmbridge.crm.local import LocalConfig, LocalCrm
 from crmbridge.identity.scored_resolver import ScoredResolver
 from crmbridge.models import parse_interaction
-from crmbridge.state.schema import links
+from crmbridge.state.schema import links, review
 from crmbridge.state.store import StateStore, utcnow
 from tests.conftest import record
 
@@ -111,3 +111,31 @@ def test_without_contact_enumeration_it_falls_back_to_exact_matching(workdir, st
         res = resolver.resolve([msg(8, id="g", handle="@JDOE")])["x:g"]
     assert resolver.mirrored is False
     assert (res.link.band, res.link.contact_id, res.link.rule) == ("auto", "C1", "handle")
+
+
+def test_reviewers_decisions_move_the_weights_of_the_next_resolver(workdir, store):
+    from crmbridge.identity.review import approve, reject
+    from crmbridge.identity.scoring import FellegiSunter
+
+    feats = {"name": "last_only", "location": "agree", "handle_name": "partial"}
+    with store.engine.begin() as conn:
+        for n in range(2):
+            conn.execute(
+                review.insert().values(
+                    persona_key=f"x:r{n}",
+                    candidates=json.dumps([["C1", 0.4, feats]]),
+                    reason="score",
+                    score=0.4,
+                    status="open",
+                    created_at=utcnow(),
+                )
+            )
+    approve(store, 1, "alice")
+    with crm_of(workdir) as crm:
+        after_approval = ScoredResolver(store, crm, IdentityConfig())
+        reject(store, 2, "alice")
+        after_both = ScoredResolver(store, crm, IdentityConfig())
+    base = FellegiSunter().probability(feats)
+    assert after_approval.learned == 1 and after_both.learned == 2
+    assert after_approval.model.probability(feats) > base
+    assert after_both.model.probability(feats) < after_approval.model.probability(feats)
