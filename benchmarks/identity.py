@@ -278,6 +278,7 @@ WORDS = [
 ]
 EMOJI = ["🌸", "🚀", "✨", "🔥", "☕", "🇬🇧", "💙"]
 PLATFORMS = ["x", "instagram", "facebook"]
+TAKEN: set[str] = set()  # the CRM's x handles
 
 
 def shapes(first: str, last: str) -> list[str]:
@@ -350,6 +351,8 @@ def make_author(
         )
     else:
         handle = f"{rng.choice(WORDS)}{rng.choice(WORDS)}{rng.randint(1, 9999)}"
+    if handle in TAKEN:  # handles are unique on a platform: never another person's
+        handle += "_"
     # The CRM's x handle: current on x 70% of the time, reused on another platform 30%.
     if person.get("x_handle") and rng.random() < (0.7 if platform == "x" else 0.3):
         handle = person["x_handle"]
@@ -394,6 +397,8 @@ def generate(n_contacts: int, n_authors: int, seed: int) -> tuple[list[dict], li
             )
             person["x_handle"] += str(rng.randint(1, 99))
         contacts.append(person)
+    TAKEN.clear()
+    TAKEN.update(c["x_handle"] for c in contacts if c["x_handle"])
     authors, truth = [], {}
     for n in range(n_authors):
         if rng.random() < 2 / 3:
@@ -411,6 +416,8 @@ def generate(n_contacts: int, n_authors: int, seed: int) -> tuple[list[dict], li
             if person["email"]:  # addresses are personal: an outsider never shares a mailbox
                 local, _, domain = person["email"].partition("@")
                 person["email"] = f"{local}.{rng.randint(100, 999)}x@{domain}"
+            if person["phone"]:  # and never a CRM contact's number (another area code)
+                person["phone"] = person["phone"].replace("+1 415", "+1 628")
             record = make_author(rng, n, person, contacts)
             truth[f"{record['platform']}:u{n}"] = None
         authors.append(record)

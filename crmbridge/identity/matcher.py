@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crmbridge.identity.blocking import ContactIndex
-from crmbridge.identity.scoring import Decision, FellegiSunter, Identity, features
+from crmbridge.identity.scoring import Decision, FellegiSunter, Identity, features, name_level
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,8 @@ class Matcher:
             for r in by_rule
         }
         conflict = self.conflict(ident, ids)
+        if not conflict and "email" not in by_rule:
+            conflict = self.name_conflict(ident, next(iter(ids)))
         if conflict:
             evidence["conflict"] = conflict
             top = sorted(ids)[0]
@@ -96,6 +98,13 @@ class Matcher:
         if ident.phone and rec.phone and rec.phone != ident.phone:
             return f"contact {rec.id} has a different phone than the author"
         return None
+
+    def name_conflict(self, ident: Identity, contact_id: str) -> str | None:
+        """A phone or handle (shared in households, recycled) under an unrelated name."""
+        rec = self.index.records[contact_id]
+        if name_level(ident.tokens, rec) != "other" or len(ident.tokens) < 2:
+            return None
+        return f"the author's name shares nothing with contact {rec.id}'s"
 
     def scored(self, ident: Identity) -> Decision:
         """Scored tier: the best blocked candidate, banded by probability and margin."""

@@ -170,3 +170,17 @@ def test_the_matcher_blocks_so_unrelated_contacts_are_never_compared():
     matcher = Matcher(ContactIndex.build(contacts))
     ident = Identity.of("x", Author(id="1", name="Jane Doe"))
     assert [r.id for r in matcher.index.candidates(ident.block_keys())] == ["J"]
+
+
+def test_a_phone_under_an_unrelated_full_name_goes_to_review(tmp_path):
+    record = author("whatsapp", id="h", phone="+14155552671", name="Karl Otherman")
+    _, rows = run(tmp_path, [record])
+    row = rows["whatsapp:h"]
+    assert (row["band"], row["contact_id"], row["rule"]) == ("review", "C1", "phone")
+    assert "shares nothing" in json.loads(row["evidence"])["conflict"]
+
+
+def test_an_exact_email_links_even_under_a_brand_display_name(tmp_path):
+    record = author("x", id="k", email="jane.doe@acme.io", name="Acme Support Team")
+    _, rows = run(tmp_path, [record])
+    assert rows["x:k"]["band"] == "auto"
