@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -82,6 +82,10 @@ class IdentityConfig(BaseModel):
     default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     match_email: bool = True
     match_handles: bool = True
+    resolver: Literal["exact", "scored"] = "scored"
+    auto_threshold: float = Field(default=0.99, ge=0.5, le=1.0)
+    review_threshold: float = Field(default=0.30, ge=0.0, le=1.0)
+    max_block: int = Field(default=50, ge=2)
 
 
 class AppConfig(BaseModel):

@@ -25,6 +25,7 @@ from crmbridge.connector import Item
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceBusy
 from crmbridge.identity.resolver import ExactResolver, Resolution
+from crmbridge.identity.scored_resolver import ScoredResolver
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult
 from crmbridge.rules.mapping import Mapper, load_preset
 from crmbridge.state.lease import DEFAULT_SECONDS as DEFAULT_LEASE_SECONDS
@@ -120,7 +121,11 @@ class Pipeline:
         self.mapper: Mapper = load_preset(
             config.mapping or adapter.default_mapping, config.base_dir
         )
-        self.resolver = ExactResolver(self.store, adapter, config.identity)
+        resolver = ScoredResolver if config.identity.resolver == "scored" else ExactResolver
+        # One resolver per run: the scored one keeps its contact copy across batches.
+        self.resolver: ExactResolver | ScoredResolver = resolver(
+            self.store, adapter, config.identity
+        )
 
     def run(self, only: str | None = None) -> SyncSummary:
         """Sync every source (or the one named); the summary says what was done.

@@ -5,18 +5,79 @@ Every function takes arbitrary text (or None) and returns a key or None; none ra
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from functools import lru_cache
+from urllib.parse import urlsplit
+
 import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from nicknames import NickNamer
+
+# Providers that ignore dots in the local part and deliver "a+tag" to "a".
+_DOT_BLIND = frozenset({"gmail.com", "googlemail.com"})
+_PLUS_TAGS = frozenset({"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "icloud.com"})
+# Second-level labels under which registrations happen one level deeper (co.uk, com.au ...).
+_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "gv"})
+# Hosts whose domain says nothing about the person (profile hosts, link shorteners).
+_SHARED_HOSTS = frozenset(
+    {
+        "x.com",
+        "twitter.com",
+        "facebook.com",
+        "instagram.com",
+        "linkedin.com",
+        "youtube.com",
+        "reddit.com",
+        "tiktok.com",
+        "linktr.ee",
+        "bit.ly",
+        "t.co",
+        "gmail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "icloud.com",
+        "googlemail.com",
+        "github.com",
+        "medium.com",
+        "substack.com",
+    }
+)
+_EMAIL_IN_TEXT = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+", re.UNICODE)
+_URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]{1,500}", re.IGNORECASE)
+_NAME_JUNK = re.compile(r"[^\w\s'-]|_|\d", re.UNICODE)
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "jr", "sr", "ii", "iii"})
+_NICKNAMER = NickNamer()
 
 
 def email_key(value: str | None) -> str | None:
-    """The lower-cased, trimmed address if it looks like one (``local@domain.tld``)."""
-    if not value:
+    """The lower-cased address if email-validator accepts its syntax (no DNS lookups)."""
+    if not value or len(value) > 320:
         return None
-    value = value.strip().lower()
-    local, at, domain = value.rpartition("@")
-    if not at or not local or "." not in domain or any(c.isspace() for c in value):
+    return _email_key(value)
+
+
+@lru_cache(maxsize=65536)
+def _email_key(value: str) -> str | None:
+    try:
+        checked = validate_email(value.strip(), check_deliverability=False)
+    except (EmailNotValidError, ValueError, UnicodeError):
         return None
-    return value
+    return checked.normalized.lower()
+
+
+def email_candidate_key(value: str | None) -> str | None:
+    """A looser key for candidates only: Gmail dots and provider ``+tags`` folded away."""
+    key = email_key(value)
+    if key is None:
+        return None
+    local, _, domain = key.rpartition("@")
+    if domain in _PLUS_TAGS:
+        local = local.split("+", 1)[0]
+    if domain in _DOT_BLIND:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}" if local else None
 
 
 def handle_key(value: str | None) -> str | None:
@@ -29,7 +90,7 @@ def handle_key(value: str | None) -> str | None:
 
 def phone_e164(value: str | None, region: str | None = None) -> str | None:
     """A phone number in E.164 (``+447700900123``), read in ``region`` when not international."""
-    if not value or not value.strip():
+    if not value or not value.strip() or len(value) > 64:
         return None
     try:
         number = phonenumbers.parse(value, (region or "US").upper())
@@ -38,3 +99,100 @@ def phone_e164(value: str | None, region: str | None = None) -> str | None:
     if not phonenumbers.is_possible_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def fold(value: str | None) -> str:
+    """Lower case, accents stripped (NFKD), anything but letters, digits and spaces dropped."""
+    if not value:
+        return ""
+    if value.isascii():
+        return " ".join(re.sub(r"[^\w\s]|_", " ", value.lower()).split())
+    text = unicodedata.normalize("NFKD", value)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
+
+
+def name_tokens(value: str | None) -> list[str]:
+    """A display name as folded tokens in given-name-first order ("Doe, Jane" → jane doe)."""
+    if not value:
+        return []
+    text = value
+    if text.count(",") == 1:
+        last, first = text.split(",")
+        text = f"{first} {last}"
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    words = _NAME_JUNK.sub(" ", text).replace("'", "").replace("-", " ").split()
+    return [w for w in words if w not in _TITLES]
+
+
+def name_key(value: str | None) -> str:
+    """The folded display name as one string (empty when there is none)."""
+    return " ".join(name_tokens(value))
+
+
+@lru_cache(maxsize=65536)
+def nickname_forms(token: str) -> frozenset[str]:
+    """Given names this token may stand for, or be short for (itself included)."""
+    if not token or len(token) < 2:
+        return frozenset({token}) if token else frozenset()
+    try:
+        forms = _NICKNAMER.canonicals_of(token) | _NICKNAMER.nicknames_of(token)
+    except Exception:
+        forms = set()
+    return frozenset({token, *(f.lower() for f in forms)})
+
+
+def url_domain(value: str | None) -> str | None:
+    """The registered domain of a URL or host (``https://shop.acme.co.uk/x`` → acme.co.uk)."""
+    if not value or len(value) > 2000:
+        return None
+    text = value.strip()
+    if "://" not in text:
+        text = "http://" + text
+    try:
+        host = (urlsplit(text).hostname or "").rstrip(".")
+    except ValueError:
+        return None
+    labels = [p for p in host.lower().split(".") if p]
+    if len(labels) < 2 or not all(re.fullmatch(r"[a-z0-9-]+", p) for p in labels):
+        return None
+    take = 3 if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else 2
+    return ".".join(labels[-take:])
+
+
+def personal_domain(value: str | None) -> str | None:
+    """A registered domain that can identify a person or company (not a social or mail host)."""
+    domain = url_domain(value)
+    return None if domain is None or domain in _SHARED_HOSTS else domain
+
+
+def emails_in(text: str | None) -> list[str]:
+    """Email keys written in free text (a bio, a DM), in order, without duplicates."""
+    if not text:
+        return []
+    found = (email_key(m.group(0).rstrip(".")) for m in _EMAIL_IN_TEXT.finditer(text[:20000]))
+    return list(dict.fromkeys(k for k in found if k))
+
+
+def phones_in(text: str | None, region: str | None = None) -> list[str]:
+    """E.164 numbers written in free text, via phonenumbers' own matcher (valid numbers only)."""
+    if not text:
+        return []
+    try:
+        matches = phonenumbers.PhoneNumberMatcher(text[:20000], (region or "US").upper())
+        found = [
+            phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
+            for m in matches
+        ]
+    except Exception:
+        return []
+    return list(dict.fromkeys(found))
+
+
+def domains_in(text: str | None) -> list[str]:
+    """Personal registered domains of the URLs written in free text."""
+    if not text:
+        return []
+    found = (personal_domain(m.group(0)) for m in _URL_IN_TEXT.finditer(text[:20000]))
+    return list(dict.fromkeys(d for d in found if d))

@@ -1,0 +1,159 @@
+"""The scored resolver: persona links, then exact keys, then Fellegi-Sunter on a contact mirror.
+
+Same contract as ``ExactResolver``. It keeps an in-memory mirror of the CRM's match fields,
+refreshed incrementally from ``adapter.contacts_since(cursor)`` at each batch, so matching
+costs no API call per interaction. When the adapter cannot enumerate contacts it falls back
+to the exact resolver for good.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from crmbridge.config import IdentityConfig
+from crmbridge.crm.base import CrmAdapter
+from crmbridge.identity.blocking import ContactIndex
+from crmbridge.identity.matcher import Matcher, Thresholds
+from crmbridge.identity.resolver import ExactResolver, Resolution
+from crmbridge.identity.review import learn_from_reviews
+from crmbridge.identity.scoring import Decision, FellegiSunter, Identity
+from crmbridge.models import Author, Interaction, Link
+from crmbridge.state.store import StateStore, utcnow
+
+
+class ScoredResolver:
+    """Deterministic and scored identity resolution with three bands."""
+
+    def __init__(self, store: StateStore, adapter: CrmAdapter, config: IdentityConfig) -> None:
+        self.store = store
+        self.adapter = adapter
+        self.config = config
+        self.region = config.default_region
+        self.exact = ExactResolver(store, adapter, config)
+        self.index = ContactIndex(self.region, int(getattr(config, "max_block", 50)))
+        self.cursor: str | None = None
+        self.mirrored: bool | None = None  # None until the first refresh tells
+        self.model = FellegiSunter()
+        self.learned = learn_from_reviews(store, self.model)
+        self.matcher = Matcher(
+            self.index,
+            self.model,
+            thresholds=Thresholds(
+                float(getattr(config, "auto_threshold", 0.99)),
+                float(getattr(config, "review_threshold", 0.30)),
+            ),
+            match_email=config.match_email,
+            match_handles=config.match_handles,
+        )
+
+    def refresh(self) -> int:
+        """Pull contacts changed since the last refresh into the mirror; return how many."""
+        changed = 0
+        try:
+            for contact, cursor in self.adapter.contacts_since(self.cursor):
+                self.index.add(contact)
+                self.cursor = cursor
+                changed += 1
+        except NotImplementedError:
+            self.mirrored = False
+            return 0
+        self.mirrored = True
+        return changed
+
+    def resolve(self, interactions: Sequence[Interaction]) -> dict[str, Resolution]:
+        """Resolve every persona that wrote one of these interactions."""
+        if self.mirrored is not False:
+            self.refresh()
+        if not self.mirrored:
+            return self.exact.resolve(interactions)
+        identities = self._identities(interactions)
+        linked = self.store.active_links(list(identities))
+        unknown = [k for k in identities if k not in linked]
+        queued = self.store.open_reviews(unknown) if unknown else set()
+        result: dict[str, Resolution] = {}
+        for key, row in linked.items():
+            link = Link(
+                persona_key=key,
+                contact_id=row.contact_id,
+                band="auto",
+                rule=row.rule,
+                score=row.score,
+                approved_by=row.approved_by,
+            )
+            rec = self.index.records.get(row.contact_id)
+            result[key] = Resolution(link, rec.contact if rec else None)
+        missing = {r.contact_id for r in linked.values()} - set(self.index.records)
+        if missing:
+            by_id = {c.id: c for c in self.adapter.get_contacts(missing)}
+            for res in result.values():
+                if res.contact is None:
+                    res.contact = by_id.get(res.link.contact_id or "")
+        for key in unknown:
+            decision = self.matcher.decide(identities[key])
+            result[key] = self._resolution(decision, key in queued)
+        return result
+
+    def _identities(self, interactions: Sequence[Interaction]) -> dict[str, Identity]:
+        """One identity per persona, pooling the author fields and DM texts of the batch."""
+        authors: dict[str, Author] = {}
+        texts: dict[str, list[str]] = {}
+        platforms: dict[str, str] = {}
+        for i in interactions:
+            key = i.persona_key
+            authors[key] = _richer(authors.get(key), i.author)
+            platforms[key] = i.platform
+            if i.kind == "dm" and i.text:
+                texts.setdefault(key, []).append(i.text)
+        return {
+            k: Identity.of(platforms[k], a, texts.get(k, []), self.region)
+            for k, a in authors.items()
+        }
+
+    def _resolution(self, d: Decision, queued: bool) -> Resolution:
+        evidence: dict[str, Any] = dict(d.evidence)
+        link = Link(
+            persona_key=d.identity_key,
+            contact_id=d.contact_id if d.band == "auto" else None,
+            band=d.band,  # type: ignore[arg-type]
+            rule=d.rule,
+            score=d.score,
+            evidence=evidence,
+            candidates=[c for c, _ in d.candidates],
+        )
+        if d.band == "auto" and d.contact_id:
+            rec = self.index.records[d.contact_id]
+            row = {
+                "persona_key": d.identity_key,
+                "contact_id": d.contact_id,
+                "rule": d.rule,
+                "score": d.score,
+                "evidence": json.dumps(evidence, sort_keys=True),
+                "approved_by": "auto",
+                "created_at": utcnow(),
+            }
+            return Resolution(link, rec.contact, new_link=row, evidence=evidence)
+        if d.band == "review" and not queued:
+            reason = str(evidence.get("conflict") or f"score {d.score:.3f} ({d.rule})")
+            review = {
+                "persona_key": d.identity_key,
+                "candidates": json.dumps(
+                    [[c, s, d.features[c]] if c in d.features else [c, s] for c, s in d.candidates]
+                ),
+                "reason": reason,
+                "score": d.score,
+                "status": "open",
+                "created_at": utcnow(),
+            }
+            return Resolution(link, new_review=review, evidence=evidence)
+        return Resolution(link, evidence=evidence)
+
+
+def _richer(old: Author | None, new: Author) -> Author:
+    """The author fields of a persona across a batch: later values, earlier ones kept."""
+    if old is None:
+        return new
+    merged = old.model_dump()
+    merged.update({k: v for k, v in new.model_dump().items() if v is not None})
+    return Author.model_validate(merged)
