@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -291,6 +292,167 @@ def classify_command(text_mode: bool, intents_file: Path | None) -> None:
         analyzer = ServiceAnalyzer(load_intents(intents_file))
     for row in classify_stream(sys.stdin, text_mode=text_mode, analyzer=analyzer):
         click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@main.command("match")
+@click.option(
+    "--contacts",
+    "contacts_csv",
+    required=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Contacts CSV (id, first_name, last_name, email, phone, city, country, …).",
+)
+@click.option(
+    "--identities",
+    "identities_jsonl",
+    required=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="JSON Lines of interaction records or author objects.",
+)
+@click.option(
+    "--out",
+    "out_csv",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="LINKS.csv to write: identity_key, contact_id, score, band, rule, evidence.",
+)
+@click.option("--region", default="US", show_default=True, help="Region for local phones.")
+@click.option("--auto-threshold", default=0.99, show_default=True, type=float)
+@click.option("--review-threshold", default=0.30, show_default=True, type=float)
+@json_option
+@handles_errors
+def match_command(
+    contacts_csv: Path,
+    identities_jsonl: Path,
+    out_csv: Path,
+    region: str,
+    auto_threshold: float,
+    review_threshold: float,
+    as_json: bool,
+) -> None:
+    """Match social identities to contacts in batch, without config or state store.
+
+    For admins preparing a first sync, and for measurement: one output row per identity,
+    band auto, review or unmatched, with the score and the evidence that decided it.
+    """
+    from crmbridge.identity.match import MatchConfig, match_files
+
+    summary = match_files(
+        contacts_csv,
+        identities_jsonl,
+        out_csv,
+        MatchConfig(
+            default_region=region, auto_threshold=auto_threshold, review_threshold=review_threshold
+        ),
+    )
+    if as_json:
+        click.echo(json.dumps(summary, default=str))
+    else:
+        click.echo(
+            f"{summary['identities']} identities against {summary['contacts']} contacts: "
+            f"{summary['auto']} auto, {summary['review']} review, "
+            f"{summary['unmatched']} unmatched -> {out_csv}"
+        )
+
+
+def reviewer_option(func: F) -> F:
+    """Who decides: recorded on the link."""
+    return click.option(
+        "--by",
+        "reviewer",
+        default=lambda: os.environ.get("USER", "admin"),
+        show_default="$USER",
+        help="Reviewer name recorded on the link.",
+    )(func)
+
+
+@main.group("review")
+def review_group() -> None:
+    """Work the identity review queue; every decision is recorded and reversible."""
+
+
+def _review(config_path: Path, as_json: bool, action: str, **kwargs: Any) -> None:
+    from crmbridge.ops import review_action
+
+    result = review_action(load_config(config_path), action, **kwargs)
+    if as_json:
+        click.echo(json.dumps(result, default=str))
+    elif action == "list":
+        for item in result["reviews"]:
+            top = ", ".join(str(c[0] if isinstance(c, list) else c) for c in item["candidates"][:3])
+            click.echo(
+                f"#{item['id']:<5} {item['persona_key']:<32} score={item['score']:.2f}"
+                f"  candidates: {top or '-'}  ({item['reason']})"
+            )
+    else:
+        click.echo(", ".join(f"{k}={v}" for k, v in result.items()))
+
+
+@review_group.command("list")
+@config_option
+@click.option("--limit", default=100, show_default=True)
+@json_option
+@handles_errors
+def review_list(config_path: Path, limit: int, as_json: bool) -> None:
+    """Open review items with candidate contacts, score and evidence."""
+    _review(config_path, as_json, "list", limit=limit)
+
+
+@review_group.command("approve")
+@click.argument("review_id", type=int)
+@click.option("--contact", "contact_id", help="Link to this candidate instead of the top one.")
+@config_option
+@reviewer_option
+@json_option
+@handles_errors
+def review_approve(
+    review_id: int, contact_id: str | None, config_path: Path, reviewer: str, as_json: bool
+) -> None:
+    """Accept a review item: link the persona and move its activities to the contact."""
+    _review(
+        config_path,
+        as_json,
+        "approve",
+        review_id=review_id,
+        contact_id=contact_id,
+        reviewer=reviewer,
+    )
+
+
+@review_group.command("reject")
+@click.argument("review_id", type=int)
+@config_option
+@reviewer_option
+@json_option
+@handles_errors
+def review_reject(review_id: int, config_path: Path, reviewer: str, as_json: bool) -> None:
+    """Refuse a review item: the persona stays unlinked."""
+    _review(config_path, as_json, "reject", review_id=review_id, reviewer=reviewer)
+
+
+@review_group.command("link")
+@click.argument("persona")
+@click.argument("contact_id")
+@config_option
+@reviewer_option
+@json_option
+@handles_errors
+def review_link(
+    persona: str, contact_id: str, config_path: Path, reviewer: str, as_json: bool
+) -> None:
+    """Link PERSONA (platform:author_id) to CONTACT_ID by hand, moving its activities."""
+    _review(config_path, as_json, "link", persona=persona, contact_id=contact_id, reviewer=reviewer)
+
+
+@review_group.command("unlink")
+@click.argument("persona")
+@config_option
+@reviewer_option
+@json_option
+@handles_errors
+def review_unlink(persona: str, config_path: Path, reviewer: str, as_json: bool) -> None:
+    """Remove PERSONA's link; its activities leave the contact (link again to undo)."""
+    _review(config_path, as_json, "unlink", persona=persona, reviewer=reviewer)
 
 
 @main.command("plugins")

@@ -124,3 +124,38 @@ def plugin_rows() -> list[dict[str, str]]:
 
 def _fmt(counts: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in counts.items())
+
+
+def review_action(config: AppConfig, action: str, **kwargs: Any) -> dict[str, Any]:
+    """Run a review decision on the state store, then move the activities in the CRM."""
+    from crmbridge.identity import review
+
+    store = StateStore(config.state_url)
+    try:
+        if action == "list":
+            return {
+                "reviews": review.list_reviews(
+                    store, kwargs.get("status", "open"), kwargs.get("limit", 100)
+                )
+            }
+        if action == "reject":
+            review.reject(store, kwargs["review_id"], kwargs["reviewer"])
+            return {"rejected": kwargs["review_id"]}
+        if action == "approve":
+            moved = review.approve(
+                store, kwargs["review_id"], kwargs["reviewer"], kwargs.get("contact_id")
+            )
+        elif action == "link":
+            moved = review.link(store, kwargs["persona"], kwargs["contact_id"], kwargs["reviewer"])
+        else:
+            moved = review.unlink(store, kwargs["persona"], kwargs["reviewer"])
+    finally:
+        store.close()
+    with open_adapter(config) as adapter:
+        count = adapter.repoint(moved.activities, moved.new_contact_id) if moved.activities else 0
+    return {
+        "persona": moved.persona_key,
+        "from": moved.old_contact_id,
+        "to": moved.new_contact_id,
+        "activities_moved": count,
+    }

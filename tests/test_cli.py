@@ -143,3 +143,62 @@ def test_classify_reads_texts_on_stdin_and_writes_one_json_object_per_line():
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["sentiment"]["label"] for r in rows] == ["negative", "positive"]
     assert "outage" in rows[0]["intents"]
+
+
+def test_review_link_moves_activities_and_unlink_then_link_restores_them(workdir):
+    write_jsonl(
+        workdir / "interactions.jsonl",
+        [record("1", author={"id": "s", "handle": "shared"}), record("2")],
+    )
+    run(workdir, "sync")
+    queue = json.loads(run(workdir, "review", "list", "--json").stdout)["reviews"]
+    assert [r["persona_key"] for r in queue] == ["x:s"]
+    approved = json.loads(
+        run(
+            workdir,
+            "review",
+            "approve",
+            str(queue[0]["id"]),
+            "--contact",
+            "C6",
+            "--by",
+            "alex",
+            "--json",
+        ).stdout
+    )
+    assert (approved["to"], approved["activities_moved"]) == ("C6", 1)
+    assert [
+        a["key"] for a in json.loads(run(workdir, "history", "C6", "--json").stdout)["activities"]
+    ] == ["x:1"]
+    assert json.loads(run(workdir, "review", "unlink", "x:s", "--json").stdout)["to"] is None
+    assert json.loads(run(workdir, "history", "C6", "--json").stdout)["activities"] == []
+    relinked = json.loads(run(workdir, "review", "link", "x:s", "C6", "--json").stdout)
+    assert relinked["activities_moved"] == 1
+    assert len(json.loads(run(workdir, "history", "C6", "--json").stdout)["activities"]) == 1
+
+
+def test_match_writes_one_row_per_identity_with_band_and_evidence(workdir):
+    write_jsonl(
+        workdir / "authors.jsonl",
+        [
+            {"platform": "x", "author": {"id": "1", "handle": "jdoe"}},
+            {"platform": "x", "author": {"id": "2", "name": "Nobody Known"}},
+        ],
+    )
+    result = run(
+        workdir,
+        "match",
+        "--contacts",
+        "contacts.csv",
+        "--identities",
+        "authors.jsonl",
+        "--out",
+        "links.csv",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = (workdir / "links.csv").read_text().splitlines()
+    assert lines[0] == "identity_key,contact_id,score,band,rule,evidence"
+    rows = {line.split(",")[0]: line.split(",") for line in lines[1:]}
+    assert rows["x:1"][1:4] == ["C1", rows["x:1"][2], "auto"]
+    assert rows["x:2"][3] == "unmatched"

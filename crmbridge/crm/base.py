@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from crmbridge.config import Options
+from crmbridge.errors import ConfigError
 from crmbridge.models import ActivityWrite, Contact, WriteResult
 
 if TYPE_CHECKING:
@@ -73,6 +74,16 @@ class CrmAdapter:
     def write(self, batch: Sequence[ActivityWrite]) -> list[WriteResult]:
         """Upsert activities by key; one result per input, in order."""
         raise NotImplementedError
+
+    def repoint(self, activities: Sequence[dict[str, Any]], contact_id: str | None) -> int:
+        """Move activities crmbridge wrote (``key``, ``crm_object``, ``crm_id``) to a contact.
+
+        Called when a reviewer links or unlinks a persona; returns how many moved.
+        """
+        raise ConfigError(
+            f"the {self.name} adapter cannot re-point activities yet",
+            hint="the link is recorded; re-point in the CRM by hand for now",
+        )
 
     def history(self, contact_id: str, limit: int = 200) -> list[dict[str, Any]]:
         """Activities crmbridge wrote for a contact, newest first."""

@@ -284,6 +284,23 @@ class LocalCrm(CrmAdapter):
         self.db.commit()
         return results
 
+    def repoint(self, activities: Sequence[dict[str, Any]], contact_id: str | None) -> int:
+        """Move activities to another contact (or to none) by their keys."""
+        self.api_calls += 1
+        if contact_id is not None and not self._known_contacts({contact_id}):
+            raise ConfigError(f"contact {contact_id} does not exist in the local CRM")
+        keys = [a["key"] for a in activities]
+        moved = 0
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            marks = ",".join("?" * len(part))
+            moved += self.db.execute(
+                f"UPDATE activities SET contact_id=? WHERE key IN ({marks})",  # noqa: S608
+                (contact_id, *part),
+            ).rowcount
+        self.db.commit()
+        return moved
+
     def _known_contacts(self, ids: set[str]) -> set[str]:
         return self._ids_where("SELECT id FROM contacts WHERE id IN", ids)
 
