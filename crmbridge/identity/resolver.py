@@ -52,14 +52,7 @@ class ExactResolver:
             by_id.update({c.id: c for c in self.adapter.get_contacts(extra_ids)})
         result: dict[str, Resolution] = {}
         for key, row in linked.items():
-            link = Link(
-                persona_key=key,
-                contact_id=row.contact_id,
-                band="auto",
-                rule=row.rule,
-                score=row.score,
-                approved_by=row.approved_by,
-            )
+            link = link_of(key, row)
             result[key] = Resolution(link, by_id.get(row.contact_id))
         index = _Index(found)
         for key in unknown:
@@ -150,6 +143,18 @@ class ExactResolver:
         if ev.get("email") and contact.email and email_key(contact.email) != ev["email"]:
             return f"contact {contact.id} has a different email than the author"
         return None
+
+
+def link_of(persona_key: str, row: Any) -> Link:
+    """The ``Link`` an active row of the links table stands for."""
+    return Link(
+        persona_key=persona_key,
+        contact_id=row.contact_id,
+        band="auto",
+        rule=row.rule,
+        score=row.score,
+        approved_by=row.approved_by,
+    )
 
 
 class _Index:

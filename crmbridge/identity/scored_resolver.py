@@ -16,7 +16,7 @@ from crmbridge.config import IdentityConfig
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.identity.blocking import ContactIndex
 from crmbridge.identity.matcher import Matcher, Thresholds
-from crmbridge.identity.resolver import ExactResolver, Resolution
+from crmbridge.identity.resolver import ExactResolver, Resolution, link_of
 from crmbridge.identity.review import learn_from_reviews
 from crmbridge.identity.scoring import Decision, FellegiSunter, Identity
 from crmbridge.models import Author, Interaction, Link
@@ -74,14 +74,7 @@ class ScoredResolver:
         queued = self.store.open_reviews(unknown) if unknown else set()
         result: dict[str, Resolution] = {}
         for key, row in linked.items():
-            link = Link(
-                persona_key=key,
-                contact_id=row.contact_id,
-                band="auto",
-                rule=row.rule,
-                score=row.score,
-                approved_by=row.approved_by,
-            )
+            link = link_of(key, row)
             rec = self.index.records.get(row.contact_id)
             result[key] = Resolution(link, rec.contact if rec else None)
         missing = {r.contact_id for r in linked.values()} - set(self.index.records)
