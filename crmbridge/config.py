@@ -82,7 +82,9 @@ class IdentityConfig(BaseModel):
     default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     match_email: bool = True
     match_handles: bool = True
-    resolver: Literal["exact", "scored"] = "scored"
+    # auto: scored where the CRM's contacts are cheap to copy each run (local), exact
+    # elsewhere until the contact mirror is persisted between runs.
+    resolver: Literal["auto", "exact", "scored"] = "auto"
     auto_threshold: float = Field(default=0.99, ge=0.5, le=1.0)
     review_threshold: float = Field(default=0.30, ge=0.0, le=1.0)
     max_block: int = Field(default=50, ge=2)

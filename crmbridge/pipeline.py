@@ -121,7 +121,10 @@ class Pipeline:
         self.mapper: Mapper = load_preset(
             config.mapping or adapter.default_mapping, config.base_dir
         )
-        resolver = ScoredResolver if config.identity.resolver == "scored" else ExactResolver
+        choice = config.identity.resolver
+        if choice == "auto":
+            choice = "scored" if adapter.cheap_contact_scan else "exact"
+        resolver = ScoredResolver if choice == "scored" else ExactResolver
         # One resolver per run: the scored one keeps its contact copy across batches.
         self.resolver: ExactResolver | ScoredResolver = resolver(
             self.store, adapter, config.identity

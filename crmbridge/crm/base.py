@@ -27,6 +27,8 @@ class CrmAdapter:
     Config: ClassVar[type[Options]] = Options
     default_mapping: ClassVar[str] = "local"
     max_batch: ClassVar[int] = 200
+    # Whether reading every contact each run costs next to nothing (no API allocation).
+    cheap_contact_scan: ClassVar[bool] = False
 
     def __init__(self, config: Any, *, dry_run: bool = False) -> None:
         self.config = config

@@ -66,6 +66,7 @@ class LocalCrm(CrmAdapter):
     name = "local"
     Config: ClassVar[type[Options]] = LocalConfig
     default_mapping = "local"
+    cheap_contact_scan = True
     config: LocalConfig
 
     @property
