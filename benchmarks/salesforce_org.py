@@ -15,29 +15,15 @@ from urllib.parse import parse_qs, urlparse
 
 import responses
 
+from crmbridge.crm.salesforce_soql import split_literals
+
 INSTANCE = "https://acme.my.salesforce.com"
 BASE = f"{INSTANCE}/services/data/v62.0/"
-UNESCAPE = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
 
 
 def literals(query: str) -> list[str]:
     """The decoded string literals of a SOQL query."""
-    found, i = [], 0
-    while i < len(query):
-        if query[i] != "'":
-            i += 1
-            continue
-        value, i = [], i + 1
-        while query[i] != "'":
-            if query[i] == "\\":
-                i += 1
-                value.append(UNESCAPE.get(query[i], query[i]))
-            else:
-                value.append(query[i])
-            i += 1
-        found.append("".join(value))
-        i += 1
-    return found
+    return split_literals(query)[1]
 
 
 class FakeOrg:

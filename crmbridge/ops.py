@@ -9,7 +9,7 @@ from crmbridge.config import AppConfig
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import CrmbridgeError
 from crmbridge.models import Interaction
-from crmbridge.rules.mapping import load_preset
+from crmbridge.rules.mapping import Mapper, load_preset
 from crmbridge.state.store import StateStore
 
 SAMPLE = Interaction.model_validate(
@@ -43,16 +43,20 @@ def check(config: AppConfig) -> list[dict[str, Any]]:
         except CrmbridgeError as exc:
             results.append({"check": name, "ok": False, "detail": str(exc)})
 
+    adapter_cls = registry.crm_adapter(config.crm.kind, config.file)
+    preset_name = config.mapping or adapter_cls.default_mapping
+    mappers: list[Mapper] = []
+
     def mapping() -> str:
-        adapter_cls = registry.crm_adapter(config.crm.kind, config.file)
-        mapper = load_preset(config.mapping or adapter_cls.default_mapping, config.base_dir)
+        mapper = load_preset(preset_name, config.base_dir)
         mapper.render(SAMPLE, None, None, SAMPLE.activity_key)
+        mappers.append(mapper)
         return f"preset {mapper.preset.name!r} renders ({len(mapper.preset.fields)} fields)"
 
     def crm() -> str:
-        adapter_cls = registry.crm_adapter(config.crm.kind, config.file)
-        mapper = load_preset(config.mapping or adapter_cls.default_mapping, config.base_dir)
         with open_adapter(config, dry_run=True) as adapter:
+            # The preset as the mapping check loaded it (a broken one fails here too).
+            mapper = mappers[0] if mappers else load_preset(preset_name, config.base_dir)
             problems = adapter.check(mapper)
             if problems:
                 raise CrmbridgeError("; ".join(problems))

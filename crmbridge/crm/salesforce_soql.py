@@ -82,3 +82,35 @@ def since(head: str, field: str, cursor: datetime | None, order: str) -> str:
 def equals(head: str, field: str, value: str, tail: str = "") -> str:
     """``head WHERE field = 'value' tail``."""
     return format_soql("{:literal} WHERE {:literal} = {} {:literal}", head, field, value, tail)
+
+
+_UNESCAPE = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+
+
+def split_literals(query: str) -> tuple[str, list[str]]:
+    """The query with each string literal replaced by ``?``, and the literals decoded.
+
+    The inverse of SOQL quoting, for checking what a built query says (the fake org in
+    ``benchmarks/`` and the injection tests read queries with it).
+    """
+    skeleton: list[str] = []
+    literals: list[str] = []
+    i = 0
+    while i < len(query):
+        if query[i] != "'":
+            skeleton.append(query[i])
+            i += 1
+            continue
+        value: list[str] = []
+        i += 1
+        while query[i] != "'":
+            if query[i] == "\\":
+                i += 1
+                value.append(_UNESCAPE.get(query[i], query[i]))
+            else:
+                value.append(query[i])
+            i += 1
+        skeleton.append("?")
+        literals.append("".join(value))
+        i += 1
+    return "".join(skeleton), literals

@@ -565,31 +565,6 @@ def test_check_says_when_the_object_is_not_enabled(rsps):
 
 # --- SOQL safety -----------------------------------------------------------------------
 
-UNESCAPE = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
-
-
-def split_literals(query: str) -> tuple[str, list[str]]:
-    """The query with each string literal replaced by ``?``, and the literals decoded."""
-    skeleton, literals, i = [], [], 0
-    while i < len(query):
-        if query[i] != "'":
-            skeleton.append(query[i])
-            i += 1
-            continue
-        value, i = [], i + 1
-        while query[i] != "'":
-            if query[i] == "\\":
-                i += 1
-                value.append(UNESCAPE.get(query[i], query[i]))
-            else:
-                value.append(query[i])
-            i += 1
-        skeleton.append("?")
-        literals.append("".join(value))
-        i += 1
-    return "".join(skeleton), literals
-
-
 nasty = st.text(
     alphabet=st.sampled_from([*"ab'\"\\%_ ()=OR\n\t@.,;", "\u00e9", "\u2019"]),
     min_size=1,
@@ -604,7 +579,7 @@ def test_no_email_or_handle_can_change_the_soql_it_is_put_into(values, limit):
     queries = soql.chunked_any(head, [(["Email"], values), (["Twitter_Handle__c"], values)], limit)
     decoded: list[str] = []
     for query in queries:
-        skeleton, literals = split_literals(query)
+        skeleton, literals = soql.split_literals(query)
         assert re.fullmatch(
             r"SELECT Id, Email FROM Contact WHERE "
             r"(\((Email|Twitter_Handle__c) IN \(\?(,\?)*\)\)( OR )?)+",
@@ -621,7 +596,7 @@ def test_a_handle_or_email_reaches_the_wire_only_as_one_quoted_literal(handle, e
         call = mock.get(BASE + "query/", json={"totalSize": 0, "done": True, "records": []})
         adapter = opened(session_config(handle_fields={"x": "Twitter_Handle__c"}))
         adapter.find_contacts(emails={email}, handles={"x": {handle}})
-        skeleton, literals = split_literals(soql_of(call.calls[0]))
+        skeleton, literals = soql.split_literals(soql_of(call.calls[0]))
     assert skeleton.endswith("FROM Contact WHERE (Email IN (?)) OR (Twitter_Handle__c IN (?,?))")
     assert set(literals) == {email, handle, f"@{handle}"}
 
