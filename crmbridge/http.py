@@ -9,6 +9,7 @@ the caller's boundary, which translates it into an error kind.
 from __future__ import annotations
 
 import email.utils
+import os
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -31,6 +32,8 @@ USER_AGENT = "crmbridge/0.1"
 DEFAULT_TIMEOUT = (10.0, 60.0)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 900.0
+# Caps every wait between retries (seconds); fault suites and benchmarks set it low.
+MAX_WAIT_ENV = "CRMBRIDGE_RETRY_MAX_WAIT"
 
 
 def make_session(pool: int = 10) -> requests.Session:
@@ -66,11 +69,20 @@ def raise_for_retry(response: requests.Response) -> None:
         raise TransientError(f"HTTP {response.status_code} from {response.url.split('?')[0]}")
 
 
+def max_wait() -> float:
+    """The cap on one wait between retries: ``CRMBRIDGE_RETRY_MAX_WAIT`` or 900 s."""
+    text = os.environ.get(MAX_WAIT_ENV, "").strip()
+    try:
+        return min(max(float(text), 0.0), MAX_RETRY_AFTER) if text else MAX_RETRY_AFTER
+    except ValueError:
+        return MAX_RETRY_AFTER
+
+
 def _wait(state: RetryCallState) -> float:
     exc = state.outcome.exception() if state.outcome else None
     if isinstance(exc, RateLimited) and exc.retry_after is not None:
-        return min(exc.retry_after, MAX_RETRY_AFTER)
-    return float(wait_random_exponential(multiplier=0.5, max=30)(state))
+        return min(exc.retry_after, max_wait())
+    return min(float(wait_random_exponential(multiplier=0.5, max=30)(state)), max_wait())
 
 
 def _retriable(exc: BaseException) -> bool:

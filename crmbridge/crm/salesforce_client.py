@@ -259,6 +259,8 @@ def classify_code(status: int, code: str, message: str, what: str) -> CrmbridgeE
         return QuotaExhausted(
             text, hint="the org's rolling 24 h API allocation is used up; the next run resumes"
         )
+    if status == 429:  # an edge/proxy throttle: simple-salesforce drops Retry-After
+        return RateLimited(text, hint="the org or a proxy asked to slow down; backing off")
     if code == "INVALID_SESSION_ID" or status == 401:
         return SessionExpired(text, hint="the session expired or was revoked; check crm auth")
     if status == 300:
