@@ -117,6 +117,9 @@ def upsert(
     """
     if not rows:
         return
+    # One key order for every writer: two workers upserting shared rows (personas seen by
+    # several sources) then lock them in the same order and cannot deadlock on PostgreSQL.
+    rows = sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys))
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
     stmt = dialect.insert(table)
     columns = (
