@@ -149,7 +149,7 @@ def convert(text: str, spec: FieldSpec, name: str) -> Any:
     if spec.type == "int":
         try:
             return int(float(text))
-        except ValueError:
+        except (ValueError, OverflowError):  # "abc", "nan"; "inf" and "1e400" overflow
             raise DataError(f"mapping field {name}: {text[:40]!r} is not a number") from None
     if spec.type == "datetime":
         try:

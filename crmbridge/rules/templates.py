@@ -50,7 +50,7 @@ class Template:
         self.constant = "{" not in source
         try:
             self._template = None if self.constant else _ENV.from_string(source)
-        except TemplateError as exc:
+        except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
             raise ConfigError(f"{where}: template does not compile: {exc}") from None
 
     def render(self, context: dict[str, Any]) -> str:
@@ -59,5 +59,7 @@ class Template:
             return self.source
         try:
             return self._template.render(context)
-        except TemplateError as exc:
+        except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+            # 1/0, 10**5000, "%s" % (): a template that breaks on a value is still a template
+            # to fix, never an internal error that stops the run with a traceback.
             raise ConfigError(f"{self.where}: {type(exc).__name__}: {exc}") from None
