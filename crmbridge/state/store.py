@@ -117,9 +117,6 @@ def upsert(
     """
     if not rows:
         return
-    # One key order for every writer: two workers upserting shared rows (personas seen by
-    # several sources) then lock them in the same order and cannot deadlock on PostgreSQL.
-    rows = sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys))
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
     stmt = dialect.insert(table)
     columns = (
@@ -133,6 +130,10 @@ def upsert(
             c: (table.c[c] + stmt.excluded[c]) if c in added else stmt.excluded[c] for c in columns
         }
         stmt = stmt.on_conflict_do_update(index_elements=keys, set_=values)
+        # One key order for every writer: two workers updating shared rows (personas seen
+        # by several sources) lock them in the same order and cannot deadlock on PostgreSQL.
+        # (Inserts that ignore conflicts keep their order: quarantine ids follow the feed.)
+        rows = sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys))
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=keys)
     conn.execute(stmt, rows)
