@@ -258,3 +258,34 @@ def test_any_correctly_signed_webhook_body_gets_a_2xx_or_4xx_answer(body, kind):
             headers = {"X-Hub-Signature-256": meta_signature(SECRET, body)}
         answer = client.post(f"/webhooks/{kind}", data=body, headers=headers)
     assert 200 <= answer.status_code < 500, (answer.status_code, answer.get_data()[:200])
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(phone=st.text(min_size=1, max_size=40), handle=st.text(min_size=1, max_size=40))
+def test_a_hubspot_search_value_only_ever_lands_as_one_filter_value(httpserver, phone, handle):
+    from pydantic import SecretStr
+
+    from crmbridge.crm.hubspot import HubSpotConfig, HubSpotCrm
+    from crmbridge.identity.normalize import handle_key
+
+    httpserver.clear()
+    httpserver.expect_request("/crm/v3/objects/contacts/search").respond_with_json(
+        {"total": 0, "results": []}
+    )
+    crm = HubSpotCrm(
+        HubSpotConfig(access_token=SecretStr("pat-fuzz"), host=httpserver.url_for("").rstrip("/"))
+    )
+    crm.open()
+    crm.find_contacts(phones={phone}, handles={"x": {handle}})
+    sent = [json.loads(req.get_data()) for req, _ in httpserver.log]
+    filters = [f for body in sent for group in body["filterGroups"] for f in group["filters"]]
+    assert all(set(f) == {"propertyName", "operator", "values"} for f in filters)
+    assert all(f["operator"] == "IN" for f in filters)
+    by_property = {f["propertyName"]: f["values"] for f in filters}
+    assert by_property["phone"] == by_property["mobilephone"] == [phone]
+    key = handle_key(handle)
+    assert by_property.get("twitterhandle") == ([key] if key else None)
