@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -128,3 +131,33 @@ def test_hubspot_s_daily_limit_stops_with_the_quota_exit_code_and_the_next_run_r
     held = in_portal(fake)
     assert set(held) == expected and max(held.values()) == 1
     assert summary.written == N - len(committed), "the rerun did not resume where it stopped"
+
+
+def test_the_cli_exits_with_the_quota_code_on_hubspot_s_daily_limit_and_the_rerun_finishes(
+    httpserver, portal, tmp_path
+):
+    fake, _config, expected = portal
+    injector = FaultInjector(rate=0.0)
+    serve(httpserver, fake, injector)
+    injector.exhaust_quota_after(30)
+    env = {**os.environ, "HUBSPOT_TOKEN": TOKEN}
+
+    def sync() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "crmbridge", "sync", "--json"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+
+    stopped = sync()
+    assert stopped.returncode == int(ExitCode.QUOTA), stopped.stderr
+    assert json.loads(stopped.stdout.splitlines()[0])["status"] == "quota_exhausted"
+    assert 0 < len(in_portal(fake)) < N
+    injector.exhaust_quota_after(None)
+    finished = sync()
+    assert finished.returncode == 0, finished.stderr
+    held = in_portal(fake)
+    assert set(held) == expected and max(held.values()) == 1
