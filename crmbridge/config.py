@@ -82,8 +82,8 @@ class IdentityConfig(BaseModel):
     default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     match_email: bool = True
     match_handles: bool = True
-    # auto: scored where the CRM's contacts are cheap to copy each run (local), exact
-    # elsewhere until the contact mirror is persisted between runs.
+    # auto: scored wherever the adapter can list changed contacts (the mirror kept in the
+    # state store makes that one full read, then increments); exact where it cannot.
     resolver: Literal["auto", "exact", "scored"] = "auto"
     auto_threshold: float = Field(default=0.99, ge=0.5, le=1.0)
     review_threshold: float = Field(default=0.30, ge=0.0, le=1.0)

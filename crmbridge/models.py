@@ -216,6 +216,9 @@ class Contact(BaseModel):
     city: str | None = None
     country: str | None = None
     handles: dict[str, str] = Field(default_factory=dict)
+    # Further addresses (HubSpot's hs_additional_emails, more Salesforce email fields):
+    # exact keys for the deterministic tier, like ``email``.
+    other_emails: list[str] = Field(default_factory=list)
 
     @property
     def name(self) -> str:

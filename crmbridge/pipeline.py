@@ -123,7 +123,7 @@ class Pipeline:
         )
         choice = config.identity.resolver
         if choice == "auto":
-            choice = "scored" if adapter.cheap_contact_scan else "exact"
+            choice = "scored" if adapter.lists_contacts() else "exact"
         resolver = ScoredResolver if choice == "scored" else ExactResolver
         # One resolver per run: the scored one keeps its contact copy across batches.
         self.resolver: ExactResolver | ScoredResolver = resolver(

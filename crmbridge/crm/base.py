@@ -27,8 +27,6 @@ class CrmAdapter:
     Config: ClassVar[type[Options]] = Options
     default_mapping: ClassVar[str] = "local"
     max_batch: ClassVar[int] = 200
-    # Whether reading every contact each run costs next to nothing (no API allocation).
-    cheap_contact_scan: ClassVar[bool] = False
 
     def __init__(self, config: Any, *, dry_run: bool = False) -> None:
         self.config = config
@@ -69,9 +67,18 @@ class CrmAdapter:
         """Contacts by CRM id, in a batch (the default knows only the ids)."""
         return [Contact(id=i) for i in sorted(set(ids))]
 
-    def contacts_since(self, cursor: str | None) -> Iterator[tuple[Contact, str]]:
-        """Contacts changed after ``cursor`` (all when None), each with its own cursor."""
+    def contacts_since(self, cursor: str | None) -> Iterator[tuple[Contact, str | None]]:
+        """Contacts changed after ``cursor`` (all when None), each with its own cursor.
+
+        A row's cursor is where a later call resumes after it; None means the stream is
+        not resumable at that row yet (an unordered bulk read): keep the previous one.
+        """
         raise NotImplementedError
+
+    @classmethod
+    def lists_contacts(cls) -> bool:
+        """Whether this adapter implements ``contacts_since`` (the contact mirror needs it)."""
+        return cls.contacts_since is not CrmAdapter.contacts_since
 
     def write(self, batch: Sequence[ActivityWrite]) -> list[WriteResult]:
         """Upsert activities by key; one result per input, in order."""

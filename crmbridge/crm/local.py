@@ -66,7 +66,6 @@ class LocalCrm(CrmAdapter):
     name = "local"
     Config: ClassVar[type[Options]] = LocalConfig
     default_mapping = "local"
-    cheap_contact_scan = True
     config: LocalConfig
 
     @property

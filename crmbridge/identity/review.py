@@ -150,8 +150,14 @@ def _repoint_ledger(
             .where(ledger.c.persona_key == persona_key)
             .values(contact_id=contact_id, updated_at=utcnow())
         )
+    # ``contact_id`` is where the activity was: HubSpot removes that association.
     return [
-        {"key": r["key"], "crm_object": r["crm_object"], "crm_id": r["crm_id"]}
+        {
+            "key": r["key"],
+            "crm_object": r["crm_object"],
+            "crm_id": r["crm_id"],
+            "contact_id": r["contact_id"],
+        }
         for r in moved
         if r["crm_id"]
     ]

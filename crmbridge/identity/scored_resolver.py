@@ -1,9 +1,10 @@
 """The scored resolver: persona links, then exact keys, then Fellegi-Sunter on a contact mirror.
 
-Same contract as ``ExactResolver``. It keeps an in-memory mirror of the CRM's match fields,
-refreshed incrementally from ``adapter.contacts_since(cursor)`` at each batch, so matching
-costs no API call per interaction. When the adapter cannot enumerate contacts it falls back
-to the exact resolver for good.
+Same contract as ``ExactResolver``. It matches against a mirror of the CRM's match fields,
+kept in the state store between runs (``crmbridge.state.mirror``) and refreshed
+incrementally from ``adapter.contacts_since(cursor)`` at each batch, so matching costs no
+API call per interaction and no run reads the whole CRM again. When the adapter cannot
+enumerate contacts it falls back to the exact resolver for good.
 """
 
 from __future__ import annotations
@@ -19,14 +20,22 @@ from crmbridge.identity.matcher import Matcher, Thresholds
 from crmbridge.identity.resolver import ExactResolver, Resolution, link_of
 from crmbridge.identity.review import learn_from_reviews
 from crmbridge.identity.scoring import Decision, FellegiSunter, Identity
-from crmbridge.models import Author, Interaction, Link
+from crmbridge.models import Author, Contact, Interaction, Link
+from crmbridge.state.mirror import SLICE, ContactMirror
 from crmbridge.state.store import StateStore, utcnow
 
 
 class ScoredResolver:
     """Deterministic and scored identity resolution with three bands."""
 
-    def __init__(self, store: StateStore, adapter: CrmAdapter, config: IdentityConfig) -> None:
+    def __init__(
+        self,
+        store: StateStore,
+        adapter: CrmAdapter,
+        config: IdentityConfig,
+        *,
+        persist: bool = True,
+    ) -> None:
         self.store = store
         self.adapter = adapter
         self.config = config
@@ -35,6 +44,7 @@ class ScoredResolver:
         self.index = ContactIndex(self.region, int(getattr(config, "max_block", 50)))
         self.cursor: str | None = None
         self.mirrored: bool | None = None  # None until the first refresh tells
+        self.persisted = ContactMirror(store, adapter.name or "crm") if persist else None
         self.model = FellegiSunter()
         self.learned = learn_from_reviews(store, self.model)
         self.matcher = Matcher(
@@ -49,18 +59,39 @@ class ScoredResolver:
         )
 
     def refresh(self) -> int:
-        """Pull contacts changed since the last refresh into the mirror; return how many."""
+        """Pull contacts changed since the last refresh into the mirror; return how many.
+
+        The first refresh of a run loads the mirror the state store kept from earlier runs,
+        then asks the CRM only for what changed after its cursor. Changes are saved in
+        slices with their cursor, so an interrupted first load resumes where it stopped.
+        """
+        if self.mirrored is None and self.persisted is not None:
+            for contact in self.persisted.load():
+                self.index.add(contact)
+            self.cursor = self.persisted.cursor()
         changed = 0
+        pending: list[Contact] = []
         try:
             for contact, cursor in self.adapter.contacts_since(self.cursor):
                 self.index.add(contact)
-                self.cursor = cursor
+                pending.append(contact)
+                if cursor is not None:  # None: a bulk first load not yet resumable
+                    self.cursor = cursor
                 changed += 1
+                if len(pending) >= SLICE:
+                    self._save(pending)
         except NotImplementedError:
             self.mirrored = False
             return 0
+        finally:
+            self._save(pending)
         self.mirrored = True
         return changed
+
+    def _save(self, pending: list[Contact]) -> None:
+        if pending and self.persisted is not None:
+            self.persisted.save(pending, self.cursor)
+        pending.clear()
 
     def resolve(self, interactions: Sequence[Interaction]) -> dict[str, Resolution]:
         """Resolve every persona that wrote one of these interactions."""

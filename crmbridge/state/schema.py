@@ -136,3 +136,12 @@ leases = Table(
     Column("acquired_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
+
+contact_mirror = Table(
+    "contact_mirror",
+    metadata,
+    Column("crm", String(32), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

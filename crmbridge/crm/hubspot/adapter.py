@@ -70,6 +70,9 @@ class HubSpotConfig(Options):
         description="Contact property holding each platform's handle.",
     )
     phone_properties: list[str] = Field(default_factory=lambda: ["phone", "mobilephone"])
+    additional_emails: bool = Field(
+        default=True, description="Read hs_additional_emails into the contact mirror."
+    )
     modified_property: str = "lastmodifieddate"
     search_lag_s: int = Field(
         default=120, ge=0, description="Search lags behind writes; read changes up to now-lag."
@@ -167,7 +170,8 @@ class HubSpotCrm(CrmAdapter):
         results: dict[str, WriteResult] = {}
         groups: dict[str, list[ActivityWrite]] = {}
         for w in batch:
-            groups.setdefault(object_type_of(w), []).append(w)
+            w.object = object_type_of(w)  # the ledger records the type actually written
+            groups.setdefault(w.object, []).append(w)
         size = self.config.batch_size
         for object_type, writes in groups.items():
             updates = {w.key: w.crm_id for w in writes if w.crm_id}
@@ -204,6 +208,52 @@ class HubSpotCrm(CrmAdapter):
             fields=fields,
             crm_id=case.crm_id,
         )
+
+    def repoint(self, activities: Sequence[dict[str, Any]], contact_id: str | None) -> int:
+        """Move notes, communications and tickets to another contact (or to none).
+
+        Per object type, in batches of 100: the association to the contact they were on is
+        archived (v4 ``batch/archive``) and one to the new contact created (v4
+        ``batch/create``, the type id confirmed from the portal's labels). Both are
+        idempotent, so rerunning a review command after a failure settles the rest.
+        """
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for a in activities:
+            if a.get("crm_id") and a.get("crm_object") in ("notes", "communications", "tickets"):
+                groups.setdefault(a["crm_object"], []).append(a)
+        moved = 0
+        for object_type, rows in groups.items():
+            for start in range(0, len(rows), self.config.batch_size):
+                chunk = rows[start : start + self.config.batch_size]
+                self._unassociate([a for a in chunk if a.get("contact_id")], object_type)
+                if contact_id:
+                    self._associate(chunk, object_type, contact_id)
+                moved += len(chunk)
+        return moved
+
+    def _unassociate(self, rows: list[dict[str, Any]], object_type: str) -> None:
+        if not rows:
+            return
+        inputs = [{"from": {"id": a["crm_id"]}, "to": [{"id": a["contact_id"]}]} for a in rows]
+        self.wire.call("associations", "archive", object_type, "contacts", {"inputs": inputs})
+
+    def _associate(self, rows: list[dict[str, Any]], object_type: str, contact_id: str) -> None:
+        kind = {
+            "associationCategory": "HUBSPOT_DEFINED",
+            "associationTypeId": self.meta(object_type).association_type,
+        }
+        inputs = [
+            {"from": {"id": a["crm_id"]}, "to": {"id": contact_id}, "types": [kind]} for a in rows
+        ]
+        data = self.wire.call("associations", "create", object_type, "contacts", {"inputs": inputs})
+        errors = (data or {}).get("errors") or []
+        if errors:
+            raise HubSpotRejected(
+                f"HubSpot refused {len(errors)} association(s) to contact {contact_id}: "
+                f"{str(errors[0].get('message'))[:200]}",
+                status=400,
+                category=errors[0].get("category"),
+            )
 
     def properties(self, w: ActivityWrite) -> dict[str, Any]:
         """The HubSpot properties of one write, with the interaction key."""

@@ -1,0 +1,28 @@
+"""The contact mirror: the CRM's match fields kept between runs, refreshed incrementally.
+
+Revision ID: 0005
+Revises: 0002
+Create Date: 2026-11-23
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "contact_mirror",
+        sa.Column("crm", sa.String(32), primary_key=True),
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("data", sa.Text, nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("contact_mirror")
