@@ -88,6 +88,9 @@ class IdentityConfig(BaseModel):
     auto_threshold: float = Field(default=0.99, ge=0.5, le=1.0)
     review_threshold: float = Field(default=0.30, ge=0.0, le=1.0)
     max_block: int = Field(default=50, ge=2)
+    # How often a run asks the CRM for changed contacts (the first batch always does);
+    # None: the adapter's own default (every batch on the local CRM, 5 minutes remote).
+    mirror_refresh_s: float | None = Field(default=None, ge=0)
 
 
 class AppConfig(BaseModel):

@@ -27,6 +27,8 @@ class CrmAdapter:
     Config: ClassVar[type[Options]] = Options
     default_mapping: ClassVar[str] = "local"
     max_batch: ClassVar[int] = 200
+    # Seconds between contact-mirror refreshes within a run (each costs API calls).
+    contact_refresh_s: ClassVar[float] = 300.0
 
     def __init__(self, config: Any, *, dry_run: bool = False) -> None:
         self.config = config

@@ -66,6 +66,7 @@ class LocalCrm(CrmAdapter):
     name = "local"
     Config: ClassVar[type[Options]] = LocalConfig
     default_mapping = "local"
+    contact_refresh_s = 0.0  # reading changed contacts costs no API allocation here
     config: LocalConfig
 
     @property

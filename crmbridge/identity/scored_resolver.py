@@ -10,6 +10,7 @@ enumerate contacts it falls back to the exact resolver for good.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,6 +46,12 @@ class ScoredResolver:
         self.cursor: str | None = None
         self.mirrored: bool | None = None  # None until the first refresh tells
         self.persisted = ContactMirror(store, adapter.name or "crm") if persist else None
+        self.refresh_s = (
+            config.mirror_refresh_s
+            if config.mirror_refresh_s is not None
+            else adapter.contact_refresh_s
+        )
+        self.refreshed_at = 0.0
         self.model = FellegiSunter()
         self.learned = learn_from_reviews(store, self.model)
         self.matcher = Matcher(
@@ -95,8 +102,11 @@ class ScoredResolver:
 
     def resolve(self, interactions: Sequence[Interaction]) -> dict[str, Resolution]:
         """Resolve every persona that wrote one of these interactions."""
-        if self.mirrored is not False:
+        if self.mirrored is None or (
+            self.mirrored and time.monotonic() - self.refreshed_at >= self.refresh_s
+        ):
             self.refresh()
+            self.refreshed_at = time.monotonic()
         if not self.mirrored:
             return self.exact.resolve(interactions)
         identities = self._identities(interactions)
