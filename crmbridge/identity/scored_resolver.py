@@ -118,6 +118,7 @@ class ScoredResolver:
             link = link_of(key, row)
             rec = self.index.records.get(row.contact_id)
             result[key] = Resolution(link, rec.contact if rec else None)
+        self._linked_elsewhere(identities, linked, result)
         missing = {r.contact_id for r in linked.values()} - set(self.index.records)
         if missing:
             by_id = {c.id: c for c in self.adapter.get_contacts(missing)}
@@ -128,6 +129,56 @@ class ScoredResolver:
             decision = self.matcher.decide(identities[key])
             result[key] = self._resolution(decision, key in queued)
         return result
+
+    def _linked_elsewhere(
+        self,
+        identities: dict[str, Identity],
+        linked: dict[str, Any],
+        result: dict[str, Resolution],
+    ) -> None:
+        """Queue a review when an auto-linked persona's strong keys now name another contact.
+
+        The link stays (its activities keep going to the linked contact) until a reviewer
+        decides; a link a reviewer made is never questioned by a key, and the same
+        conflict is raised once, not again after a reviewer rejected it.
+        """
+        suspects: dict[str, tuple[str, str]] = {}
+        idx = self.index
+        for key, row in linked.items():
+            if row.approved_by != "auto":
+                continue
+            ident = identities[key]
+            keys = (
+                ("email", idx.by_email.get(ident.email or "")),
+                ("phone", idx.by_phone.get(ident.phone or "")),
+                ("handle", idx.by_handle.get((ident.platform, ident.handle or ""))),
+            )
+            for rule, ids in keys:
+                if ids and len(ids) == 1 and row.contact_id not in ids:
+                    (other,) = ids
+                    reason = (
+                        f"persona is linked to contact {row.contact_id}, but its {rule} "
+                        f"now matches contact {other}"
+                    )
+                    suspects[key] = (reason, other)
+                    break
+        if not suspects:
+            return
+        raised = self.store.review_reasons(list(suspects))
+        for key, (reason, other) in suspects.items():
+            if reason in raised.get(key, set()):
+                continue
+            current = linked[key]
+            candidates = [[other, 1.0], [current.contact_id, float(current.score)]]
+            result[key].new_review = {
+                "persona_key": key,
+                "candidates": json.dumps(candidates),
+                "reason": reason,
+                "score": 1.0,
+                "status": "open",
+                "created_at": utcnow(),
+            }
+            result[key].evidence = {"conflict": reason}
 
     def _identities(self, interactions: Sequence[Interaction]) -> dict[str, Identity]:
         """One identity per persona, pooling the author fields and DM texts of the batch."""

@@ -199,6 +199,18 @@ class StateStore:
                 found.update(conn.scalars(query))
         return found
 
+    def review_reasons(self, persona_keys: Sequence[str]) -> dict[str, set[str]]:
+        """The reasons already queued (open or decided) for each of these personas."""
+        found: dict[str, set[str]] = {}
+        with self.engine.connect() as conn:
+            for part in chunks(list(persona_keys)):
+                query = select(review.c.persona_key, review.c.reason).where(
+                    review.c.persona_key.in_(part)
+                )
+                for persona_key, reason in conn.execute(query):
+                    found.setdefault(persona_key, set()).add(reason)
+        return found
+
     # --- the batch commit --------------------------------------------------------------
 
     def commit(self, batch: BatchCommit, guard: Callable[[Connection], None] | None = None) -> None:
