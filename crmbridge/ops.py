@@ -8,6 +8,7 @@ from crmbridge import registry
 from crmbridge.config import AppConfig
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import CrmbridgeError
+from crmbridge.kpis import conversation_kpis
 from crmbridge.models import Interaction
 from crmbridge.rules.mapping import Mapper, load_preset
 from crmbridge.state.store import StateStore
@@ -90,10 +91,12 @@ def history(config: AppConfig, contact_id: str, limit: int = 50) -> list[dict[st
 
 
 def report(config: AppConfig) -> dict[str, Any]:
-    """State-store totals, plus the CRM's own cheap counts."""
+    """State-store totals, conversation KPIs, plus the CRM's own cheap counts."""
     store = StateStore(config.state_url, read_only=True)
     try:
         data = store.report()
+        with store.engine.connect() as conn:
+            data["conversations"] = conversation_kpis(conn, config.conversations.window)
         data["top_unmatched_personas"] = [
             {
                 "persona": p["key"],
