@@ -165,14 +165,23 @@ def check_command(config_path: Path, as_json: bool) -> None:
 @json_option
 @handles_errors
 def history_command(contact_id: str, config_path: Path, limit: int, as_json: bool) -> None:
-    """Show the social history crmbridge wrote for one CRM contact, newest first."""
-    from crmbridge.ops import history
+    """Show one CRM contact's profile roll-up, then its social history, newest first.
+
+    The roll-up (channels and handles seen, last interaction, last sentiment, open
+    conversation) comes from the state store; --json includes it as "profile".
+    """
+    from crmbridge.conversations.show import profile_lines
+    from crmbridge.ops import history, profile
 
     config = load_config(config_path)
     rows = history(config, contact_id, limit)
+    rollup = profile(config, contact_id)
     if as_json:
-        click.echo(json.dumps({"contact_id": contact_id, "activities": rows}, default=str))
+        data = {"contact_id": contact_id, "profile": rollup, "activities": rows}
+        click.echo(json.dumps(data, default=str))
         return
+    for line in profile_lines(rollup):
+        click.echo(line)
     if not rows:
         click.echo(f"no activities for contact {contact_id}")
     for row in rows:

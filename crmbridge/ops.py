@@ -90,6 +90,18 @@ def history(config: AppConfig, contact_id: str, limit: int = 50) -> list[dict[st
         return adapter.history(contact_id, limit)
 
 
+def profile(config: AppConfig, contact_id: str) -> dict[str, Any]:
+    """A contact's roll-up from the state store: channels, handles, mood, open thread."""
+    from crmbridge.conversations.profile import contact_profile
+
+    store = StateStore(config.state_url, read_only=True)
+    try:
+        with store.engine.connect() as conn:
+            return contact_profile(conn, contact_id, config.conversations.window)
+    finally:
+        store.close()
+
+
 def report(config: AppConfig) -> dict[str, Any]:
     """State-store totals, conversation KPIs, plus the CRM's own cheap counts."""
     store = StateStore(config.state_url, read_only=True)

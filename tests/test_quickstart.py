@@ -57,8 +57,11 @@ def test_the_quickstart_person_on_three_channels_has_one_history(quickstart):
     crmbridge(quickstart, "sync")
     contacts = (quickstart / "contacts.csv").read_text().splitlines()
     maya = next(line for line in contacts if "Okafor" in line).split(",")[0]
-    history = crmbridge(quickstart, "history", maya)["activities"]
+    shown = crmbridge(quickstart, "history", maya)
+    history = shown["activities"]
     assert {a["channel"] for a in history} >= {"x", "facebook", "instagram"}
+    assert set(shown["profile"]["channels"]) >= {"x", "facebook", "instagram"}
+    assert shown["profile"]["conversations"] >= 1
 
 
 def test_the_quickstart_same_name_decoy_author_is_not_linked(quickstart):
