@@ -201,3 +201,61 @@ def test_a_bad_window_is_a_config_error_naming_the_key(workdir, value):
         handle.write(f"conversations: {{window: '{value}'}}\n")
     with pytest.raises(ConfigError, match=r"conversations\.window"):
         load_config(workdir / "crmbridge.yaml")
+
+
+def test_an_edit_arriving_later_stays_in_its_conversation_and_counts_once(workdir):
+    rows = [jane_on("x", "1", 0, text="order late")]
+    store = run(workdir, rows)
+    store.close()
+    rows.append(jane_on("x", "1b", 0, edit_of="1", edited_at=at(1), text="order very late"))
+    store = run(workdir, rows)
+    [conv] = stored(store)
+    assert conv["messages"] == 1
+    assert placed(store) == {"x:1": "conv:x:1"}
+    store.close()
+
+
+def test_threading_and_rethreading_work_on_postgresql(workdir, pg_url):
+    text = (workdir / "crmbridge.yaml").read_text().replace("sqlite:///state.db", pg_url)
+    (workdir / "crmbridge.yaml").write_text(text)
+    rows = [
+        jane_on("x", "1", 0),
+        record("2", platform="facebook", author={"id": "fb-9"}, created_at=at(2)),
+        jane_on("youtube", "3", 30),
+    ]
+    store = run(workdir, rows)
+    assert [c["messages"] for c in stored(store)] == [2, 1]
+    link(store, "facebook:fb-9", "C1", "reviewer")
+    [merged] = stored(store)
+    assert json.loads(merged["channels"]) == ["x", "facebook", "youtube"]
+    unlink(store, "facebook:fb-9", "reviewer")
+    assert len(stored(store)) == 2
+    store.close()
+
+
+def test_threading_reads_conversations_once_per_batch_not_per_interaction(workdir):
+    from sqlalchemy import event
+
+    from crmbridge.pipeline import Pipeline
+
+    rows = [
+        record(
+            str(n), author={"id": f"p{n % 40}"}, created_at=at(n / 10), conversation_id=f"t{n % 7}"
+        )
+        for n in range(1200)
+    ]
+    write_jsonl(workdir / "interactions.jsonl", rows)
+    config = load_config(workdir / "crmbridge.yaml")
+    store = StateStore(config.state_url)
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    pipeline = Pipeline(config, store=store)
+    summary = pipeline.run()
+    batches = -(-1200 // pipeline.adapter.max_batch)
+    assert summary.written == 1200 and batches > 1
+    reads = [
+        s for s in statements if s.lstrip().upper().startswith("SELECT") and "conversations" in s
+    ]
+    assert len(reads) == batches
+    assert sum(c["messages"] for c in stored(store)) == 1200
+    store.close()
