@@ -20,8 +20,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from crmbridge import registry
+from crmbridge.classify import Classification
 from crmbridge.config import AppConfig
 from crmbridge.connector import Item
+from crmbridge.conversations.hook import ConversationHook
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceBusy
 from crmbridge.identity.resolver import ExactResolver, Resolution
@@ -89,6 +91,8 @@ class _Work:
     resolution: Resolution | None = None
     unchanged: bool = False
     write_hash: str | None = None
+    classification: Classification | None = None
+    conversation: dict[str, Any] | None = None
 
 
 class Pipeline:
@@ -125,6 +129,7 @@ class Pipeline:
         if choice == "auto":
             choice = "scored" if adapter.lists_contacts() else "exact"
         resolver = ScoredResolver if choice == "scored" else ExactResolver
+        self.threading = ConversationHook(self.store, config.conversations)
         # One resolver per run: the scored one keeps its contact copy across batches.
         self.resolver: ExactResolver | ScoredResolver = resolver(
             self.store, adapter, config.identity
@@ -215,6 +220,8 @@ class Pipeline:
         commit = BatchCommit(source=source, cursor=items[-1].cursor if items else None)
         work = self._admit(source, items, commit)
         self._resolve(work, commit)
+        self.threading.apply(work, commit)
+        # rules hook: self._apply_rules(work, commit)
         writes = self._render(work, commit)
         results = self._write(writes) if writes and not self.dry_run else []
         self._record(source, work, results, commit)
@@ -310,7 +317,14 @@ class Pipeline:
             if contact is None and link is not None and link.contact_id:
                 contact = Contact(id=link.contact_id)
             try:
-                write = self.mapper.render(w.interaction, contact, link, w.interaction.activity_key)
+                write = self.mapper.render(
+                    w.interaction,
+                    contact,
+                    link,
+                    w.interaction.activity_key,
+                    classification=w.classification,
+                    conversation=w.conversation,
+                )
             except DataError as exc:
                 self._quarantine(commit.source, w.item, exc.message, commit)
                 continue
@@ -394,7 +408,7 @@ class Pipeline:
             "message_id": i.message_id,
             "persona_key": i.persona_key,
             "contact_id": write.contact_id,
-            "conversation_key": i.conversation_key,
+            "conversation_key": w.conversation["key"] if w.conversation else i.conversation_key,
             "status": status,
             "crm_object": write.object,
             "crm_id": write.crm_id,

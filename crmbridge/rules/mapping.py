@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from crmbridge.classify import Classification
 from crmbridge.config import describe
 from crmbridge.errors import ConfigError, DataError
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link
@@ -95,14 +96,29 @@ class Mapper:
         return compiled
 
     def render(
-        self, interaction: Interaction, contact: Contact | None, link: Link | None, key: str
+        self,
+        interaction: Interaction,
+        contact: Contact | None,
+        link: Link | None,
+        key: str,
+        *,
+        classification: Classification | None = None,
+        conversation: dict[str, Any] | None = None,
     ) -> ActivityWrite:
-        """The activity for one interaction (DataError if a value breaks a constraint)."""
+        """The activity for one interaction (DataError if a value breaks a constraint).
+
+        Templates see ``i`` (the interaction), ``contact``, ``link``, ``key``, ``c`` (the
+        classification: ``c.sentiment.score``, ``c.sentiment.label``, ``c.intents``) and
+        ``conv`` (the conversation row, ``conv.channels`` as a list; ``conv.agent`` is the
+        replying agent of an outbound message).
+        """
         context = {
             "i": json.loads(interaction.to_json()),
             "contact": contact.model_dump() if contact else None,
             "link": link.model_dump() if link else None,
             "key": key,
+            "c": classification.to_dict() if classification else None,
+            "conv": conversation_context(conversation, interaction),
         }
         fields_ = self._by_platform.get(interaction.platform, self._base)
         joined = self._joined.get(interaction.platform) or self._joined[""]
@@ -126,6 +142,18 @@ class Mapper:
             fields=values,
             deleted=interaction.deleted,
         )
+
+
+def conversation_context(
+    conversation: dict[str, Any] | None, interaction: Interaction
+) -> dict[str, Any] | None:
+    """The conversation as templates see it: channels decoded, the agent of this message."""
+    if conversation is None:
+        return None
+    data = dict(conversation)
+    data["channels"] = json.loads(data.get("channels") or "[]")
+    data["agent"] = interaction.agent
+    return data
 
 
 # Rendering every field in one template pass is several times cheaper than one pass per
