@@ -37,6 +37,10 @@ log = logging.getLogger("crmbridge.sync")
 # Which stop decides the run's status when sources stop for different reasons.
 SEVERITY = ["auth", "config", "quota_exhausted", "rate_limited", "transient", "data", "busy"]
 PREVIEW_LIMIT = 50
+DUPLICATE_REASON = (
+    "field message_id: seen before with different content and no newer edited_at; "
+    "keeping the first version"
+)
 
 
 @dataclass
@@ -230,8 +234,13 @@ class Pipeline:
                 continue
             i = item.interaction
             seen = newest.get(i.activity_key)
+            if seen is not None and _same_version_other_content(seen.interaction, i):
+                self._quarantine(source, item, DUPLICATE_REASON, commit)
+                continue
             if seen is None or i.version_at >= seen.interaction.version_at:
                 newest[i.activity_key] = _Work(i, item)
+            # Superseded in this very batch, or repeated as it is: nothing to send for it.
+            self.summary.unchanged += seen is not None
         ledger = self.store.ledger_rows(list(newest))
         admitted: list[_Work] = []
         for key, w in newest.items():
@@ -248,11 +257,7 @@ class Pipeline:
                     and row.message_id == w.interaction.message_id
                     and row.payload_hash != w.interaction.payload_hash()
                 ):
-                    reason = (
-                        "message id seen before with different content and no newer "
-                        "edited_at; keeping the first version"
-                    )
-                    self._quarantine(source, w.item, reason, commit)
+                    self._quarantine(source, w.item, DUPLICATE_REASON, commit)
                     continue
             admitted.append(w)
         return admitted
@@ -445,6 +450,15 @@ class Pipeline:
                 "raw": raw,
             }
         )
+
+
+def _same_version_other_content(first: Interaction, second: Interaction) -> bool:
+    """The same message id and version time, but different content: a conflicting duplicate."""
+    return (
+        first.message_id == second.message_id
+        and first.version_at == second.version_at
+        and first.payload_hash() != second.payload_hash()
+    )
 
 
 def _persona_rows(interactions: Sequence[Interaction], new: set[str]) -> list[dict[str, Any]]:
