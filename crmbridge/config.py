@@ -90,6 +90,24 @@ class IdentityConfig(BaseModel):
     max_block: int = Field(default=50, ge=2)
 
 
+class RetryConfig(BaseModel):
+    """The ``retry`` block: how often a sync replays a failed ledger row by itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Each sync replays a source's failed rows (transient, rate limited, data) first, until
+    # they have failed this many times; then they wait for `crmbridge failures retry`.
+    max_attempts: int = Field(default=3, ge=1, le=100)
+
+
+class PrivacyConfig(BaseModel):
+    """The ``privacy`` block: what ``crmbridge forget`` does to the CRM's activities."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    erase_mode: Literal["delete", "anonymise"] = "delete"
+
+
 class AppConfig(BaseModel):
     """The whole ``crmbridge.yaml``."""
 
@@ -102,6 +120,8 @@ class AppConfig(BaseModel):
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
     mapping: str | None = None
     rules: ConfigPath | None = None
+    retry: RetryConfig = Field(default_factory=RetryConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
 
     # Filled by load_config, not by the file.
     file: Path = Field(default=Path("crmbridge.yaml"), exclude=True)

@@ -57,6 +57,8 @@ class SyncSummary:
     review: int = 0
     unmatched: int = 0
     held: int = 0
+    replayed: int = 0
+    erased: int = 0
     api_calls: int = 0
     duration_s: float = 0.0
     dry_run: bool = False
@@ -180,6 +182,8 @@ class Pipeline:
             self.lease = lease
         stopped: list[CrmbridgeError] = []
         try:
+            if not self.dry_run:
+                self._retry_failed(name)
             cursor = self.store.cursor(name)
             items = _until_error(connector.fetch(cursor), stopped)
             for batch in _batched(items, self.adapter.max_batch):
@@ -213,10 +217,35 @@ class Pipeline:
 
     # --- one batch -------------------------------------------------------------------
 
-    def process(self, source: str, items: Sequence[Item]) -> None:
-        """Take one batch from validation to the committed ledger and cursor."""
-        self.summary.fetched += len(items)
-        commit = BatchCommit(source=source, cursor=items[-1].cursor if items else None)
+    def _retry_failed(self, source: str) -> None:
+        """Replay this source's retryable failed ledger rows once, before new records."""
+        from crmbridge.failures import due_for_retry
+
+        items = due_for_retry(
+            self.store, source, self.config.retry.max_attempts, self.adapter.max_batch
+        )
+        if items:
+            log.info("source %s: replaying %d failed record(s)", source, len(items))
+            self.replay(source, items)
+
+    def replay(self, source: str, items: Sequence[Item]) -> list[BatchCommit]:
+        """Run given items (parked or failed records) through a batch; the cursor stays."""
+        return [
+            self.process(source, batch, replay=True)
+            for batch in _batched(iter(items), self.adapter.max_batch)
+        ]
+
+    def process(self, source: str, items: Sequence[Item], *, replay: bool = False) -> BatchCommit:
+        """Take one batch from validation to the committed ledger and cursor.
+
+        A replay counts its items as ``replayed``, not ``fetched``, and moves no cursor.
+        """
+        if replay:
+            self.summary.replayed += len(items)
+        else:
+            self.summary.fetched += len(items)
+        cursor = None if replay or not items else items[-1].cursor
+        commit = BatchCommit(source=source, cursor=cursor)
         work = self._admit(source, items, commit)
         self._resolve(work, commit)
         writes = self._render(work, commit)
@@ -224,6 +253,7 @@ class Pipeline:
         self._record(source, work, results, commit)
         if not self.dry_run:
             self.store.commit(commit, self.lease.renew if self.lease else None)
+        return commit
 
     def _admit(self, source: str, items: Sequence[Item], commit: BatchCommit) -> list[_Work]:
         """Quarantine bad records; keep the newest version of each activity key."""
@@ -245,6 +275,9 @@ class Pipeline:
         admitted: list[_Work] = []
         for key, w in newest.items():
             row = ledger.get(key)
+            if row is not None and row.status == "erased":
+                self.summary.erased += 1  # `crmbridge forget` erased it: never write it again
+                continue
             if row is not None:
                 w.previous = row
                 stored_at = as_utc(row.version_at)
@@ -438,18 +471,20 @@ class Pipeline:
             if item.raw is not None
             else (item.interaction.to_json() if item.interaction else "")
         )
-        fingerprint = hashlib.sha256(json.dumps([source, item.location, raw]).encode()).hexdigest()[
-            :32
-        ]
         commit.quarantine.append(
             {
                 "source": source,
-                "fingerprint": fingerprint,
+                "fingerprint": quarantine_fingerprint(source, item.location, raw),
                 "location": item.location,
                 "reason": reason,
                 "raw": raw,
             }
         )
+
+
+def quarantine_fingerprint(source: str, location: str, raw: str) -> str:
+    """The identity of a parked record: the same record parked twice is one row."""
+    return hashlib.sha256(json.dumps([source, location, raw]).encode()).hexdigest()[:32]
 
 
 def _same_version_other_content(first: Interaction, second: Interaction) -> bool:

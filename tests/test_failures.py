@@ -1,0 +1,216 @@
+"""`crmbridge failures` and automatic retry: parked and refused records are worked, not lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crmbridge.config import AppConfig, load_config
+from crmbridge.errors import ConfigError
+from crmbridge.failures import drop, list_failures, retry, show
+from crmbridge.pipeline import sync
+from crmbridge.state.schema import links
+from crmbridge.state.store import StateStore, utcnow
+from tests.conftest import record, write_jsonl
+
+
+def cli(workdir: Path, *args: str, env: dict[str, str] | None = None) -> Any:
+    return subprocess.run(
+        [sys.executable, "-m", "crmbridge", *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def activities(workdir: Path) -> list[tuple[str, str | None]]:
+    with sqlite3.connect(workdir / "crm.db") as db:
+        return db.execute("SELECT key, contact_id FROM activities ORDER BY key").fetchall()
+
+
+def link_to(config: AppConfig, persona: str, contact_id: str) -> None:
+    """A link to a contact the local CRM does not have (deleted there since)."""
+    store = StateStore(config.state_url)
+    with store.engine.begin() as conn:
+        conn.execute(
+            links.insert().values(
+                persona_key=persona,
+                contact_id=contact_id,
+                rule="email",
+                score=1.0,
+                evidence="{}",
+                approved_by="auto",
+                created_at=utcnow(),
+            )
+        )
+    store.close()
+
+
+def add_contact(workdir: Path, contact_id: str) -> None:
+    """The CRM-side fix: the contact exists again."""
+    with sqlite3.connect(workdir / "crm.db") as db:
+        db.execute(
+            "INSERT INTO contacts (id, first_name, last_name, row_hash, seq) "
+            "VALUES (?, 'Back', 'Again', 'h', 999)",
+            (contact_id,),
+        )
+
+
+@pytest.fixture
+def refused(workdir: Path) -> AppConfig:
+    """Two records, one refused by the CRM (its author links to a missing contact)."""
+    write_jsonl(workdir / "interactions.jsonl", [record("1", author={"id": "p"}), record("2")])
+    config = load_config(workdir / "crmbridge.yaml")
+    link_to(config, "x:p", "GONE")
+    summary = sync(config)
+    assert (summary.written, summary.failed) == (1, 1)
+    return config
+
+
+def test_failed_rows_heal_by_themselves_on_the_next_sync_once_the_crm_is_fixed(workdir, refused):
+    add_contact(workdir, "GONE")
+    summary = sync(refused)
+    assert (summary.fetched, summary.replayed, summary.written) == (0, 1, 1)
+    assert activities(workdir) == [("x:1", "GONE"), ("x:2", None)]
+    store = StateStore(refused.state_url)
+    row = store.ledger_rows(["x:1"])["x:1"]
+    assert (row.status, row.attempts) == ("written", 1)
+    assert store.cursor("exports") is not None
+    store.close()
+
+
+def test_automatic_retries_stop_at_max_attempts_and_the_row_stays_listed(workdir, refused):
+    for _ in range(4):
+        sync(refused)
+    store = StateStore(refused.state_url)
+    row = store.ledger_rows(["x:1"])["x:1"]
+    assert (row.status, row.attempts) == ("failed", 3)  # 1 sync + 2 automatic retries
+    [listed] = list_failures(refused, store, kind="failed")
+    store.close()
+    assert (listed["id"], listed["attempts"], listed["source"]) == ("x:1", 3, "exports")
+    assert "GONE" in listed["reason"]
+    assert sync(refused).replayed == 0
+
+
+def test_retry_replays_a_failed_row_exactly_once_and_the_cursor_stays(workdir, refused):
+    store = StateStore(refused.state_url)
+    cursor = store.cursor("exports")
+    store.close()
+    still = retry(refused, ["x:1"], "ana")
+    assert (still["resolved"], still["still_failing"]) == (0, 1)
+    add_contact(workdir, "GONE")
+    done = retry(refused, ["x:1"], "ana")
+    assert (done["resolved"], done["outcomes"][0]["status"]) == (1, "written")
+    again = retry(refused, ["x:1"], "ana")
+    assert again["outcomes"][0]["reason"] == "nothing to retry: it is written"
+    assert activities(workdir) == [("x:1", "GONE"), ("x:2", None)]
+    store = StateStore(refused.state_url)
+    assert store.cursor("exports") == cursor
+    assert [a["action"] for a in show(refused, store, "x:1")["actions"]] == ["replayed"]
+    store.close()
+
+
+def test_a_fixed_mapping_is_applied_when_a_parked_record_is_replayed(workdir):
+    mapping = workdir / "strict.yaml"
+    mapping.write_text(
+        "name: strict\nobject: activity\nfields:\n"
+        "  subject: {template: '{{ i.kind }}', choices: [mention]}\n"
+        "  body: '{{ i.text }}'\n"
+    )
+    (workdir / "crmbridge.yaml").write_text(
+        (workdir / "crmbridge.yaml").read_text() + "mapping: strict.yaml\n"
+    )
+    write_jsonl(workdir / "interactions.jsonl", [record("1"), record("2", kind="dm")])
+    config = load_config(workdir / "crmbridge.yaml")
+    assert sync(config).quarantined == 1
+    store = StateStore(config.state_url)
+    [parked] = list_failures(config, store)
+    store.close()
+    assert "subject" in parked["reason"] and parked["status"] == "parked"
+    mapping.write_text(mapping.read_text().replace("[mention]", "[mention, dm]"))
+    result = retry(config, [parked["id"]], "ana")
+    assert result["resolved"] == 1
+    assert [k for k, _ in activities(workdir)] == ["x:1", "x:2"]
+    store = StateStore(config.state_url)
+    assert list_failures(config, store) == []
+    assert list_failures(config, store, include_all=True)[0]["status"] == "replayed"
+    store.close()
+
+
+def test_a_parked_record_is_replaced_by_a_fixed_one_then_written(workdir):
+    write_jsonl(workdir / "interactions.jsonl", [record("1", platform="myspace")])
+    config = load_config(workdir / "crmbridge.yaml")
+    sync(config)
+    store = StateStore(config.state_url)
+    [parked] = list_failures(config, store)
+    store.close()
+    assert retry(config, [parked["id"]], "ana")["still_failing"] == 1
+    bad = workdir / "still-bad.json"
+    bad.write_text(json.dumps(record("1", platform="friendster")))
+    with pytest.raises(ConfigError, match="platform"):
+        retry(config, [parked["id"]], "ana", record_file=bad)
+    fixed = workdir / "fixed.json"
+    fixed.write_text(json.dumps(record("1", platform="forum")))
+    assert retry(config, [parked["id"]], "ana", record_file=fixed)["resolved"] == 1
+    assert [k for k, _ in activities(workdir)] == ["forum:1"]
+    store = StateStore(config.state_url)
+    actions = [a["action"] for a in show(config, store, parked["id"])["actions"]]
+    store.close()
+    assert actions == ["edited", "replayed"]
+
+
+def test_dropped_records_leave_the_list_but_are_kept_with_who_and_when(workdir, refused):
+    with (workdir / "interactions.jsonl").open("a") as handle:
+        handle.write("{broken\n")
+    sync(refused)
+    store = StateStore(refused.state_url)
+    kinds = sorted(r["kind"] for r in list_failures(refused, store))
+    assert kinds == ["failed", "quarantine"]
+    parked = list_failures(refused, store, kind="quarantine")[0]["id"]
+    assert drop(store, ["x:1"], "ana", all_parked=True)["dropped"] == ["x:1", parked]
+    assert list_failures(refused, store) == []
+    everything = list_failures(refused, store, include_all=True)
+    assert {r["status"] for r in everything} == {"dropped"}
+    [action] = show(refused, store, "x:1")["actions"]
+    assert action["by"] == "ana" and action["at"]
+    store.close()
+    assert sync(refused).replayed == 0  # a dropped row is not retried by itself
+
+
+def test_the_cli_lists_shows_retries_and_drops_without_printing_secrets(workdir):
+    secret = "s3cr3t-token-value"
+    (workdir / "crmbridge.yaml").write_text(
+        (workdir / "crmbridge.yaml")
+        .read_text()
+        .replace(
+            "path: interactions.jsonl}", "path: interactions.jsonl, pattern: '${NOT_SECRET:-*}'}"
+        )
+    )
+    write_jsonl(workdir / "interactions.jsonl", [record("1"), f'{{"token": "{secret}"'])
+    env = {"NOT_SECRET": secret}
+    assert cli(workdir, "sync", "--json", env=env).returncode == 0
+    listed = cli(workdir, "failures", "list", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    [row] = json.loads(listed.stdout)["failures"]
+    assert (row["kind"], row["location"]) == ("quarantine", "interactions.jsonl:2")
+    shown = cli(workdir, "failures", "show", row["id"], "--json", env=env)
+    assert "not valid JSON" in shown.stdout and secret not in shown.stdout + shown.stderr
+    human = cli(workdir, "failures", "show", row["id"], env=env)
+    assert "raw" in human.stdout and secret not in human.stdout
+    retried = cli(workdir, "failures", "retry", row["id"], "--json", env=env)
+    assert retried.returncode == 3 and json.loads(retried.stdout)["still_failing"] == 1
+    assert secret not in retried.stdout
+    dropped = cli(workdir, "failures", "drop", row["id"], "--by", "ana", env=env)
+    assert dropped.returncode == 0 and row["id"] in dropped.stdout
+    assert "nothing parked" in cli(workdir, "failures", "list", env=env).stdout
+    missing = cli(workdir, "failures", "show", "x:nope")
+    assert missing.returncode == 4 and "failures list" in missing.stderr
