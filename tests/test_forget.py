@@ -8,23 +8,34 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
+import responses
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from crmbridge.config import AppConfig, load_config
-from crmbridge.errors import ConfigError
+from crmbridge.crm.base import CrmAdapter
+from crmbridge.crm.hubspot import HubSpotCrm
+from crmbridge.crm.hubspot.adapter import HubSpotConfig
+from crmbridge.crm.salesforce import SalesforceCrm
+from crmbridge.crm.salesforce_client import SalesforceConfig
+from crmbridge.errors import ConfigError, DataError
 from crmbridge.forget import forget
+from crmbridge.models import ActivityWrite
 from crmbridge.ops import history
 from crmbridge.pipeline import sync
 from crmbridge.state.schema import ledger, links, personas, quarantine, review, runs
 from crmbridge.state.store import StateStore
 from tests.conftest import record, write_jsonl
+from tests.fixtures.hubspot.fake import FakeHubSpot
 
 JANE = {"id": "jane-1", "handle": "jdoe", "email": "jane@example.com"}
 
@@ -174,3 +185,150 @@ def test_the_cli_reports_what_it_erased(workdir, synced):
     report = json.loads(done.stdout)
     assert (report["crm"]["activities"], report["state"]["ledger"]) == (2, 2)
     assert report["crm"]["objects"] == {"activity": 2}
+
+
+# --- Salesforce, at the wire -------------------------------------------------------------
+
+SF_INSTANCE = "https://acme.my.salesforce.com"
+SF_COLLECTION = f"{SF_INSTANCE}/services/data/v62.0/composite/sobjects"
+
+
+def salesforce() -> Any:
+    config = SalesforceConfig.model_validate(
+        {"session_id": "00D000000000001!AQ0AQSESSION", "instance_url": SF_INSTANCE, "attempts": 1}
+    )
+    adapter = SalesforceCrm(config)
+    adapter.open()
+    return adapter
+
+
+def sf_rows(n: int, sobject: str = "Task") -> list[dict[str, Any]]:
+    return [{"key": f"x:{i}", "crm_object": sobject, "crm_id": f"00T{i:015d}"} for i in range(n)]
+
+
+def test_salesforce_deletes_by_id_in_collections_of_200_and_already_deleted_counts_as_done():
+    rows = [*sf_rows(250), {"key": "x:held", "crm_object": "Task", "crm_id": None}]
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+
+        def answer(request: Any) -> tuple[int, dict[str, str], str]:
+            query = parse_qs(urlparse(request.url).query)
+            assert query["allOrNone"] == ["false"]
+            ids = query["ids"][0].split(",")
+            gone = {"statusCode": "ENTITY_IS_DELETED", "message": "entity is deleted"}
+            body = [
+                {"id": i, "success": n != 0, "errors": [] if n else [gone]}
+                for n, i in enumerate(ids)
+            ]
+            return 200, {}, json.dumps(body)
+
+        rsps.add_callback(responses.DELETE, SF_COLLECTION, callback=answer)
+        assert salesforce().delete_activities(rows, "delete") == 250
+        sizes = [len(c.request.params["ids"].split(",")) for c in rsps.calls]
+    assert sizes == [200, 50]
+
+
+def test_salesforce_anonymises_with_a_collection_patch_of_the_text_fields():
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        patch = rsps.patch(
+            SF_COLLECTION,
+            json=[{"id": "00T000000000000000", "success": True, "errors": []}],
+        )
+        assert salesforce().delete_activities(sf_rows(1, "SocialPost"), "anonymise") == 1
+    sent = json.loads(patch.calls[0].request.body)
+    assert sent == {
+        "allOrNone": False,
+        "records": [
+            {
+                "attributes": {"type": "SocialPost"},
+                "id": "00T000000000000000",
+                "Name": "[erased]",
+                "Content": "[erased]",
+                "Handle": None,
+                "PostUrl": None,
+            }
+        ],
+    }
+
+
+def test_a_salesforce_refusal_raises_so_the_state_store_is_left_for_a_rerun():
+    refused = {"statusCode": "INSUFFICIENT_ACCESS_OR_READONLY", "message": "no access"}
+    with responses.RequestsMock() as rsps:
+        rsps.delete(
+            SF_COLLECTION,
+            json=[{"id": "00T000000000000000", "success": False, "errors": [refused]}],
+        )
+        with pytest.raises(DataError, match="INSUFFICIENT_ACCESS_OR_READONLY"):
+            salesforce().delete_activities(sf_rows(1), "delete")
+
+
+# --- HubSpot, against the local fake server ---------------------------------------------
+
+
+@pytest.fixture
+def hubspot(httpserver: Any) -> Any:
+    fake = FakeHubSpot("pat-na1-forget")
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(fake)
+    config = HubSpotConfig(
+        access_token=SecretStr("pat-na1-forget"), host=httpserver.url_for("").rstrip("/")
+    )
+    crm = HubSpotCrm(config)
+    crm.open()
+    return crm, fake
+
+
+def hubspot_writes(fake: FakeHubSpot) -> tuple[list[ActivityWrite], str]:
+    contact = fake.add_contact(email="jane@example.com")
+    note = {"hs_note_body": "X mention: order late", "hs_timestamp": "2024-01-15T10:30:00+00:00"}
+    whatsapp = {
+        "hs_communication_channel_type": "WHATS_APP",
+        "hs_communication_logged_from": "CRM",
+        "hs_communication_body": "where is my order",
+        "hs_timestamp": "2024-01-15T10:31:00+00:00",
+    }
+    return [
+        ActivityWrite(key="x:1", object="notes", contact_id=contact, fields=note),
+        ActivityWrite(key="whatsapp:2", object="notes", contact_id=contact, fields=whatsapp),
+    ], contact
+
+
+def test_hubspot_archives_notes_and_communications_after_checking_their_keys(hubspot):
+    crm, fake = hubspot
+    writes, contact = hubspot_writes(fake)
+    results = crm.write(writes)
+    rows = [{"key": r.key, "crm_object": "notes", "crm_id": r.crm_id} for r in results]
+    foreign = fake.add_contact(email="other@example.com")  # an id that is not ours
+    rows.append({"key": "x:9", "crm_object": "notes", "crm_id": foreign})
+    assert crm.delete_activities(rows, "delete") == 2
+    assert fake.objects["notes"] == {} and fake.objects["communications"] == {}
+    assert foreign in fake.contacts
+    assert crm.history(contact) == []
+    archived = [k for k in fake.calls if k.endswith("/batch/archive")]
+    assert sorted(archived) == [
+        "POST /crm/v3/objects/communications/batch/archive",
+        "POST /crm/v3/objects/notes/batch/archive",
+    ]
+
+
+def test_hubspot_anonymises_the_body_with_a_batch_update(hubspot, httpserver):
+    crm, fake = hubspot
+    writes, _contact = hubspot_writes(fake)
+    results = crm.write(writes)
+    rows = [{"key": r.key, "crm_object": "notes", "crm_id": r.crm_id} for r in results]
+    assert crm.delete_activities(rows, "anonymise") == 2
+    note_id, comm_id = (r.crm_id for r in results)
+    assert fake.objects["notes"][note_id]["hs_note_body"] == "[erased]"
+    assert fake.objects["communications"][comm_id]["hs_communication_body"] == "[erased]"
+    sent = [
+        json.loads(req.get_data())
+        for req, _ in httpserver.log
+        if req.path == "/crm/v3/objects/notes/batch/update"
+    ]
+    assert sent == [{"inputs": [{"id": note_id, "properties": {"hs_note_body": "[erased]"}}]}]
+
+
+def test_an_adapter_without_erasure_says_so_by_name():
+    class Plain(CrmAdapter):
+        name = "plain"
+
+    with pytest.raises(ConfigError, match="plain adapter cannot erase"):
+        Plain(None).delete_activities([], "delete")
