@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import responses
 
 from crmbridge.config import AppConfig, load_config
 from crmbridge.errors import ConfigError
@@ -214,3 +215,72 @@ def test_the_cli_lists_shows_retries_and_drops_without_printing_secrets(workdir)
     assert "nothing parked" in cli(workdir, "failures", "list", env=env).stdout
     missing = cli(workdir, "failures", "show", "x:nope")
     assert missing.returncode == 4 and "failures list" in missing.stderr
+
+
+# --- a fixed mapping, replayed into Salesforce (faked at the wire) ----------------------
+
+SF = "https://acme.my.salesforce.com/services/data/v62.0/"
+SF_FIXTURES = Path(__file__).parent / "fixtures" / "salesforce"
+
+
+class StrictOrg:
+    """Upserts Tasks by key, refusing a Subject over 15 characters as the org's field does."""
+
+    def __init__(self) -> None:
+        self.tasks: dict[str, dict[str, Any]] = {}
+        self.sent = 0
+
+    def upsert(self, request: Any) -> tuple[int, dict[str, str], str]:
+        answers: list[dict[str, Any]] = []
+        for rec in json.loads(request.body)["records"]:
+            self.sent += 1
+            if len(rec["Subject"]) > 15:
+                error = {"statusCode": "STRING_TOO_LONG", "message": "Subject: too long"}
+                answers.append({"success": False, "errors": [error]})
+                continue
+            key = rec["Crmbridge_Key__c"]
+            created = key not in self.tasks
+            task = self.tasks.setdefault(key, {"Id": f"00T{len(self.tasks):015d}"})
+            task.update(rec)
+            answers.append({"id": task["Id"], "success": True, "errors": [], "created": created})
+        return 200, {}, json.dumps(answers)
+
+
+def test_failed_rows_are_rendered_again_with_a_fixed_mapping_and_written_once(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("SF_SESSION_ID", "00D000000000001!AQ0AQSESSION")
+    preset = (Path(__file__).parents[1] / "mappings" / "salesforce_task.yaml").read_text()
+    (tmp_path / "task.yaml").write_text(preset)
+    authors = [("jane", "Jane.Doe@example.com"), ("raj", "raj@example.org")]
+    write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            record(f"10{n}", author={"id": f"u{n % 2}", "handle": h, "email": e})
+            for n, (h, e) in enumerate(authors * 2)
+        ],
+    )
+    (tmp_path / "crmbridge.yaml").write_text(
+        "state: sqlite:///state.db\n"
+        "crm: {kind: salesforce, session_id: '${SF_SESSION_ID}', "
+        "instance_url: 'https://acme.my.salesforce.com', attempts: 1}\n"
+        "sources: [{name: exports, connector: jsonl, path: in.jsonl}]\n"
+        "mapping: task.yaml\nretry: {max_attempts: 1}\n"
+    )
+    config = load_config(tmp_path / "crmbridge.yaml")
+    org = StrictOrg()
+    contacts = json.loads((SF_FIXTURES / "contacts_query.json").read_text())
+    with responses.RequestsMock() as mock:
+        mock.get(SF + "query/", json=contacts)
+        mock.add_callback("PATCH", SF + "composite/sobjects/Task/Crmbridge_Key__c", org.upsert)
+        first = sync(config)
+        assert (first.failed, first.written) == (4, 0)
+        assert sync(config).replayed == 0  # max_attempts 1: left for the admin
+        (tmp_path / "task.yaml").write_text(preset.replace("max_length: 255", "max_length: 15", 1))
+        done = retry(config, [], "ana", everything=True)
+        again = retry(config, [], "ana", everything=True)
+    assert (done["retried"], done["resolved"]) == (4, 4)
+    assert again["retried"] == 0
+    assert sorted(org.tasks) == ["x:100", "x:101", "x:102", "x:103"]
+    assert org.sent == 8  # four refused, four written: nothing twice
+    assert all(len(t["Subject"]) <= 15 for t in org.tasks.values())
