@@ -28,6 +28,7 @@ from crmbridge.crm.hubspot.adapter import HubSpotConfig
 from crmbridge.crm.salesforce import SalesforceCrm
 from crmbridge.crm.salesforce_client import SalesforceConfig
 from crmbridge.errors import ConfigError, DataError
+from crmbridge.failures import drop, list_failures, retry
 from crmbridge.forget import forget
 from crmbridge.models import ActivityWrite
 from crmbridge.ops import history
@@ -332,3 +333,38 @@ def test_an_adapter_without_erasure_says_so_by_name():
 
     with pytest.raises(ConfigError, match="plain adapter cannot erase"):
         Plain(None).delete_activities([], "delete")
+
+
+def test_retry_drop_and_forget_work_the_same_on_a_postgresql_state_store(workdir, pg_url):
+    text = (workdir / "crmbridge.yaml").read_text().replace("sqlite:///state.db", pg_url)
+    (workdir / "crmbridge.yaml").write_text(text)
+    write_jsonl(
+        workdir / "interactions.jsonl",
+        [
+            record("j1", author=JANE),
+            record("b1", author={"id": "bob-1"}),
+            "{broken",
+            json.dumps(record("j-bad", author=JANE, is_private="yes")),
+        ],
+    )
+    config = load_config(workdir / "crmbridge.yaml")
+    assert (sync(config).written, sync(config).fetched) == (2, 0)
+    store = StateStore(config.state_url)
+    broken, janes = list_failures(config, store)
+    store.close()
+    assert "is_private" in janes["reason"]
+    parked = broken
+    assert retry(config, [parked["id"]], "ana")["still_failing"] == 1
+    store = StateStore(config.state_url)
+    assert drop(store, [parked["id"]], "ana")["dropped"] == [parked["id"]]
+    store.close()
+    report = forget(config, persona="x:jane-1")
+    assert (report["crm"]["activities"], report["state"]["ledger"]) == (1, 1)
+    assert report["state"]["quarantine"] == 1 and report["state"]["failure_actions"] == 0
+    store = StateStore(config.state_url)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM cursors")
+    store.close()
+    again = sync(config)
+    assert (again.erased, again.written, again.unchanged) == (1, 0, 1)
+    assert [k for k, _c, _f in rows_of(workdir)] == ["x:b1"]
