@@ -65,6 +65,7 @@ def forget(
     try:
         target = find(store, persona, contact_id)
         crm_rows = [r for r in target.rows if r["crm_id"] or config.crm.kind == "local"]
+        crm_rows += _crm_personas(config, target.personas)
         by_object: dict[str, int] = {}
         for r in crm_rows:
             by_object[r["crm_object"] or "?"] = by_object.get(r["crm_object"] or "?", 0) + 1
@@ -138,6 +139,18 @@ def _written_by(raw: str, platform: str, author_id: str) -> bool:
     if isinstance(author, dict):
         return str(author.get("id")) == author_id and data.get("platform") in (platform, None)
     return False
+
+
+def _crm_personas(config: AppConfig, keys: list[str]) -> list[dict[str, Any]]:
+    """Persona records the mapping writes in the CRM too (``Persona.`` fields: SocialPersona)."""
+    from crmbridge import registry
+    from crmbridge.rules.mapping import load_preset
+
+    default = registry.crm_adapter(config.crm.kind, config.file).default_mapping
+    preset = load_preset(config.mapping or default, config.base_dir).preset
+    if not any(name.startswith("Persona.") for name in preset.fields):
+        return []
+    return [{"key": k, "crm_object": "SocialPersona", "crm_id": None} for k in keys]
 
 
 def _erase_in_crm(config: AppConfig, rows: list[dict[str, Any]], mode: str) -> int:

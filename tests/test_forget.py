@@ -262,6 +262,38 @@ def test_a_salesforce_refusal_raises_so_the_state_store_is_left_for_a_rerun():
             salesforce().delete_activities(sf_rows(1), "delete")
 
 
+def test_salesforce_erases_the_social_persona_found_by_key_after_its_posts():
+    post = {"key": "x:1", "crm_object": "SocialPost", "crm_id": "0ST000000000001AAA"}
+    persona = {"key": "x:jane-1", "crm_object": "SocialPersona", "crm_id": None}
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        query = rsps.get(
+            SF_COLLECTION.replace("composite/sobjects", "query/"),
+            json={
+                "totalSize": 1,
+                "done": True,
+                "records": [
+                    {
+                        "attributes": {"type": "SocialPersona"},
+                        "Id": "0SP000000000001AAA",
+                        "Crmbridge_Key__c": "x:jane-1",
+                    }
+                ],
+            },
+        )
+        delete = rsps.delete(
+            SF_COLLECTION,
+            json=[
+                {"id": "0ST000000000001AAA", "success": True, "errors": []},
+                {"id": "0SP000000000001AAA", "success": True, "errors": []},
+            ],
+        )
+        assert salesforce().delete_activities([persona, post], "delete") == 2
+    soql = query.calls[0].request.params["q"]
+    assert "FROM SocialPersona" in soql and "'x:jane-1'" in soql
+    ids = delete.calls[0].request.params["ids"]
+    assert ids == "0ST000000000001AAA,0SP000000000001AAA"
+
+
 # --- HubSpot, against the local fake server ---------------------------------------------
 
 
@@ -368,3 +400,20 @@ def test_retry_drop_and_forget_work_the_same_on_a_postgresql_state_store(workdir
     again = sync(config)
     assert (again.erased, again.written, again.unchanged) == (1, 0, 1)
     assert [k for k, _c, _f in rows_of(workdir)] == ["x:b1"]
+
+
+def test_a_mapping_that_writes_social_personas_erases_the_persona_record_too(tmp_path, monkeypatch):
+    monkeypatch.setenv("SF_SESSION_ID", "00D000000000001!AQ0AQSESSION")
+    (tmp_path / "in.jsonl").write_text("")
+    base = (
+        "state: sqlite:///state.db\n"
+        "crm: {kind: salesforce, session_id: '${SF_SESSION_ID}', "
+        f"instance_url: '{SF_INSTANCE}'}}\n"
+        "sources: [{name: exports, connector: jsonl, path: in.jsonl}]\n"
+    )
+    (tmp_path / "crmbridge.yaml").write_text(base + "mapping: salesforce_social\n")
+    social = forget(load_config(tmp_path / "crmbridge.yaml"), persona="x:9", dry_run=True)
+    assert social["crm"] == {"objects": {"SocialPersona": 1}, "activities": 1}
+    (tmp_path / "crmbridge.yaml").write_text(base)
+    tasks = forget(load_config(tmp_path / "crmbridge.yaml"), persona="x:9", dry_run=True)
+    assert tasks["crm"] == {"objects": {}, "activities": 0}

@@ -227,9 +227,13 @@ class CollectionWriter:
 
         Up to 200 ids a call with ``allOrNone=false``; a record already deleted counts as
         done. Any other refusal raises DataError naming the ids, so ``forget`` leaves the
-        state store as it is and can be run again.
+        state store as it is and can be run again. SocialPersona rows come by persona key
+        (no id): their ids are found by key first, and they go after the posts.
         """
+        personas = [r for r in rows if r.get("crm_object") == PERSONA and not r.get("crm_id")]
+        found = self.recover([r["key"] for r in personas], PERSONA) if personas else {}
         known = [r for r in rows if r.get("crm_id")]
+        known += [{**r, "crm_id": found[r["key"]]} for r in personas if r["key"] in found]
         done, refused = 0, []
         for start in range(0, len(known), 200):
             part = known[start : start + 200]
@@ -278,7 +282,9 @@ class CollectionWriter:
 ANONYMISED: dict[str, dict[str, Any]] = {
     "Task": {"Subject": "[erased]", "Description": "[erased]"},
     "SocialPost": {"Name": "[erased]", "Content": "[erased]", "Handle": None, "PostUrl": None},
+    "SocialPersona": {"Name": "[erased]", "RealName": None, "ProfileUrl": None},
 }
+PERSONA = "SocialPersona"
 # Per-record codes that mean the record is gone already: the erasure is done.
 GONE_CODES = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND"})
 
