@@ -228,15 +228,34 @@ def retry(
 
     if record_file is not None and (len(refs) != 1 or not refs[0].isdigit()):
         raise ConfigError("--record needs exactly one parked record id (a number)")
+    own = pipeline is None
     pipeline = pipeline or Pipeline(config)
+    try:
+        return _retry(config, pipeline, refs, actor, everything, source, record_file)
+    finally:
+        if own:
+            pipeline.store.close()
+
+
+def _retry(
+    config: AppConfig,
+    pipeline: Pipeline,
+    refs: Sequence[str],
+    actor: str,
+    everything: bool,
+    source: str | None,
+    record_file: Path | None,
+) -> dict[str, Any]:
     store = pipeline.store
     outcomes: dict[str, dict[str, Any]] = {}
     batches: dict[str, _Batch] = {}
     with store.engine.begin() as conn:
         for target, row in _selected(conn, refs, everything, source):
             ref = str(row.id) if target == "quarantine" else row.key
-            if row.status not in REPLAYABLE[target]:
-                outcomes[ref] = _still(target, ref, f"nothing to retry: it is {row.status}")
+            if row.status not in REPLAYABLE[target]:  # written, replayed, erased: done
+                kind = "quarantine" if target == "quarantine" else "failed"
+                status = f"already {row.status}"
+                outcomes[ref] = {"kind": kind, "id": ref, "ok": True, "status": status}
                 continue
             if record_file is not None:
                 row = _replace_raw(conn, row, record_file, actor)
@@ -254,11 +273,8 @@ def retry(
             batch = batches.setdefault(row.source, _Batch())
             batch.items.append(item)
             batch.refs[ref] = (target, row, item)
-    with pipeline.adapter:
-        for name, batch in batches.items():
-            with _leased(pipeline, name):
-                commits = pipeline.replay(name, batch.items)
-            outcomes.update(_settle(store, config, batch, commits, actor))
+    if batches:  # opening the adapter may cost a login call: only when there is work
+        _replay_all(config, pipeline, batches, actor, outcomes)
     ok = [o for o in outcomes.values() if o["ok"]]
     return {
         "retried": len(outcomes),
@@ -267,6 +283,21 @@ def retry(
         "outcomes": list(outcomes.values()),
         "api_calls": pipeline.adapter.api_calls,
     }
+
+
+def _replay_all(
+    config: AppConfig,
+    pipeline: Pipeline,
+    batches: dict[str, _Batch],
+    actor: str,
+    outcomes: dict[str, dict[str, Any]],
+) -> None:
+    store = pipeline.store
+    with pipeline.adapter:
+        for name, batch in batches.items():
+            with _leased(pipeline, name):
+                commits = pipeline.replay(name, batch.items)
+            outcomes.update(_settle(store, config, batch, commits, actor))
 
 
 def _selected(
