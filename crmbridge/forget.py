@@ -171,6 +171,7 @@ def erase_state(store: StateStore, target: Target, mode: str) -> dict[str, int]:
         "status": ERASED,
         "persona_key": "",
         "contact_id": None,
+        "conversation_key": None,
         "payload": "",
         "payload_hash": "",
         "write_hash": None,
