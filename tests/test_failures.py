@@ -226,6 +226,8 @@ SF_FIXTURES = Path(__file__).parent / "fixtures" / "salesforce"
 class StrictOrg:
     """Upserts Tasks by key, refusing a Subject over 15 characters as the org's field does."""
 
+    limit = 15
+
     def __init__(self) -> None:
         self.tasks: dict[str, dict[str, Any]] = {}
         self.sent = 0
@@ -234,7 +236,7 @@ class StrictOrg:
         answers: list[dict[str, Any]] = []
         for rec in json.loads(request.body)["records"]:
             self.sent += 1
-            if len(rec["Subject"]) > 15:
+            if len(rec["Subject"]) > self.limit:
                 error = {"statusCode": "STRING_TOO_LONG", "message": "Subject: too long"}
                 answers.append({"success": False, "errors": [error]})
                 continue
@@ -284,3 +286,61 @@ def test_failed_rows_are_rendered_again_with_a_fixed_mapping_and_written_once(
     assert sorted(org.tasks) == ["x:100", "x:101", "x:102", "x:103"]
     assert org.sent == 8  # four refused, four written: nothing twice
     assert all(len(t["Subject"]) <= 15 for t in org.tasks.values())
+
+
+class LockedOrg(StrictOrg):
+    """Answers UNABLE_TO_LOCK_ROW for one key while ``locked``, like a busy org."""
+
+    locked = True
+    limit = 255
+
+    def upsert(self, request: Any) -> tuple[int, dict[str, str], str]:
+        records = json.loads(request.body)["records"]
+        if self.locked and any(r["Crmbridge_Key__c"] == "x:101" for r in records):
+            error = {"statusCode": "UNABLE_TO_LOCK_ROW", "message": "unable to obtain lock"}
+            ok = [r for r in records if r["Crmbridge_Key__c"] != "x:101"]
+            status, headers, body = super().upsert(_Body(ok))
+            answers = json.loads(body)
+            answers.insert(
+                [r["Crmbridge_Key__c"] for r in records].index("x:101"),
+                {"success": False, "errors": [error]},
+            )
+            return status, headers, json.dumps(answers)
+        return super().upsert(request)
+
+
+class _Body:
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        self.body = json.dumps({"records": records})
+
+
+def test_a_row_that_stayed_locked_is_written_once_by_the_next_sync(tmp_path, monkeypatch):
+    monkeypatch.setenv("SF_SESSION_ID", "00D000000000001!AQ0AQSESSION")
+    write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            record("100", author={"id": "u0", "email": "Jane.Doe@example.com"}),
+            record("101", author={"id": "u0", "email": "Jane.Doe@example.com"}),
+        ],
+    )
+    (tmp_path / "crmbridge.yaml").write_text(
+        "state: sqlite:///state.db\n"
+        "crm: {kind: salesforce, session_id: '${SF_SESSION_ID}', "
+        "instance_url: 'https://acme.my.salesforce.com', attempts: 1}\n"
+        "sources: [{name: exports, connector: jsonl, path: in.jsonl}]\n"
+    )
+    config = load_config(tmp_path / "crmbridge.yaml")
+    org = LockedOrg()
+    contacts = json.loads((SF_FIXTURES / "contacts_query.json").read_text())
+    with responses.RequestsMock() as mock:
+        mock.get(SF + "query/", json=contacts)
+        mock.add_callback("PATCH", SF + "composite/sobjects/Task/Crmbridge_Key__c", org.upsert)
+        first = sync(config)
+        store = StateStore(config.state_url)
+        row = store.ledger_rows(["x:101"])["x:101"]
+        store.close()
+        assert (first.written, first.failed, row.error_kind) == (1, 1, "transient")
+        org.locked = False
+        second = sync(config)
+    assert (second.fetched, second.replayed, second.written) == (0, 1, 1)
+    assert sorted(org.tasks) == ["x:100", "x:101"]
