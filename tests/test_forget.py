@@ -399,6 +399,11 @@ def test_retry_drop_and_forget_work_the_same_on_a_postgresql_state_store(workdir
     store.close()
     again = sync(config)
     assert (again.erased, again.written, again.unchanged) == (1, 0, 1)
+    assert (
+        again.fetched + again.replayed
+        == (again.written + again.failed + again.quarantined + again.unchanged + again.held)
+        + again.erased
+    )
     assert [k for k, _c, _f in rows_of(workdir)] == ["x:b1"]
 
 
