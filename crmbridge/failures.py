@@ -262,7 +262,7 @@ def _retry(
             try:
                 item = _quarantine_item(row) if target == "quarantine" else _ledger_item(row)
             except DataError as exc:
-                outcomes[ref] = _still(target, ref, exc.message)
+                outcomes[ref] = _still(target, ref, config.redact(exc.message))
                 if target == "quarantine":
                     conn.execute(
                         update(quarantine)
