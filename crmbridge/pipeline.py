@@ -350,7 +350,12 @@ class Pipeline:
             try:
                 write = self.mapper.render(w.interaction, contact, link, w.interaction.activity_key)
             except DataError as exc:
-                self._quarantine(commit.source, w.item, exc.message, commit)
+                if w.previous is not None and w.previous.status == "failed":
+                    # A failed row replayed: it stays in the failure ledger, one more attempt.
+                    self.summary.failed += 1
+                    commit.ledger.append(_failed_again(w.previous, exc.message))
+                else:
+                    self._quarantine(commit.source, w.item, exc.message, commit)
                 continue
             prev = w.previous
             if prev is not None and prev.crm_id:
@@ -480,6 +485,15 @@ class Pipeline:
                 "raw": raw,
             }
         )
+
+
+def _failed_again(row: Any, message: str) -> dict[str, Any]:
+    """A failed ledger row after one more failed attempt (the mapping refused it now)."""
+    again = dict(row._mapping)
+    again.update(
+        attempts=row.attempts + 1, error_kind="data", error_message=message, updated_at=utcnow()
+    )
+    return again
 
 
 def quarantine_fingerprint(source: str, location: str, raw: str) -> str:

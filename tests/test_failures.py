@@ -344,3 +344,20 @@ def test_a_row_that_stayed_locked_is_written_once_by_the_next_sync(tmp_path, mon
         second = sync(config)
     assert (second.fetched, second.replayed, second.written) == (0, 1, 1)
     assert sorted(org.tasks) == ["x:100", "x:101"]
+
+
+def test_a_failed_row_the_mapping_now_refuses_stays_failed_with_one_more_attempt(workdir, refused):
+    (workdir / "strict.yaml").write_text(
+        "name: strict\nobject: activity\nfields:\n"
+        "  subject: {template: '{{ i.kind }}', choices: [dm]}\n"
+    )
+    text = (workdir / "crmbridge.yaml").read_text() + "mapping: strict.yaml\n"
+    (workdir / "crmbridge.yaml").write_text(text)
+    config = load_config(workdir / "crmbridge.yaml")
+    summary = sync(config)
+    assert (summary.replayed, summary.failed, summary.quarantined) == (1, 1, 0)
+    store = StateStore(config.state_url)
+    row = store.ledger_rows(["x:1"])["x:1"]
+    assert (row.status, row.attempts) == ("failed", 2) and "subject" in row.error_message
+    assert [r["kind"] for r in list_failures(config, store)] == ["failed"]
+    store.close()
