@@ -13,6 +13,8 @@ the job. The run is recorded in ``runs`` with counts only, never the person's id
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -63,28 +65,66 @@ def forget(
         )
     store = StateStore(config.state_url, read_only=dry_run)
     try:
-        target = find(store, persona, contact_id)
-        crm_rows = [r for r in target.rows if r["crm_id"] or config.crm.kind == "local"]
-        crm_rows += _crm_personas(config, target.personas)
-        by_object: dict[str, int] = {}
-        for r in crm_rows:
-            by_object[r["crm_object"] or "?"] = by_object.get(r["crm_object"] or "?", 0) + 1
-        report: dict[str, Any] = {
-            "mode": chosen,
-            "dry_run": dry_run,
-            "personas": len(target.personas),
-            "crm": {"objects": by_object, "activities": 0},
-        }
         if dry_run:
+            target, crm_rows = _plan(config, store, persona, contact_id)
+            report = _report(chosen, True, target, crm_rows)
             report["crm"]["activities"] = len(crm_rows)
             report["state"] = _counts_only(target)
             return report
-        report["crm"]["activities"] = _erase_in_crm(config, crm_rows, chosen)
-        report["state"] = erase_state(store, target, chosen)
+        with _all_sources_leased(config, store):
+            target, crm_rows = _plan(config, store, persona, contact_id)
+            report = _report(chosen, False, target, crm_rows)
+            report["crm"]["activities"] = _erase_in_crm(config, crm_rows, chosen)
+            report["state"] = erase_state(store, target, chosen)
         _record_run(store, report)
         return report
     finally:
         store.close()
+
+
+def _plan(
+    config: AppConfig, store: StateStore, persona: str | None, contact_id: str | None
+) -> tuple[Target, list[dict[str, Any]]]:
+    """The person's state rows, and the CRM records to erase (local: every row, by key)."""
+    target = find(store, persona, contact_id)
+    crm_rows = [r for r in target.rows if r["crm_id"] or config.crm.kind == "local"]
+    return target, crm_rows + _crm_personas(config, target.personas)
+
+
+def _report(
+    mode: str, dry_run: bool, target: Target, crm_rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    by_object: dict[str, int] = {}
+    for r in crm_rows:
+        name = r["crm_object"] or "?"
+        by_object[name] = by_object.get(name, 0) + 1
+    return {
+        "mode": mode,
+        "dry_run": dry_run,
+        "personas": len(target.personas),
+        "crm": {"objects": by_object, "activities": 0},
+    }
+
+
+@contextmanager
+def _all_sources_leased(config: AppConfig, store: StateStore) -> Iterator[None]:
+    """Hold every source's lease: no sync writes this person's rows while they are erased.
+
+    A source held by a running sync raises SourceBusy (exit 9): run forget again after it.
+    """
+    from crmbridge.state.lease import Lease, new_holder
+
+    holder = new_holder()
+    taken: list[Lease] = []
+    try:
+        for spec in config.sources:
+            lease = Lease(store, spec.name, holder)
+            lease.acquire()
+            taken.append(lease)
+        yield
+    finally:
+        for lease in taken:
+            lease.release()
 
 
 def find(store: StateStore, persona: str | None, contact_id: str | None) -> Target:

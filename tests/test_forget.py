@@ -422,3 +422,18 @@ def test_a_mapping_that_writes_social_personas_erases_the_persona_record_too(tmp
     (tmp_path / "crmbridge.yaml").write_text(base)
     tasks = forget(load_config(tmp_path / "crmbridge.yaml"), persona="x:9", dry_run=True)
     assert tasks["crm"] == {"objects": {}, "activities": 0}
+
+
+def test_forget_waits_for_a_running_sync_instead_of_racing_it(workdir, synced):
+    from crmbridge.errors import SourceBusy
+    from crmbridge.state.lease import Lease
+
+    store = StateStore(synced.state_url)
+    running = Lease(store, "exports", "another-worker")
+    running.acquire()
+    with pytest.raises(SourceBusy):
+        forget(synced, persona="x:jane-1")
+    assert len(rows_of(workdir)) == 3
+    running.release()
+    store.close()
+    assert forget(synced, persona="x:jane-1")["crm"]["activities"] == 2
