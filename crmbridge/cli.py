@@ -495,5 +495,11 @@ def plugins_command(as_json: bool) -> None:
         click.echo(f"{row['group']:<24} {row['name']:<12} {row['target']}  ({row['distribution']})")
 
 
+from crmbridge.commands import failures as _failures  # noqa: E402
+from crmbridge.commands import forget as _forget  # noqa: E402
+
+main.add_command(_failures.failures_group)
+main.add_command(_forget.forget_command)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -129,6 +129,24 @@ class ConversationsConfig(BaseModel):
     reopen_window: Duration = timedelta(days=5)
 
 
+class RetryConfig(BaseModel):
+    """The ``retry`` block: how often a sync replays a failed ledger row by itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Each sync replays a source's failed rows (transient, rate limited, data) first, until
+    # they have failed this many times; then they wait for `crmbridge failures retry`.
+    max_attempts: int = Field(default=3, ge=1, le=100)
+
+
+class PrivacyConfig(BaseModel):
+    """The ``privacy`` block: what ``crmbridge forget`` does to the CRM's activities."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    erase_mode: Literal["delete", "anonymise"] = "delete"
+
+
 class AppConfig(BaseModel):
     """The whole ``crmbridge.yaml``."""
 
@@ -142,6 +160,8 @@ class AppConfig(BaseModel):
     conversations: ConversationsConfig = Field(default_factory=ConversationsConfig)
     mapping: str | None = None
     rules: ConfigPath | None = None
+    retry: RetryConfig = Field(default_factory=RetryConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
 
     # Filled by load_config, not by the file.
     file: Path = Field(default=Path("crmbridge.yaml"), exclude=True)

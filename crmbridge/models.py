@@ -48,7 +48,8 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 # Clocks drift; a record more than this far in the future is a bad timestamp.
 FUTURE_SLACK = timedelta(days=1)
 
-_ID = Field(min_length=1, max_length=256)
+# Ids end up in keys, URLs and external-id fields: no control characters in them.
+_ID = Field(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f]+$")
 
 
 class _Strict(BaseModel):

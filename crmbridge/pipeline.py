@@ -39,6 +39,10 @@ log = logging.getLogger("crmbridge.sync")
 # Which stop decides the run's status when sources stop for different reasons.
 SEVERITY = ["auth", "config", "quota_exhausted", "rate_limited", "transient", "data", "busy"]
 PREVIEW_LIMIT = 50
+DUPLICATE_REASON = (
+    "field message_id: seen before with different content and no newer edited_at; "
+    "keeping the first version"
+)
 
 
 @dataclass
@@ -55,6 +59,8 @@ class SyncSummary:
     review: int = 0
     unmatched: int = 0
     held: int = 0
+    replayed: int = 0
+    erased: int = 0
     api_calls: int = 0
     duration_s: float = 0.0
     dry_run: bool = False
@@ -181,6 +187,8 @@ class Pipeline:
             self.lease = lease
         stopped: list[CrmbridgeError] = []
         try:
+            if not self.dry_run:
+                self._retry_failed(name)
             cursor = self.store.cursor(name)
             items = _until_error(connector.fetch(cursor), stopped)
             for batch in _batched(items, self.adapter.max_batch):
@@ -214,10 +222,35 @@ class Pipeline:
 
     # --- one batch -------------------------------------------------------------------
 
-    def process(self, source: str, items: Sequence[Item]) -> None:
-        """Take one batch from validation to the committed ledger and cursor."""
-        self.summary.fetched += len(items)
-        commit = BatchCommit(source=source, cursor=items[-1].cursor if items else None)
+    def _retry_failed(self, source: str) -> None:
+        """Replay this source's retryable failed ledger rows once, before new records."""
+        from crmbridge.failures import due_for_retry
+
+        items = due_for_retry(
+            self.store, source, self.config.retry.max_attempts, self.adapter.max_batch
+        )
+        if items:
+            log.info("source %s: replaying %d failed record(s)", source, len(items))
+            self.replay(source, items)
+
+    def replay(self, source: str, items: Sequence[Item]) -> list[BatchCommit]:
+        """Run given items (parked or failed records) through a batch; the cursor stays."""
+        return [
+            self.process(source, batch, replay=True)
+            for batch in _batched(iter(items), self.adapter.max_batch)
+        ]
+
+    def process(self, source: str, items: Sequence[Item], *, replay: bool = False) -> BatchCommit:
+        """Take one batch from validation to the committed ledger and cursor.
+
+        A replay counts its items as ``replayed``, not ``fetched``, and moves no cursor.
+        """
+        if replay:
+            self.summary.replayed += len(items)
+        else:
+            self.summary.fetched += len(items)
+        cursor = None if replay or not items else items[-1].cursor
+        commit = BatchCommit(source=source, cursor=cursor)
         work = self._admit(source, items, commit)
         self._resolve(work, commit)
         self.threading.apply(work, commit)
@@ -227,6 +260,7 @@ class Pipeline:
         self._record(source, work, results, commit)
         if not self.dry_run:
             self.store.commit(commit, self.lease.renew if self.lease else None)
+        return commit
 
     def _admit(self, source: str, items: Sequence[Item], commit: BatchCommit) -> list[_Work]:
         """Quarantine bad records; keep the newest version of each activity key."""
@@ -237,12 +271,20 @@ class Pipeline:
                 continue
             i = item.interaction
             seen = newest.get(i.activity_key)
+            if seen is not None and _same_version_other_content(seen.interaction, i):
+                self._quarantine(source, item, DUPLICATE_REASON, commit)
+                continue
             if seen is None or i.version_at >= seen.interaction.version_at:
                 newest[i.activity_key] = _Work(i, item)
+            # Superseded in this very batch, or repeated as it is: nothing to send for it.
+            self.summary.unchanged += seen is not None
         ledger = self.store.ledger_rows(list(newest))
         admitted: list[_Work] = []
         for key, w in newest.items():
             row = ledger.get(key)
+            if row is not None and row.status == "erased":
+                self.summary.erased += 1  # `crmbridge forget` erased it: never write it again
+                continue
             if row is not None:
                 w.previous = row
                 stored_at = as_utc(row.version_at)
@@ -255,11 +297,7 @@ class Pipeline:
                     and row.message_id == w.interaction.message_id
                     and row.payload_hash != w.interaction.payload_hash()
                 ):
-                    reason = (
-                        "message id seen before with different content and no newer "
-                        "edited_at; keeping the first version"
-                    )
-                    self._quarantine(source, w.item, reason, commit)
+                    self._quarantine(source, w.item, DUPLICATE_REASON, commit)
                     continue
             admitted.append(w)
         return admitted
@@ -326,7 +364,12 @@ class Pipeline:
                     conversation=w.conversation,
                 )
             except DataError as exc:
-                self._quarantine(commit.source, w.item, exc.message, commit)
+                if w.previous is not None and w.previous.status == "failed":
+                    # A failed row replayed: it stays in the failure ledger, one more attempt.
+                    self.summary.failed += 1
+                    commit.ledger.append(_failed_again(w.previous, exc.message))
+                else:
+                    self._quarantine(commit.source, w.item, exc.message, commit)
                 continue
             prev = w.previous
             if prev is not None and prev.crm_id:
@@ -447,18 +490,38 @@ class Pipeline:
             if item.raw is not None
             else (item.interaction.to_json() if item.interaction else "")
         )
-        fingerprint = hashlib.sha256(json.dumps([source, item.location, raw]).encode()).hexdigest()[
-            :32
-        ]
         commit.quarantine.append(
             {
                 "source": source,
-                "fingerprint": fingerprint,
+                "fingerprint": quarantine_fingerprint(source, item.location, raw),
                 "location": item.location,
                 "reason": reason,
                 "raw": raw,
             }
         )
+
+
+def _failed_again(row: Any, message: str) -> dict[str, Any]:
+    """A failed ledger row after one more failed attempt (the mapping refused it now)."""
+    again = dict(row._mapping)
+    again.update(
+        attempts=row.attempts + 1, error_kind="data", error_message=message, updated_at=utcnow()
+    )
+    return again
+
+
+def quarantine_fingerprint(source: str, location: str, raw: str) -> str:
+    """The identity of a parked record: the same record parked twice is one row."""
+    return hashlib.sha256(json.dumps([source, location, raw]).encode()).hexdigest()[:32]
+
+
+def _same_version_other_content(first: Interaction, second: Interaction) -> bool:
+    """The same message id and version time, but different content: a conflicting duplicate."""
+    return (
+        first.message_id == second.message_id
+        and first.version_at == second.version_at
+        and first.payload_hash() != second.payload_hash()
+    )
 
 
 def _persona_rows(interactions: Sequence[Interaction], new: set[str]) -> list[dict[str, Any]]:

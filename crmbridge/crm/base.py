@@ -103,3 +103,16 @@ class CrmAdapter:
     def summary(self) -> dict[str, Any]:
         """Cheap totals for ``crmbridge report`` (may be empty for remote CRMs)."""
         return {}
+
+    def delete_activities(self, rows: Sequence[dict[str, Any]], mode: str) -> int:
+        """Delete (or anonymise) activities crmbridge wrote, for ``crmbridge forget``.
+
+        ``rows`` carry ``key``, ``crm_object`` and ``crm_id``; ``mode`` is ``delete`` or
+        ``anonymise`` (body and subject "[erased]", author fields blank). Records already
+        gone count as done; any other refusal raises, so the state store is left as it is.
+        Returns how many records were deleted or anonymised.
+        """
+        raise ConfigError(
+            f"the {self.name} adapter cannot erase activities",
+            hint="delete them in the CRM by hand; the state store is left unchanged",
+        )

@@ -352,6 +352,44 @@ class LocalCrm(CrmAdapter):
             (key, value),
         )
 
+    def delete_activities(self, rows: Sequence[dict[str, Any]], mode: str) -> int:
+        """Delete activities by key, or blank their text and author fields (``forget``)."""
+        self.api_calls += 1
+        keys = [r["key"] for r in rows]
+        done = 0
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            marks = ",".join("?" * len(part))
+            if mode == "delete":
+                done += self.db.execute(
+                    f"DELETE FROM activities WHERE key IN ({marks})",  # noqa: S608
+                    part,
+                ).rowcount
+                continue
+            found = self.db.execute(
+                f"SELECT key, fields FROM activities WHERE key IN ({marks})",  # noqa: S608
+                part,
+            ).fetchall()
+            for key, fields in found:
+                erased = {**json.loads(fields), **ANONYMISED}
+                self.db.execute(
+                    "UPDATE activities SET fields=?, updated_at=? WHERE key=?",
+                    (json.dumps(erased), datetime.now(UTC).isoformat(), key),
+                )
+            done += len(found)
+        self.db.commit()
+        return done
+
+
+# What ``forget --mode anonymise`` leaves of a local activity's person-identifying fields.
+ANONYMISED: dict[str, Any] = {
+    "subject": "[erased]",
+    "body": "[erased]",
+    "author": None,
+    "author_key": None,
+    "url": None,
+}
+
 
 def _file_digest(path: Path) -> str:
     if not path.is_file():

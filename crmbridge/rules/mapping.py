@@ -9,6 +9,7 @@ the CRM accepts. Per-platform overrides change fields for one platform only.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -167,9 +168,14 @@ def _join(fields: dict[str, tuple[FieldSpec, Template]], origin: str) -> Templat
     return Template(source, f"{origin}: fields")
 
 
+# C0 controls but tab, newline and carriage return, and DEL: CRMs refuse or mangle them
+# (Salesforce answers INVALID_CHARACTER), and no agent needs to see them.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def convert(text: str, spec: FieldSpec, name: str) -> Any:
     """Type a rendered value and apply the field's length and allowed values."""
-    text = text.strip()
+    text = CONTROL.sub("", text).strip()
     if text in ("", "None"):
         return None
     if spec.type == "bool":

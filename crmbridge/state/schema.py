@@ -188,3 +188,18 @@ contact_mirror = Table(
     Column("data", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# Who worked a parked record or a failed ledger row, and how (``crmbridge failures``):
+# dropped, edited, replayed. Kept for audit; the rows themselves keep their final status.
+failure_actions = Table(
+    "failure_actions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("target", String(16), nullable=False),
+    Column("ref", String(300), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("detail", Text),
+    Index("ix_failure_actions_ref", "target", "ref"),
+)

@@ -436,6 +436,61 @@ class HubSpotCrm(CrmAdapter):
         chosen = (mapper or load_preset(self.config.mapping)).preset
         return check_preset(self.wire, chosen, self.config)
 
+    # --- erasure (``crmbridge forget``) ------------------------------------------------
+
+    def delete_activities(self, rows: Sequence[dict[str, Any]], mode: str) -> int:
+        """Archive (``batch/archive``) or blank the body (``batch/update``) of what we wrote.
+
+        The ledger knows ids and keys, not whether each record became a note or a
+        communication, so the ids are read back first (batch read, 100 a call): only a
+        record whose ``crmbridge_key`` is the ledger's key is touched, and one found under
+        neither type is already gone.
+        """
+        wanted = {str(r["crm_id"]): r["key"] for r in rows if r.get("crm_id")}
+        done = 0
+        for object_type, ids in self._ours(wanted).items():
+            for start in range(0, len(ids), self.config.batch_size):
+                part = ids[start : start + self.config.batch_size]
+                if mode == "delete":
+                    body: dict[str, Any] = {"inputs": [{"id": i} for i in part]}
+                    self.wire.call("objects", "archive", object_type, body)
+                else:
+                    blank = {ERASED_PROPERTY[object_type]: "[erased]"}
+                    body = {"inputs": [{"id": i, "properties": blank} for i in part]}
+                    self.wire.call("objects", "update", object_type, body)
+                done += len(part)
+        return done
+
+    def _ours(self, wanted: dict[str, str]) -> dict[str, list[str]]:
+        """Which of these ids are notes and which communications, keys checked."""
+        key_prop = self.config.key_property
+        found: dict[str, list[str]] = {}
+        left = dict(wanted)
+        for object_type in ERASED_PROPERTY:
+            ids = sorted(left)
+            for start in range(0, len(ids), 100):
+                body = {
+                    "inputs": [{"id": i} for i in ids[start : start + 100]],
+                    "properties": [key_prop],
+                }
+                try:
+                    data = self.wire.call("objects", "read", object_type, body)
+                except HubSpotRejected as exc:
+                    if exc.status == 404:  # none of these ids is of this type
+                        continue
+                    raise
+                for row in data.get("results") or []:
+                    oid = str(row.get("id"))
+                    key = (row.get("properties") or {}).get(key_prop)
+                    if oid in left and key == left[oid]:
+                        found.setdefault(object_type, []).append(oid)
+                        del left[oid]
+        return found
+
+
+# The body property ``forget --mode anonymise`` blanks, per object type crmbridge writes.
+ERASED_PROPERTY = {"notes": "hs_note_body", "communications": "hs_communication_body"}
+
 
 def object_type_of(w: ActivityWrite) -> str:
     """Notes or communications, from the properties the preset rendered for this platform."""
