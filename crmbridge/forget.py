@@ -23,7 +23,17 @@ from sqlalchemy import ColumnElement, Connection, delete, or_, select, update
 from crmbridge.config import AppConfig
 from crmbridge.errors import ConfigError
 from crmbridge.failures import erase_actions
-from crmbridge.state.schema import ledger, links, personas, quarantine, review, runs
+from crmbridge.state.schema import (
+    contact_mirror,
+    conversation_threads,
+    conversations,
+    ledger,
+    links,
+    personas,
+    quarantine,
+    review,
+    runs,
+)
 from crmbridge.state.store import StateStore, chunks, utcnow
 
 Mode = Literal["delete", "anonymise"]
@@ -139,7 +149,11 @@ def find(store: StateStore, persona: str | None, contact_id: str | None) -> Targ
             wanted.append(ledger.c.contact_id == contact_id)
         if wanted:
             query = select(
-                ledger.c.key, ledger.c.crm_object, ledger.c.crm_id, ledger.c.status
+                ledger.c.key,
+                ledger.c.crm_object,
+                ledger.c.crm_id,
+                ledger.c.status,
+                ledger.c.conversation_key,
             ).where(or_(*wanted), ledger.c.status != ERASED)
             target.rows = [dict(r._mapping) for r in conn.execute(query)]
         target.parked = _parked_records(conn, keys)
@@ -242,6 +256,32 @@ def erase_state(store: StateStore, target: Target, mode: str) -> dict[str, int]:
         counts["failure_actions"] = erase_actions(conn, "ledger", keys) + erase_actions(
             conn, "quarantine", [str(i) for i in target.parked]
         )
+        counts.update(_erase_threads_and_mirror(conn, target))
+    return counts
+
+
+def _erase_threads_and_mirror(conn: Connection, target: Target) -> dict[str, int]:
+    """The person's conversations (timings, channels, sentiment) and mirrored contact fields."""
+    people = list(target.personas)
+    if target.contact_id is not None:
+        people.append(f"contact:{target.contact_id}")
+    threads = {r["conversation_key"] for r in target.rows if r.get("conversation_key")}
+    for part in chunks(people):
+        threads.update(
+            conn.scalars(select(conversations.c.key).where(conversations.c.person_key.in_(part)))
+        )
+    counts = {"conversations": 0, "contact_mirror": 0}
+    for part in chunks(sorted(threads)):
+        conn.execute(
+            delete(conversation_threads).where(conversation_threads.c.conversation_key.in_(part))
+        )
+        counts["conversations"] += conn.execute(
+            delete(conversations).where(conversations.c.key.in_(part))
+        ).rowcount
+    if target.contact_id is not None:
+        counts["contact_mirror"] = conn.execute(
+            delete(contact_mirror).where(contact_mirror.c.id == target.contact_id)
+        ).rowcount
     return counts
 
 

@@ -33,7 +33,16 @@ from crmbridge.forget import forget
 from crmbridge.models import ActivityWrite
 from crmbridge.ops import history
 from crmbridge.pipeline import sync
-from crmbridge.state.schema import ledger, links, personas, quarantine, review, runs
+from crmbridge.state.schema import (
+    contact_mirror,
+    conversations,
+    ledger,
+    links,
+    personas,
+    quarantine,
+    review,
+    runs,
+)
 from crmbridge.state.store import StateStore
 from tests.conftest import record, write_jsonl
 from tests.fixtures.hubspot.fake import FakeHubSpot
@@ -96,6 +105,8 @@ def test_forgetting_a_persona_empties_its_history_and_a_resync_does_not_recreate
         "review": 0,
         "quarantine": 1,
         "failure_actions": 0,
+        "conversations": 1,  # her two messages were one conversation
+        "contact_mirror": 0,  # a persona's erasure leaves the CRM contact's fields alone
     }
     assert history(synced, contact) == []
     assert [k for k, _c, _f in rows_of(workdir)] == ["x:b1"]
@@ -141,6 +152,9 @@ def test_forgetting_a_contact_erases_every_persona_linked_to_it(workdir, synced)
     contact = linked_contact(synced)
     report = forget(synced, contact_id=contact)
     assert report["personas"] == 1 and report["crm"]["activities"] == 2
+    assert (report["state"]["conversations"], report["state"]["contact_mirror"]) == (1, 1)
+    assert count(synced, conversations, conversations.c.person_key == f"contact:{contact}") == 0
+    assert count(synced, contact_mirror, contact_mirror.c.id == contact) == 0
     assert count(synced, links, links.c.contact_id == contact) == 0
     assert count(synced, review) == 0
     assert history(synced, contact) == []
