@@ -259,6 +259,9 @@ class ActivityWrite(BaseModel):
     fields: dict[str, Any]
     deleted: bool = False
     crm_id: str | None = None  # known from the ledger when this is an update
+    # What adapters may use beside the fields (the inbound message's sentiment label for a
+    # contact roll-up); never sent as a field and not part of the content hash.
+    meta: dict[str, Any] = Field(default_factory=dict)
 
     def content_hash(self) -> str:
         """Digest of what would land in the CRM: equal hash, nothing to write."""

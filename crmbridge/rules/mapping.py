@@ -136,12 +136,16 @@ class Mapper:
             value = convert(text, spec, name)
             if value is not None or not spec.omit_empty:
                 values[name] = value
+        meta: dict[str, Any] = {}
+        if classification is not None and interaction.direction == "inbound":
+            meta["sentiment"] = classification.label
         return ActivityWrite(
             key=key,
             object=self.preset.object,
             contact_id=contact.id if contact else None,
             fields=values,
             deleted=interaction.deleted,
+            meta=meta,
         )
 
 

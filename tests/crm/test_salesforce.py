@@ -777,3 +777,32 @@ def test_history_also_reads_social_posts_when_configured(rsps):
     (row,) = adapter.history("003A")
     assert "FROM SocialPost WHERE WhoId = '003A'" in soql_of(social.calls[0])
     assert (row["object"], row["key"]) == ("SocialPost", "reddit:m0")
+
+
+def test_a_social_post_carries_the_service_aware_sentiment_and_a_reply_none():
+    from crmbridge.classify import ServiceAnalyzer
+    from crmbridge.models import Contact, Interaction
+
+    mapper = load_preset("salesforce_social")
+    analyzer = ServiceAnalyzer()
+    base = {
+        "schema": "crmbridge.interaction/1",
+        "platform": "x",
+        "kind": "mention",
+        "author": {"id": "u1", "handle": "ana"},
+        "created_at": "2024-01-15T10:30:00Z",
+    }
+    complaint = Interaction.model_validate(
+        {**base, "message_id": "1", "text": "still waiting for my refund, 3 hours on hold"}
+    )
+    reply = Interaction.model_validate(
+        {**base, "message_id": "2", "direction": "outbound", "agent": "Sam", "text": "Sorry!"}
+    )
+    fields = [
+        mapper.render(
+            i, Contact(id="003A"), None, i.key, classification=analyzer.analyze(i.text)
+        ).fields
+        for i in (complaint, reply)
+    ]
+    assert fields[0]["Sentiment"] == "Negative"
+    assert "Sentiment" not in fields[1]

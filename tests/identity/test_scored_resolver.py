@@ -151,9 +151,7 @@ def _commit(store, resolutions):
     store.commit(commit)
 
 
-def test_a_linked_persona_whose_email_now_names_another_contact_goes_to_review_once(
-    workdir, store
-):
+def test_a_linked_persona_whose_email_now_names_another_contact_goes_to_review_once(workdir, store):
     with crm_of(workdir) as crm:
         first = ScoredResolver(store, crm, IdentityConfig())
         _commit(store, first.resolve([msg(20, id="k", handle="jdoe")]))  # auto: C1

@@ -93,6 +93,11 @@ class HubSpotConfig(Options):
     rollup_channels: str | None = Field(
         default=None, description="Contact multi-select property for the channels seen."
     )
+    rollup_last_sentiment: str | None = Field(
+        default=None,
+        description="Contact property for the sentiment (negative, neutral, positive) of the "
+        "latest inbound message.",
+    )
     search_interval_s: float = Field(default=0.2, ge=0, description="Space between searches.")
 
 
@@ -183,7 +188,11 @@ class HubSpotCrm(CrmAdapter):
             for start in range(0, len(creates), size):
                 results.update(self._create(object_type, creates[start : start + size]))
         ordered = [results[w.key] for w in batch]
-        if self.config.rollup_last_at or self.config.rollup_channels:
+        if (
+            self.config.rollup_last_at
+            or self.config.rollup_channels
+            or self.config.rollup_last_sentiment
+        ):
             rollup.update(self.wire, self.config, batch, ordered)
         return ordered
 
