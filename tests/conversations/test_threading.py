@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -259,3 +260,44 @@ def test_threading_reads_conversations_once_per_batch_not_per_interaction(workdi
     assert len(reads) == batches
     assert sum(c["messages"] for c in stored(store)) == 1200
     store.close()
+
+
+@pytest.mark.parametrize("seed", range(1, 6))
+def test_small_batches_thread_exactly_like_one_big_batch(tmp_path, seed):
+    import random
+    import shutil
+
+    rng = random.Random(seed)
+    hours, rows = 0.0, []
+    for n in range(80):
+        hours += rng.choice([0.5, 3, 20, 80, 150])
+        person = rng.choice(["a", "b", "c"])
+        over: dict[str, Any] = {"platform": rng.choice(["x", "facebook", "youtube"])}
+        if n and rng.random() < 0.2:
+            parent = rng.choice(rows)
+            over = {"platform": parent["platform"], "in_reply_to": parent["message_id"]}
+        if rng.random() < 0.15:
+            over.update(direction="outbound", agent="Ann")
+            person = "brand"
+        author = {"id": person, **(JANE if person == "a" else {})}  # a: linked to C1
+        rows.append(record(str(n), author=author, created_at=at(hours), **over))
+    results = []
+    for batch_size in (500, 7):
+        folder = tmp_path / str(batch_size)
+        folder.mkdir()
+        shutil.copy(Path(__file__).parent.parent / "fixtures" / "contacts.csv", folder)
+        (folder / "crmbridge.yaml").write_text(
+            "state: sqlite:///state.db\n"
+            "crm: {kind: local, path: crm.db, contacts_csv: contacts.csv, "
+            f"batch_size: {batch_size}}}\n"
+            "sources:\n  - {name: exports, connector: jsonl, path: interactions.jsonl}\n"
+        )
+        store = run(folder, rows)
+        convs = [{k: v for k, v in c.items() if k != "updated_at"} for c in stored(store)]
+        results.append((placed(store), convs))
+        store.close()
+    assert results[0][0] == results[1][0]
+    for one, other in zip(results[0][1], results[1][1], strict=True):
+        assert one == other
+    assert sum(c["messages"] for c in results[0][1]) == 80
+    assert {"contact:C1", "x:b"} <= {c["person_key"] for c in results[0][1]}
