@@ -301,3 +301,31 @@ def test_small_batches_thread_exactly_like_one_big_batch(tmp_path, seed):
         assert one == other
     assert sum(c["messages"] for c in results[0][1]) == 80
     assert {"contact:C1", "x:b"} <= {c["person_key"] for c in results[0][1]}
+
+
+@pytest.mark.parametrize("seed", range(1, 4))
+def test_link_then_unlink_restores_exactly_the_conversations_there_were(workdir, seed):
+    import random
+
+    rng = random.Random(seed)
+    hours, rows = 0.0, []
+    for n in range(40):
+        hours += rng.choice([1, 10, 40, 100])
+        platform, author = rng.choice(
+            [("x", {"id": "xj", **JANE}), ("facebook", {"id": "fb-9"}), ("youtube", {"id": "y"})]
+        )
+        rows.append(record(str(n), platform=platform, author=author, created_at=at(hours)))
+    store = run(workdir, rows)
+
+    def snapshot():
+        convs = [{k: v for k, v in c.items() if k != "updated_at"} for c in stored(store)]
+        return placed(store), convs
+
+    before = snapshot()
+    link(store, "facebook:fb-9", "C1", "reviewer")
+    merged = snapshot()
+    assert len(merged[1]) < len(before[1])
+    assert sum(c["messages"] for c in merged[1]) == 40
+    unlink(store, "facebook:fb-9", "reviewer")
+    assert snapshot() == before
+    store.close()
