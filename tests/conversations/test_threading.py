@@ -329,3 +329,44 @@ def test_link_then_unlink_restores_exactly_the_conversations_there_were(workdir,
     unlink(store, "facebook:fb-9", "reviewer")
     assert snapshot() == before
     store.close()
+
+
+def test_sources_synced_one_after_another_still_thread_by_time(workdir):
+    # The X source is synced completely before the Messenger one, whose messages fall
+    # between X's: each must join the conversation of its own time, not the newest one.
+    xs = [jane_on("x", "1", 0), jane_on("x", "2", 30), jane_on("x", "3", 400)]
+    fbs = [
+        jane_on("facebook", "10", 10),
+        jane_on("facebook", "11", 50),
+        jane_on("facebook", "12", 410),
+    ]
+    write_jsonl(workdir / "x.jsonl", xs)
+    write_jsonl(workdir / "fb.jsonl", fbs)
+    (workdir / "crmbridge.yaml").write_text(
+        "state: sqlite:///state.db\n"
+        "crm: {kind: local, path: crm.db, contacts_csv: contacts.csv}\n"
+        "sources:\n"
+        "  - {name: x-export, connector: jsonl, path: x.jsonl}\n"
+        "  - {name: fb-export, connector: jsonl, path: fb.jsonl}\n"
+    )
+    config = load_config(workdir / "crmbridge.yaml")
+    assert sync(config).written == 6
+    store = StateStore(config.state_url)
+    first, second = stored(store)
+    assert (first["key"], first["messages"], first["status"]) == ("conv:x:1", 4, "closed")
+    assert json.loads(first["channels"]) == ["x", "facebook"]
+    assert first["last_at"].replace(tzinfo=UTC) == START + timedelta(hours=50)
+    assert (second["key"], second["messages"], second["status"]) == ("conv:x:3", 2, "open")
+    assert placed(store)["facebook:12"] == "conv:x:3"
+    store.close()
+
+
+def test_a_message_long_before_a_conversation_starts_its_own(workdir):
+    store = run(workdir, [jane_on("x", "1", 500)])
+    store.close()
+    store = run(workdir, [jane_on("x", "1", 500), jane_on("facebook", "2", 0)])
+    convs = {c["key"]: c for c in stored(store)}
+    assert set(convs) == {"conv:x:1", "conv:facebook:2"}
+    assert convs["conv:facebook:2"]["status"] == "closed"
+    assert convs["conv:x:1"]["status"] == "open"
+    store.close()
