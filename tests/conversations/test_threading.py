@@ -370,3 +370,17 @@ def test_a_message_long_before_a_conversation_starts_its_own(workdir):
     assert convs["conv:facebook:2"]["status"] == "closed"
     assert convs["conv:x:1"]["status"] == "open"
     store.close()
+
+
+def test_a_preview_threads_one_message_like_the_sync_would_and_stores_nothing(workdir):
+    from crmbridge.conversations.preview import preview_conversation
+    from crmbridge.models import Interaction
+
+    store = run(workdir, [jane_on("x", "1", 0), jane_on("x", "2", 400)])
+    late = Interaction.model_validate(jane_on("facebook", "3", 10, text="where is my refund?"))
+    conv, classification = preview_conversation(store, late, contact_id="C1")
+    assert (conv["key"], conv["messages"]) == ("conv:x:1", 2)
+    assert json.loads(conv["channels"]) == ["x", "facebook"]
+    assert classification is not None and "billing" in classification.intents
+    assert [c["messages"] for c in stored(store)] == [1, 1]
+    store.close()
