@@ -51,6 +51,8 @@ figure.chart svg { width: 520px; height: auto; }
 {% for name, row in kpi_rows %}<tr><td>{{ name }}</td>
 {% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>
 {% endfor %}</table>
+{% if not charts %}<p id="no-charts">No conversations yet: run <code>crmbridge sync</code>
+first.</p>{% endif %}
 <div class="charts">
 {% for chart in charts %}<figure class="chart" id="chart-{{ chart.id }}">
 <figcaption>{{ chart.title }}</figcaption>

@@ -119,3 +119,14 @@ def test_the_html_report_renders_its_charts_in_headless_chromium(report_html, tm
         assert f'id="chart-{chart}"' in dom.stdout
     assert dom.stdout.count("<svg") == len(CHARTS)
     assert dom.stdout.count("<path") > 20  # the bars and axes were drawn
+
+
+def test_the_html_report_of_an_empty_state_has_no_chart_and_says_so_in_numbers(workdir):
+    path = workdir / "empty.html"
+    done = CliRunner().invoke(
+        main, ["report", "--config", str(workdir / "crmbridge.yaml"), "--html", str(path)]
+    )
+    assert done.exit_code == 0, done.output
+    html = path.read_text(encoding="utf-8")
+    assert "<svg" not in html and 'id="no-charts"' in html
+    assert "<td>all channels</td>" in html and "<td>0</td>" in html
