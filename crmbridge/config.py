@@ -101,7 +101,8 @@ class AppConfig(BaseModel):
     webhooks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
     mapping: str | None = None
-    rules: ConfigPath | None = None
+    # A list of rules, {file: rules.yaml}, or a path; crmbridge.rules.engine validates it.
+    rules: list[Any] | dict[str, Any] | str | None = None
 
     # Filled by load_config, not by the file.
     file: Path = Field(default=Path("crmbridge.yaml"), exclude=True)

@@ -32,7 +32,16 @@ from sqlalchemy.pool import StaticPool
 
 from crmbridge.errors import ConfigError
 from crmbridge.state import migrate
-from crmbridge.state.schema import cursors, ledger, links, personas, quarantine, review, runs
+from crmbridge.state.schema import (
+    cursors,
+    ledger,
+    links,
+    personas,
+    quarantine,
+    review,
+    rule_cases,
+    runs,
+)
 
 CHUNK = 500
 
@@ -66,6 +75,7 @@ class BatchCommit:
     personas: list[dict[str, Any]] = field(default_factory=list)
     links: list[dict[str, Any]] = field(default_factory=list)
     reviews: list[dict[str, Any]] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)  # rule_cases rows, by key
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -235,6 +245,7 @@ class StateStore:
                 conn.execute(links.insert(), batch.links)
             if batch.reviews:
                 conn.execute(review.insert(), batch.reviews)
+            upsert(conn, rule_cases, batch.cases, ["key"])
             if batch.cursor is not None:
                 upsert(
                     conn,
