@@ -27,6 +27,7 @@ from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceB
 from crmbridge.identity.resolver import ExactResolver, Resolution
 from crmbridge.identity.scored_resolver import ScoredResolver
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult
+from crmbridge.rules.cases import conversation_key, rule_stage, rules_view
 from crmbridge.rules.mapping import Mapper, load_preset
 from crmbridge.state.lease import DEFAULT_SECONDS as DEFAULT_LEASE_SECONDS
 from crmbridge.state.lease import Lease, new_holder
@@ -53,6 +54,8 @@ class SyncSummary:
     review: int = 0
     unmatched: int = 0
     held: int = 0
+    cases: int = 0
+    escalated: int = 0
     api_calls: int = 0
     duration_s: float = 0.0
     dry_run: bool = False
@@ -89,6 +92,7 @@ class _Work:
     resolution: Resolution | None = None
     unchanged: bool = False
     write_hash: str | None = None
+    rules: Any = None  # the rules' Decision (crmbridge.rules.actions)
 
 
 class Pipeline:
@@ -129,6 +133,7 @@ class Pipeline:
         self.resolver: ExactResolver | ScoredResolver = resolver(
             self.store, adapter, config.identity
         )
+        self.rules = rule_stage(config, adapter, self.store, dry_run)
 
     def run(self, only: str | None = None) -> SyncSummary:
         """Sync every source (or the one named); the summary says what was done.
@@ -145,6 +150,7 @@ class Pipeline:
         run_id = self.store.start_run([s.name for s in specs], self.dry_run)
         try:
             with self.adapter:
+                self._sla_pass()
                 for spec in specs:
                     self._sync_source(spec.name, spec.connector, spec.options)
             if specs and len(self.summary.skipped) == len(specs):
@@ -215,9 +221,11 @@ class Pipeline:
         commit = BatchCommit(source=source, cursor=items[-1].cursor if items else None)
         work = self._admit(source, items, commit)
         self._resolve(work, commit)
+        self._apply_rules(work, commit)
         writes = self._render(work, commit)
         results = self._write(writes) if writes and not self.dry_run else []
         self._record(source, work, results, commit)
+        self._write_cases(work, commit)
         if not self.dry_run:
             self.store.commit(commit, self.lease.renew if self.lease else None)
 
@@ -310,7 +318,9 @@ class Pipeline:
             if contact is None and link is not None and link.contact_id:
                 contact = Contact(id=link.contact_id)
             try:
-                write = self.mapper.render(w.interaction, contact, link, w.interaction.activity_key)
+                write = self.mapper.render(
+                    w.interaction, contact, link, w.interaction.activity_key, rules_view(w.rules)
+                )
             except DataError as exc:
                 self._quarantine(commit.source, w.item, exc.message, commit)
                 continue
@@ -332,6 +342,48 @@ class Pipeline:
                 continue
             writes.append(write)
         return writes
+
+    def _apply_rules(self, work: list[_Work], commit: BatchCommit) -> None:
+        """Each message's rule decision (its tags reach the mapping) and its case plan."""
+        if self.rules is None:
+            return
+        self.rules.begin(conversation_key(w) for w in work)
+        for w in sorted(work, key=lambda w: w.interaction.created_at):
+            link = w.resolution.link if w.resolution else None
+            ctx = self.rules.context(
+                w.interaction,
+                classification=getattr(w, "classification", None),
+                band=link.band if link else "unmatched",
+                contact_id=link.contact_id if link else None,
+                conversation=getattr(w, "conversation", None),
+            )
+            new = w.previous is None or w.previous.status != "written"
+            w.rules = self.rules.decide(ctx, new)
+
+    def _write_cases(self, work: list[_Work], commit: BatchCommit) -> None:
+        """One write_cases call for the batch, after its activities (see rules/cases.py)."""
+        if self.rules is None:
+            return
+        rows = [*getattr(commit, "conversations", [])]
+        rows += [c for w in work if (c := getattr(w, "conversation", None)) is not None]
+        preview = self.rules.preview() if self.dry_run else []
+        plans, written = self.rules.finish(rows)
+        self.summary.cases += written
+        self.summary.escalated += self.rules.escalated
+        commit.cases.extend(plans)
+        room = PREVIEW_LIMIT - len(self.summary.preview)
+        self.summary.preview.extend(preview[: max(0, room)])
+
+    def _sla_pass(self) -> None:
+        """Escalate conversations whose SLA ran out; retry cases an earlier run left."""
+        if self.rules is None:
+            return
+        from crmbridge.rules.sla import sla_pass
+
+        result = sla_pass(self.rules, utcnow())
+        self.summary.escalated += len(result.escalated)
+        self.summary.cases += result.written
+        self.summary.preview.extend(result.preview[:PREVIEW_LIMIT])
 
     def _write(self, writes: list[ActivityWrite]) -> list[WriteResult]:
         results = self.adapter.write(writes)

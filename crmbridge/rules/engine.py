@@ -124,6 +124,15 @@ class RuleSet:
             for r in self.rules
         )
 
+    @property
+    def writes_cases(self) -> bool:
+        """Whether any rule opens or escalates a case (SLAs escalate into cases too)."""
+        return any(r.then.case or r.then.escalate or r.then.sla for r in self.rules)
+
+    def by_name(self, name: str | None) -> Rule | None:
+        """The rule called ``name``, if the config still has it."""
+        return next((r for r in self.rules if r.name == name), None)
+
     def evaluate(self, ctx: RuleContext, explain: bool = False) -> Evaluation:
         """Run the rules in order on one message; ``explain`` checks every condition."""
         ctx.vip = self.vip

@@ -95,14 +95,23 @@ class Mapper:
         return compiled
 
     def render(
-        self, interaction: Interaction, contact: Contact | None, link: Link | None, key: str
+        self,
+        interaction: Interaction,
+        contact: Contact | None,
+        link: Link | None,
+        key: str,
+        rules: dict[str, Any] | None = None,
     ) -> ActivityWrite:
-        """The activity for one interaction (DataError if a value breaks a constraint)."""
+        """The activity for one interaction (DataError if a value breaks a constraint).
+
+        ``rules`` is what the case rules decided (``rules.tags``, ``rules.fired``).
+        """
         context = {
             "i": json.loads(interaction.to_json()),
             "contact": contact.model_dump() if contact else None,
             "link": link.model_dump() if link else None,
             "key": key,
+            "rules": rules or NO_RULES,
         }
         fields_ = self._by_platform.get(interaction.platform, self._base)
         joined = self._joined.get(interaction.platform) or self._joined[""]
@@ -127,6 +136,8 @@ class Mapper:
             deleted=interaction.deleted,
         )
 
+
+NO_RULES: dict[str, Any] = {"tags": [], "fired": [], "no_response": False}
 
 # Rendering every field in one template pass is several times cheaper than one pass per
 # field; the output is split on a separator that real text does not hold (a NUL between two
