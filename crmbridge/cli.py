@@ -471,3 +471,6 @@ def plugins_command(as_json: bool) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+from crmbridge.commands.rules import rules_group  # noqa: E402
+
+main.add_command(rules_group)

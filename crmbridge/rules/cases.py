@@ -179,21 +179,7 @@ class RuleStage:
         """The facts conditions read about one message."""
         if classification is None and self.rules.needs_classification:
             classification = self.analyze(interaction)
-        score, label, intents = classification_of(classification)
-        conversation = conversation or {
-            "key": interaction.conversation_key,
-            "opened_at": interaction.created_at,
-            "channels": [interaction.platform],
-        }
-        return RuleContext(
-            interaction,
-            score=score,
-            label=label,
-            intents=intents,
-            identity=BANDS.get(band, band),
-            contact_id=contact_id,
-            conversation=conversation,
-        )
+        return make_context(interaction, classification, band, contact_id, conversation)
 
     # --- the batch ---------------------------------------------------------------------
 
@@ -208,6 +194,8 @@ class RuleStage:
         if not new:
             return decision  # a replay or re-render: tags only, no second case or webhook
         key = str((ctx.conversation or {}).get("key") or ctx.interaction.conversation_key)
+        if not decision.rules and key not in self.plans:
+            return decision  # nothing fired and nothing is running here: no row to keep
         plan = self.plans.setdefault(key, Plan(key))
         if self._move(plan, ctx, decision):
             self.touched.add(key)
@@ -339,6 +327,31 @@ class RuleStage:
             for k in sorted(self.touched)
             if (p := self.plans[k]).status == "pending"
         ]
+
+
+def make_context(
+    interaction: Interaction,
+    classification: Any,
+    band: str,
+    contact_id: str | None,
+    conversation: dict[str, Any] | None,
+) -> RuleContext:
+    """A rule context from a message and what the pipeline (or the store) knows of it."""
+    score, label, intents = classification_of(classification)
+    conversation = conversation or {
+        "key": interaction.conversation_key,
+        "opened_at": interaction.created_at,
+        "channels": [interaction.platform],
+    }
+    return RuleContext(
+        interaction,
+        score=score,
+        label=label,
+        intents=intents,
+        identity=BANDS.get(band, band),
+        contact_id=contact_id,
+        conversation=conversation,
+    )
 
 
 def _details(ctx: RuleContext, d: Decision) -> dict[str, Any]:

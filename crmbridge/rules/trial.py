@@ -1,0 +1,157 @@
+"""``crmbridge rules test``: which rules fire on given messages, and why, writing nothing.
+
+Each message is classified on the fly; what the state store knows (the author's identity
+link or review, the conversation the message belongs to) is read when the store exists,
+else the message is taken as unmatched and opening a fresh conversation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from crmbridge.config import AppConfig
+from crmbridge.errors import ConfigError, DataError
+from crmbridge.models import Interaction, parse_interaction
+from crmbridge.rules.cases import load_plans, make_context
+from crmbridge.rules.conditions import RuleContext, format_duration
+from crmbridge.rules.engine import RuleSet, load_rules
+from crmbridge.state import schema
+from crmbridge.state.store import StateStore
+
+
+def trial(config: AppConfig, lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """One result per interaction line: the facts, each rule's trace, the decision."""
+    rules = load_rules(config)
+    if rules is None:
+        raise ConfigError(
+            f"{config.file.name}: no rules to test",
+            hint="add a 'rules:' list (or rules: {file: rules.yaml}) to the config",
+        )
+    from crmbridge.classify import ServiceAnalyzer
+
+    analyzer = ServiceAnalyzer()
+    store = _store(config)
+    try:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                interaction = parse_interaction(json.loads(line), f"line {number}")
+            except json.JSONDecodeError as exc:
+                yield {"line": number, "error": f"line {number}: not JSON ({exc.msg})"}
+                continue
+            except DataError as exc:
+                yield {"line": number, "error": str(exc)}
+                continue
+            ctx = _context(store, interaction, analyzer.analyze(interaction.text))
+            yield _result(number, rules, ctx)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _store(config: AppConfig) -> StateStore | None:
+    url = config.state_url
+    if url.startswith("sqlite:///") and not Path(url[10:]).exists():
+        return None
+    return StateStore(url, read_only=True)
+
+
+def _context(store: StateStore | None, i: Interaction, classification: Any) -> RuleContext:
+    band, contact_id, conversation = "unmatched", None, None
+    if store is not None:
+        try:
+            band, contact_id = _identity(store, i)
+            conversation = _conversation(store, i)
+        except SQLAlchemyError:  # an older store without a table: facts stay fresh
+            pass
+    return make_context(i, classification, band, contact_id, conversation)
+
+
+def _identity(store: StateStore, i: Interaction) -> tuple[str, str | None]:
+    link = store.active_links([i.persona_key]).get(i.persona_key)
+    if link is not None:
+        return "linked", link.contact_id
+    if store.open_reviews([i.persona_key]):
+        return "review", None
+    return "unmatched", None
+
+
+def _conversation(store: StateStore, i: Interaction) -> dict[str, Any] | None:
+    row = store.ledger_rows([i.key]).get(i.key)
+    key = (row.conversation_key if row is not None else None) or i.conversation_key
+    table = getattr(schema, "conversations", None)
+    if table is not None:
+        with store.engine.connect() as conn:
+            found = conn.execute(select(table).where(table.c.key == key)).first()
+        if found is not None:
+            return dict(found._mapping)
+    plan = load_plans(store, [key]).get(key)
+    if plan is not None:
+        return {"key": key, "channels": [i.platform], "case": plan.status}
+    return None
+
+
+def _result(number: int, rules: RuleSet, ctx: RuleContext) -> dict[str, Any]:
+    evaluation = rules.evaluate(ctx, explain=True)
+    i = ctx.interaction
+    return {
+        "line": number,
+        "key": i.key,
+        "facts": {
+            "direction": i.direction,
+            "identity": ctx.identity,
+            "contact_id": ctx.contact_id,
+            "sentiment": {"score": ctx.score, "label": ctx.label},
+            "intents": ctx.intents,
+            "conversation": (ctx.conversation or {}).get("key"),
+            "conversation_age": format_duration(ctx.conversation_age),
+            "channels": ctx.channels,
+        },
+        "rules": [t.as_dict() for t in evaluation.traces],
+        "decision": evaluation.decision.as_dict(),
+    }
+
+
+def render_text(result: dict[str, Any]) -> list[str]:
+    """Human lines for one result."""
+    if "error" in result:
+        return [f"error: {result['error']}"]
+    f = result["facts"]
+    score = f["sentiment"]["score"]
+    lines = [
+        f"{result['key']} ({f['direction']}, identity {f['identity']}, sentiment "
+        f"{'-' if score is None else f'{score:.2f}'} {f['sentiment']['label']}, "
+        f"intents {f['intents']}, conversation {f['conversation']} "
+        f"age {f['conversation_age']} channels {f['channels']})"
+    ]
+    width = max((len(r["rule"]) for r in result["rules"]), default=0)
+    for r in result["rules"]:
+        mark = {True: "FIRED  ", False: "no     ", None: "skipped"}[r["fired"]]
+        lines.append(f"  {mark} {r['rule']:<{width}}  {r['note']}")
+        if r["fired"]:
+            lines.extend(
+                f"          {' ' * width}  {c['condition']}: {c['detail']}" for c in r["checks"]
+            )
+    d = result["decision"]
+    actions = []
+    if d["case"]:
+        actions.append(f"case {d['case']['priority']} {d['case']['subject']!r}")
+    if d["escalate"]:
+        actions.append(f"escalate {d['escalate']}")
+    if d["sla"]:
+        actions.append(f"sla {d['sla']}")
+    if d["no_response"]:
+        actions.append("no response needed")
+    if d["tags"]:
+        actions.append(f"tags {d['tags']}")
+    if d["notify"]:
+        actions.append(f"notify ({', '.join(d['notify'])})")
+    lines.append("  => " + ("; ".join(actions) if actions else "no action"))
+    return lines
