@@ -1,0 +1,195 @@
+"""SLA escalation with fixed clocks, failed case writes retried next run, and dry runs."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+
+from crmbridge.config import AppConfig, load_config
+from crmbridge.pipeline import Pipeline, sync
+from crmbridge.rules.sla import PassResult, sla_pass
+from tests.conftest import record
+from tests.rules.test_actions import HOOK, cases, configure, plans
+
+T0 = datetime(2024, 1, 15, 10, 30, tzinfo=UTC)
+COMPLAINT = {
+    "name": "complaint",
+    "when": {"direction": "inbound", "keywords": ["late", "broken"]},
+    "then": {"case": {"priority": "Medium"}, "sla": {"within": "30m", "escalate": "tier2"}},
+}
+
+
+def pass_at(config: AppConfig, now: datetime) -> PassResult:
+    """The start-of-run pass with a fixed clock, on the configured CRM and store."""
+    pipeline = Pipeline(config)
+    try:
+        with pipeline.adapter:
+            assert pipeline.rules is not None
+            return sla_pass(pipeline.rules, now)
+    finally:
+        pipeline.store.close()
+
+
+def first_sync(workdir: Path, rules: list[dict[str, Any]], rows: list[dict[str, Any]]) -> AppConfig:
+    """Sync the messages; the run's own pass finds no clock running yet."""
+    config = configure(workdir, rules, rows)
+    summary = sync(config)
+    assert summary.escalated == 0 and summary.written == len(rows)
+    return config
+
+
+def test_a_conversation_without_a_reply_by_its_sla_is_escalated_once(workdir):
+    config = first_sync(
+        workdir, [COMPLAINT], [record("1", conversation_id="c", text="parcel is late")]
+    )
+    assert plans(config)["x:c"].escalations == 0
+    early = pass_at(config, T0 + timedelta(minutes=29))
+    assert early.escalated == []
+    late = pass_at(config, T0 + timedelta(minutes=31))
+    assert late.escalated == ["x:c"] and late.written == 1
+    case = cases(workdir)["x:c"]
+    assert (case["priority"], case["tier"]) == ("High", "tier2")
+    row = plans(config)["x:c"]
+    assert (row.escalations, row.escalated_tier, row.status) == (1, "tier2", "written")
+    assert pass_at(config, T0 + timedelta(hours=5)).escalated == []  # once per SLA
+
+
+def test_an_agent_reply_before_the_deadline_stops_the_clock(workdir):
+    rows = [
+        record("1", conversation_id="c", text="my order is late"),
+        record(
+            "2",
+            conversation_id="c",
+            in_reply_to="1",
+            direction="outbound",
+            agent="Sam",
+            text="On it!",
+            created_at="2024-01-15T10:45:00Z",
+        ),
+    ]
+    config = first_sync(workdir, [COMPLAINT], rows)
+    assert str(plans(config)["x:c"].responded_at).startswith("2024-01-15 10:45")
+    assert pass_at(config, T0 + timedelta(days=1)).escalated == []
+    assert cases(workdir)["x:c"]["priority"] == "Medium"
+
+
+def test_an_sla_without_a_case_opens_a_high_case_when_it_is_missed(workdir):
+    rule = {"name": "dm-reply", "when": {"kind": "dm"}, "then": {"sla": "2h"}}
+    config = first_sync(workdir, [rule], [record("1", kind="dm", conversation_id="d", text="hi?")])
+    assert cases(workdir) == {}
+    pass_at(config, T0 + timedelta(hours=3))
+    case = cases(workdir)["x:d"]
+    assert (case["priority"], case["tier"]) == ("High", "sla")
+    assert case["subject"] == "No reply within 2h: conversation x:d"
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_a_missed_sla_tells_the_rule_s_webhook(workdir):
+    hook = responses.post(HOOK, json={"ok": True})
+    rule = {**COMPLAINT, "then": {**COMPLAINT["then"], "sla": {"within": "30m", "notify": HOOK}}}
+    config = first_sync(workdir, [rule], [record("1", conversation_id="c", text="broken zip")])
+    assert len(hook.calls) == 0
+    pass_at(config, T0 + timedelta(hours=1))
+    body = json.loads(hook.calls[0].request.body)
+    assert (body["event"], body["rule"], body["conversation"]) == (
+        "sla_breached",
+        "complaint",
+        "x:c",
+    )
+    assert body["escalated_tier"] == "sla" and body["case"]["priority"] == "High"
+    assert body["sla"] == "30m" and body["sla_due_at"].startswith("2024-01-15T11:00:00")
+
+
+def test_the_next_sync_escalates_what_its_sla_left_unanswered(workdir):
+    config = configure(workdir, [COMPLAINT], [record("1", conversation_id="c", text="late again")])
+    first = sync(config)
+    assert (first.cases, first.escalated) == (1, 0)
+    second = sync(config)  # real clock: 2024's deadline passed long ago
+    assert (second.fetched, second.escalated, second.cases) == (0, 1, 1)
+    assert sync(config).escalated == 0
+
+
+def test_a_dry_run_writes_no_case_and_lists_the_cases_it_would_open(workdir):
+    config = configure(workdir, [COMPLAINT], [record("1", conversation_id="c", text="late")])
+    summary = Pipeline(config, dry_run=True).run()
+    assert summary.cases == 1
+    assert [p for p in summary.preview if p["action"] == "case"] == [
+        {
+            "action": "case",
+            "key": "x:c",
+            "contact_id": None,
+            "priority": "Medium",
+            "subject": "X mention from Someone: late",
+            "rules": ["complaint"],
+        }
+    ]
+    assert not (workdir / "crm.db").exists() or cases(workdir) == {}
+    assert not (workdir / "state.db").exists()
+
+
+# --- a case the CRM refuses: the activity is written, the case waits for the next run ----
+
+INSTANCE = "https://acme.my.salesforce.com"
+BASE = f"{INSTANCE}/services/data/v62.0/"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "salesforce"
+
+
+@pytest.fixture
+def salesforce(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppConfig:
+    monkeypatch.setenv("SF_SESSION_ID", "00D000000000001!AQ0AQSESSION")
+    author = {"id": "u-jane", "handle": "jane", "email": "Jane.Doe@example.com"}
+    rows = [record("101", author=author, conversation_id="t9", text="site down since 9am")]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "crmbridge.yaml").write_text(
+        "state: sqlite:///state.db\n"
+        "crm: {kind: salesforce, session_id: '${SF_SESSION_ID}', "
+        f"instance_url: '{INSTANCE}', attempts: 1}}\n"
+        "sources: [{name: exports, connector: jsonl, path: in.jsonl}]\n"
+        "rules:\n"
+        "  - name: outage\n"
+        "    when: {keywords: down}\n"
+        "    then: {case: {priority: High, queue: 00G000000000001AAA}}\n"
+    )
+    return load_config(tmp_path / "crmbridge.yaml")
+
+
+def test_a_case_the_crm_refuses_keeps_its_activity_and_is_written_on_the_next_run(salesforce):
+    contacts = json.loads((FIXTURES / "contacts_query.json").read_text())
+    task_ok = [{"id": "00T000000000001AAA", "success": True, "errors": [], "created": True}]
+    refused = [
+        {
+            "success": False,
+            "errors": [
+                {
+                    "statusCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+                    "message": "Cases need a product",
+                    "fields": [],
+                }
+            ],
+        }
+    ]
+    with responses.RequestsMock() as wire:
+        wire.get(BASE + "query/", json=contacts)
+        wire.patch(BASE + "composite/sobjects/Task/Crmbridge_Key__c", json=task_ok)
+        case_call = wire.patch(BASE + "composite/sobjects/Case/Crmbridge_Key__c", json=refused)
+        first = Pipeline(salesforce).run()
+    assert (first.written, first.failed, first.cases) == (1, 0, 0)
+    sent = json.loads(case_call.calls[0].request.body)["records"][0]
+    assert sent["Priority"] == "High" and sent["OwnerId"] == "00G000000000001AAA"
+    assert sent["ContactId"] == "003000000000001AAA" and sent["Crmbridge_Key__c"] == "x:t9"
+    row = plans(salesforce)["x:t9"]
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert "Cases need a product" in row.error
+    case_ok = [{"id": "500000000000001AAA", "success": True, "errors": [], "created": True}]
+    with responses.RequestsMock() as wire:
+        retry = wire.patch(BASE + "composite/sobjects/Case/Crmbridge_Key__c", json=case_ok)
+        second = Pipeline(salesforce).run()
+    assert (second.fetched, second.cases) == (0, 1)
+    assert json.loads(retry.calls[0].request.body)["records"][0]["Subject"].startswith("X mention")
+    row = plans(salesforce)["x:t9"]
+    assert (row.status, row.crm_id, row.attempts) == ("written", "500000000000001AAA", 0)
