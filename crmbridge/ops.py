@@ -71,7 +71,18 @@ def check(config: AppConfig) -> list[dict[str, Any]]:
             store.close()
         return "state store readable"
 
+    def rules() -> str:
+        from crmbridge.rules.cases import check_adapter
+        from crmbridge.rules.engine import load_rules
+
+        found = load_rules(config)
+        if found is None:
+            return "no rules"
+        check_adapter(found, adapter_cls)
+        return f"{len(found.rules)} rule(s) valid ({found.origin})"
+
     attempt("mapping", mapping)
+    attempt("rules", rules)
     attempt("crm", crm)
     attempt("state", state)
     for spec in config.sources:

@@ -376,9 +376,10 @@ def _details(ctx: RuleContext, d: Decision) -> dict[str, Any]:
     }
 
 
-def check_adapter(rules: RuleSet, adapter: CrmAdapter) -> None:
+def check_adapter(rules: RuleSet, adapter: CrmAdapter | type[CrmAdapter]) -> None:
     """Refuse, before any write, rules that open cases on an adapter that cannot."""
-    if rules.writes_cases and type(adapter).write_cases is CrmAdapter.write_cases:
+    cls = adapter if isinstance(adapter, type) else type(adapter)
+    if rules.writes_cases and cls.write_cases is CrmAdapter.write_cases:
         raise ConfigError(
             f"rules open cases but the {adapter.name} adapter cannot write cases",
             hint="remove the case and escalate actions, or use local, salesforce or hubspot",

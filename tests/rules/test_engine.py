@@ -275,3 +275,17 @@ def test_a_rules_file_with_an_unknown_condition_names_that_file_and_rule(workdir
     path.write_text(path.read_text() + "rules: rules.yaml\n")
     with pytest.raises(ConfigError, match=r"rules\.yaml: rules\[1\] \(broken\)\.when\.mood"):
         load_rules(load_config(path))
+
+
+def test_check_validates_the_rules_and_names_the_broken_one(workdir):
+    from crmbridge.ops import check
+
+    path = workdir / "crmbridge.yaml"
+    path.write_text(path.read_text() + "rules:\n  - {name: ok, then: {case: true}}\n")
+    (row,) = [r for r in check(load_config(path)) if r["check"] == "rules"]
+    assert row == {"check": "rules", "ok": True, "detail": "1 rule(s) valid (crmbridge.yaml)"}
+    path.write_text(
+        path.read_text() + "  - {name: bad, when: {sentiment: {label: furious}}, then: {tag: x}}\n"
+    )
+    (row,) = [r for r in check(load_config(path)) if r["check"] == "rules"]
+    assert not row["ok"] and "rules[1] (bad).when.sentiment.label[0]" in row["detail"]
