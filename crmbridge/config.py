@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -90,6 +92,40 @@ class IdentityConfig(BaseModel):
     max_block: int = Field(default=50, ge=2)
 
 
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _parse_duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise PydanticCustomError(
+            "duration", "expected a duration such as 30m, 72h or 5d (units s, m, h, d)"
+        )
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds <= 0:
+        raise PydanticCustomError("duration", "a duration must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
+Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+"""A span of time in config, written ``30m``, ``72h`` or ``5d``."""
+
+
+class ConversationsConfig(BaseModel):
+    """The ``conversations`` block: how interactions are threaded into conversations."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # A person's next message within this span continues their open conversation.
+    window: Duration = timedelta(hours=72)
+    # A conversation silent for longer than ``window`` is closed; a message within this
+    # span after that close reopens it, later ones start a new conversation.
+    reopen_window: Duration = timedelta(days=5)
+
+
 class AppConfig(BaseModel):
     """The whole ``crmbridge.yaml``."""
 
@@ -100,6 +136,7 @@ class AppConfig(BaseModel):
     sources: list[SourceSpec] = Field(min_length=1)
     webhooks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
+    conversations: ConversationsConfig = Field(default_factory=ConversationsConfig)
     mapping: str | None = None
     # A list of rules, {file: rules.yaml}, or a path; crmbridge.rules.engine validates it.
     rules: list[Any] | dict[str, Any] | str | None = None

@@ -158,12 +158,24 @@ def review_action(config: AppConfig, action: str, **kwargs: Any) -> dict[str, An
             return {"rejected": kwargs["review_id"]}
         if action == "approve":
             moved = review.approve(
-                store, kwargs["review_id"], kwargs["reviewer"], kwargs.get("contact_id")
+                store,
+                kwargs["review_id"],
+                kwargs["reviewer"],
+                kwargs.get("contact_id"),
+                conversations=config.conversations,
             )
         elif action == "link":
-            moved = review.link(store, kwargs["persona"], kwargs["contact_id"], kwargs["reviewer"])
+            moved = review.link(
+                store,
+                kwargs["persona"],
+                kwargs["contact_id"],
+                kwargs["reviewer"],
+                conversations=config.conversations,
+            )
         else:
-            moved = review.unlink(store, kwargs["persona"], kwargs["reviewer"])
+            moved = review.unlink(
+                store, kwargs["persona"], kwargs["reviewer"], conversations=config.conversations
+            )
     finally:
         store.close()
     with open_adapter(config) as adapter:

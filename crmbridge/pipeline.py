@@ -20,8 +20,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from crmbridge import registry
+from crmbridge.classify import Classification
 from crmbridge.config import AppConfig
 from crmbridge.connector import Item
+from crmbridge.conversations.hook import ConversationHook
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceBusy
 from crmbridge.identity.resolver import ExactResolver, Resolution
@@ -92,6 +94,8 @@ class _Work:
     resolution: Resolution | None = None
     unchanged: bool = False
     write_hash: str | None = None
+    classification: Classification | None = None
+    conversation: dict[str, Any] | None = None
     rules: Any = None  # the rules' Decision (crmbridge.rules.actions)
 
 
@@ -129,6 +133,7 @@ class Pipeline:
         if choice == "auto":
             choice = "scored" if adapter.cheap_contact_scan else "exact"
         resolver = ScoredResolver if choice == "scored" else ExactResolver
+        self.threading = ConversationHook(self.store, config.conversations)
         # One resolver per run: the scored one keeps its contact copy across batches.
         self.resolver: ExactResolver | ScoredResolver = resolver(
             self.store, adapter, config.identity
@@ -221,6 +226,7 @@ class Pipeline:
         commit = BatchCommit(source=source, cursor=items[-1].cursor if items else None)
         work = self._admit(source, items, commit)
         self._resolve(work, commit)
+        self.threading.apply(work, commit)
         self._apply_rules(work, commit)
         writes = self._render(work, commit)
         results = self._write(writes) if writes and not self.dry_run else []
@@ -319,7 +325,13 @@ class Pipeline:
                 contact = Contact(id=link.contact_id)
             try:
                 write = self.mapper.render(
-                    w.interaction, contact, link, w.interaction.activity_key, rules_view(w.rules)
+                    w.interaction,
+                    contact,
+                    link,
+                    w.interaction.activity_key,
+                    classification=w.classification,
+                    conversation=w.conversation,
+                    rules=rules_view(w.rules),
                 )
             except DataError as exc:
                 self._quarantine(commit.source, w.item, exc.message, commit)
@@ -352,10 +364,10 @@ class Pipeline:
             link = w.resolution.link if w.resolution else None
             ctx = self.rules.context(
                 w.interaction,
-                classification=getattr(w, "classification", None),
+                classification=w.classification,
                 band=link.band if link else "unmatched",
                 contact_id=link.contact_id if link else None,
-                conversation=getattr(w, "conversation", None),
+                conversation=w.conversation,
             )
             new = w.previous is None or w.previous.status != "written"
             w.rules = self.rules.decide(ctx, new)
@@ -365,7 +377,7 @@ class Pipeline:
         if self.rules is None:
             return
         rows = [*getattr(commit, "conversations", [])]
-        rows += [c for w in work if (c := getattr(w, "conversation", None)) is not None]
+        rows += [w.conversation for w in work if w.conversation is not None]
         preview = self.rules.preview() if self.dry_run else []
         plans, written = self.rules.finish(rows)
         self.summary.cases += written
@@ -446,7 +458,7 @@ class Pipeline:
             "message_id": i.message_id,
             "persona_key": i.persona_key,
             "contact_id": write.contact_id,
-            "conversation_key": i.conversation_key,
+            "conversation_key": w.conversation["key"] if w.conversation else i.conversation_key,
             "status": status,
             "crm_object": write.object,
             "crm_id": write.crm_id,

@@ -8,6 +8,7 @@ the values it compared, so ``crmbridge rules test`` can say exactly which one fa
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -140,7 +141,8 @@ class RuleContext:
     @property
     def channels(self) -> list[str]:
         """The channels of the conversation so far, this message's included."""
-        seen = list((self.conversation or {}).get("channels") or [])
+        raw = (self.conversation or {}).get("channels") or []
+        seen = list(json.loads(raw) if isinstance(raw, str) else raw)  # threading stores JSON
         if self.interaction.platform not in seen:
             seen.append(self.interaction.platform)
         return seen

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from crmbridge.classify import Classification
 from crmbridge.config import describe
 from crmbridge.errors import ConfigError, DataError
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link
@@ -100,17 +101,26 @@ class Mapper:
         contact: Contact | None,
         link: Link | None,
         key: str,
+        *,
+        classification: Classification | None = None,
+        conversation: dict[str, Any] | None = None,
         rules: dict[str, Any] | None = None,
     ) -> ActivityWrite:
         """The activity for one interaction (DataError if a value breaks a constraint).
 
-        ``rules`` is what the case rules decided (``rules.tags``, ``rules.fired``).
+        Templates see ``i`` (the interaction), ``contact``, ``link``, ``key``, ``c`` (the
+        classification: ``c.sentiment.score``, ``c.sentiment.label``, ``c.intents``),
+        ``conv`` (the conversation row, ``conv.channels`` as a list; ``conv.agent`` is the
+        replying agent of an outbound message) and ``rules`` (what the case rules decided:
+        ``rules.tags``, ``rules.fired``, ``rules.no_response``).
         """
         context = {
             "i": json.loads(interaction.to_json()),
             "contact": contact.model_dump() if contact else None,
             "link": link.model_dump() if link else None,
             "key": key,
+            "c": classification.to_dict() if classification else None,
+            "conv": conversation_context(conversation, interaction),
             "rules": rules or NO_RULES,
         }
         fields_ = self._by_platform.get(interaction.platform, self._base)
@@ -138,6 +148,19 @@ class Mapper:
 
 
 NO_RULES: dict[str, Any] = {"tags": [], "fired": [], "no_response": False}
+
+
+def conversation_context(
+    conversation: dict[str, Any] | None, interaction: Interaction
+) -> dict[str, Any] | None:
+    """The conversation as templates see it: channels decoded, the agent of this message."""
+    if conversation is None:
+        return None
+    data = dict(conversation)
+    data["channels"] = json.loads(data.get("channels") or "[]")
+    data["agent"] = interaction.agent
+    return data
+
 
 # Rendering every field in one template pass is several times cheaper than one pass per
 # field; the output is split on a separator that real text does not hold (a NUL between two

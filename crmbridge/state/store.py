@@ -33,6 +33,8 @@ from sqlalchemy.pool import StaticPool
 from crmbridge.errors import ConfigError
 from crmbridge.state import migrate
 from crmbridge.state.schema import (
+    conversation_threads,
+    conversations,
     cursors,
     ledger,
     links,
@@ -75,6 +77,10 @@ class BatchCommit:
     personas: list[dict[str, Any]] = field(default_factory=list)
     links: list[dict[str, Any]] = field(default_factory=list)
     reviews: list[dict[str, Any]] = field(default_factory=list)
+    # Conversation rows (upserted by key; a later row for a key updates the earlier one's
+    # columns) and platform thread -> conversation mappings.
+    conversations: list[dict[str, Any]] = field(default_factory=list)
+    conversation_threads: list[dict[str, Any]] = field(default_factory=list)
     cases: list[dict[str, Any]] = field(default_factory=list)  # rule_cases rows, by key
 
 
@@ -143,6 +149,27 @@ def upsert(
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=keys)
     conn.execute(stmt, rows)
+
+
+def upsert_conversations(
+    conn: Connection, rows: Sequence[dict[str, Any]], threads: Sequence[dict[str, Any]] = ()
+) -> None:
+    """Upsert conversation rows by key (merged per key) and thread mappings.
+
+    Rows may carry different column sets (threading writes whole rows, rules only the
+    columns they change): each set becomes one statement, so no column is nulled by
+    another writer's row.
+    """
+    merged: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        merged.setdefault(row["key"], {}).update(row)
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in merged.values():
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for columns, group in groups.items():
+        upsert(conn, conversations, group, ["key"], [c for c in columns if c != "key"])
+    latest = {t["thread_key"]: t for t in threads}
+    upsert(conn, conversation_threads, list(latest.values()), ["thread_key"])
 
 
 class StateStore:
@@ -245,6 +272,7 @@ class StateStore:
                 conn.execute(links.insert(), batch.links)
             if batch.reviews:
                 conn.execute(review.insert(), batch.reviews)
+            upsert_conversations(conn, batch.conversations, batch.conversation_threads)
             upsert(conn, rule_cases, batch.cases, ["key"])
             if batch.cursor is not None:
                 upsert(

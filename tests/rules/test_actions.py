@@ -75,7 +75,7 @@ def test_a_case_rule_opens_one_case_per_conversation_with_its_priority_and_subje
     assert (summary.written, summary.cases) == (3, 1)
     (key,) = cases(workdir)
     case = cases(workdir)[key]
-    assert key == "x:t1"
+    assert key == "conv:x:1"
     assert (case["priority"], case["subject"], case["contact_id"]) == (
         "High",
         "Outage: the app is down again",
@@ -106,7 +106,7 @@ def test_a_case_owner_or_queue_lands_on_the_case(workdir):
     }
     config = configure(workdir, [rule], [record("1", text="my lawyer will call")])
     sync(config)
-    assert cases(workdir)["x:1"]["queue"] == "00G-legal"
+    assert cases(workdir)["conv:x:1"]["queue"] == "00G-legal"
 
 
 def test_escalate_raises_the_case_priority_and_records_the_tier(workdir):
@@ -119,10 +119,11 @@ def test_escalate_raises_the_case_priority_and_records_the_tier(workdir):
         {"name": "threat", "when": {"keywords": "lawyer"}, "then": {"escalate": "legal"}},
     ]
     rows = [
-        record("1", conversation_id="c", text="where is my refund"),
+        record("1", conversation_id="c", author=JANE, text="where is my refund"),
         record(
             "2",
             conversation_id="c",
+            author=JANE,
             text="refund now or my lawyer calls",
             created_at="2024-01-15T11:00:00Z",
         ),
@@ -130,9 +131,9 @@ def test_escalate_raises_the_case_priority_and_records_the_tier(workdir):
     config = configure(workdir, rules, rows)
     summary = sync(config)
     assert (summary.cases, summary.escalated) == (1, 1)
-    assert cases(workdir)["x:c"]["priority"] == "Medium"
-    assert cases(workdir)["x:c"]["tier"] == "legal"
-    row = plans(config)["x:c"]
+    assert cases(workdir)["conv:x:1"]["priority"] == "Medium"
+    assert cases(workdir)["conv:x:1"]["tier"] == "legal"
+    row = plans(config)["conv:x:1"]
     assert (row.escalated_tier, row.escalations, row.status) == ("legal", 1, "written")
 
 
@@ -170,12 +171,18 @@ def test_no_response_clears_the_sla_a_complaint_started(workdir):
         },
     ]
     rows = [
-        record("1", conversation_id="c", text="parcel is late"),
-        record("2", conversation_id="c", text="arrived, thanks", created_at="2024-01-15T10:50:00Z"),
+        record("1", conversation_id="c", author=JANE, text="parcel is late"),
+        record(
+            "2",
+            conversation_id="c",
+            author=JANE,
+            text="arrived, thanks",
+            created_at="2024-01-15T10:50:00Z",
+        ),
     ]
     config = configure(workdir, rules, rows)
     sync(config)
-    row = plans(config)["x:c"]
+    row = plans(config)["conv:x:1"]
     assert row.sla_due_at is None and json.loads(row.plan)["no_response"] is True
     assert sync(config).escalated == 0
 
@@ -186,7 +193,7 @@ def test_an_sla_rule_sets_the_due_time_from_the_message_time(workdir):
         workdir, [rule], [record("1", text="site down", created_at="2024-01-15T10:30:00Z")]
     )
     sync(config)
-    row = plans(config)["x:1"]
+    row = plans(config)["conv:x:1"]
     assert str(row.sla_due_at).startswith("2024-01-15 11:00:00")
     assert json.loads(row.plan)["sla"] == "30m"
 
@@ -206,7 +213,7 @@ def test_notify_posts_the_rule_the_message_and_the_case_as_json(workdir):
     assert call.request.headers["Content-Type"] == "application/json"
     assert body["event"] == "rule_fired" and body["rule"] == "outage-alert"
     assert body["interaction"]["key"] == "x:1" and body["interaction"]["text"] == "checkout is down"
-    assert body["conversation"] == "x:1" and body["contact_id"] == "C1"
+    assert body["conversation"] == "conv:x:1" and body["contact_id"] == "C1"
     assert body["case"]["priority"] == "High" and body["case"]["crm_id"]
     assert body["tags"] == ["ops"]
     assert "outage-alert" in body["text"]

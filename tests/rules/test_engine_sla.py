@@ -47,14 +47,14 @@ def test_a_conversation_without_a_reply_by_its_sla_is_escalated_once(workdir):
     config = first_sync(
         workdir, [COMPLAINT], [record("1", conversation_id="c", text="parcel is late")]
     )
-    assert plans(config)["x:c"].escalations == 0
+    assert plans(config)["conv:x:1"].escalations == 0
     early = pass_at(config, T0 + timedelta(minutes=29))
     assert early.escalated == []
     late = pass_at(config, T0 + timedelta(minutes=31))
-    assert late.escalated == ["x:c"] and late.written == 1
-    case = cases(workdir)["x:c"]
+    assert late.escalated == ["conv:x:1"] and late.written == 1
+    case = cases(workdir)["conv:x:1"]
     assert (case["priority"], case["tier"]) == ("High", "tier2")
-    row = plans(config)["x:c"]
+    row = plans(config)["conv:x:1"]
     assert (row.escalations, row.escalated_tier, row.status) == (1, "tier2", "written")
     assert pass_at(config, T0 + timedelta(hours=5)).escalated == []  # once per SLA
 
@@ -73,9 +73,9 @@ def test_an_agent_reply_before_the_deadline_stops_the_clock(workdir):
         ),
     ]
     config = first_sync(workdir, [COMPLAINT], rows)
-    assert str(plans(config)["x:c"].responded_at).startswith("2024-01-15 10:45")
+    assert str(plans(config)["conv:x:1"].responded_at).startswith("2024-01-15 10:45")
     assert pass_at(config, T0 + timedelta(days=1)).escalated == []
-    assert cases(workdir)["x:c"]["priority"] == "Medium"
+    assert cases(workdir)["conv:x:1"]["priority"] == "Medium"
 
 
 def test_an_sla_without_a_case_opens_a_high_case_when_it_is_missed(workdir):
@@ -83,9 +83,9 @@ def test_an_sla_without_a_case_opens_a_high_case_when_it_is_missed(workdir):
     config = first_sync(workdir, [rule], [record("1", kind="dm", conversation_id="d", text="hi?")])
     assert cases(workdir) == {}
     pass_at(config, T0 + timedelta(hours=3))
-    case = cases(workdir)["x:d"]
+    case = cases(workdir)["conv:x:1"]
     assert (case["priority"], case["tier"]) == ("High", "sla")
-    assert case["subject"] == "No reply within 2h: conversation x:d"
+    assert case["subject"] == "No reply within 2h: conversation conv:x:1"
 
 
 @responses.activate(assert_all_requests_are_fired=True)
@@ -99,7 +99,7 @@ def test_a_missed_sla_tells_the_rule_s_webhook(workdir):
     assert (body["event"], body["rule"], body["conversation"]) == (
         "sla_breached",
         "complaint",
-        "x:c",
+        "conv:x:1",
     )
     assert body["escalated_tier"] == "sla" and body["case"]["priority"] == "High"
     assert body["sla"] == "30m" and body["sla_due_at"].startswith("2024-01-15T11:00:00")
@@ -121,7 +121,7 @@ def test_a_dry_run_writes_no_case_and_lists_the_cases_it_would_open(workdir):
     assert [p for p in summary.preview if p["action"] == "case"] == [
         {
             "action": "case",
-            "key": "x:c",
+            "key": "conv:x:1",
             "contact_id": None,
             "priority": "Medium",
             "subject": "X mention from Someone: late",
@@ -181,8 +181,8 @@ def test_a_case_the_crm_refuses_keeps_its_activity_and_is_written_on_the_next_ru
     assert (first.written, first.failed, first.cases) == (1, 0, 0)
     sent = json.loads(case_call.calls[0].request.body)["records"][0]
     assert sent["Priority"] == "High" and sent["OwnerId"] == "00G000000000001AAA"
-    assert sent["ContactId"] == "003000000000001AAA" and sent["Crmbridge_Key__c"] == "x:t9"
-    row = plans(salesforce)["x:t9"]
+    assert sent["ContactId"] == "003000000000001AAA" and sent["Crmbridge_Key__c"] == "conv:x:101"
+    row = plans(salesforce)["conv:x:101"]
     assert (row.status, row.attempts) == ("pending", 1)
     assert "Cases need a product" in row.error
     case_ok = [{"id": "500000000000001AAA", "success": True, "errors": [], "created": True}]
@@ -191,5 +191,5 @@ def test_a_case_the_crm_refuses_keeps_its_activity_and_is_written_on_the_next_ru
         second = Pipeline(salesforce).run()
     assert (second.fetched, second.cases) == (0, 1)
     assert json.loads(retry.calls[0].request.body)["records"][0]["Subject"].startswith("X mention")
-    row = plans(salesforce)["x:t9"]
+    row = plans(salesforce)["conv:x:101"]
     assert (row.status, row.crm_id, row.attempts) == ("written", "500000000000001AAA", 0)
