@@ -57,6 +57,23 @@ def test_a_conversation_without_a_reply_by_its_sla_is_escalated_once(workdir):
     row = plans(config)["conv:x:1"]
     assert (row.escalations, row.escalated_tier, row.status) == (1, "tier2", "written")
     assert pass_at(config, T0 + timedelta(hours=5)).escalated == []  # once per SLA
+    conversation = conversation_row(config, "conv:x:1")
+    assert (conversation["escalations"], conversation["escalated_tier"]) == (1, "tier2")
+    assert conversation["case_key"] == "conv:x:1" and conversation["case_crm_id"] == row.crm_id
+    assert str(conversation["sla_due_at"]).startswith("2024-01-15 11:00")
+
+
+def conversation_row(config: AppConfig, key: str) -> dict[str, Any]:
+    """Threading's row of a conversation, as the state store holds it."""
+    from crmbridge.state.store import StateStore
+
+    store = StateStore(config.state_url)
+    try:
+        with store.engine.connect() as conn:
+            found = conn.exec_driver_sql("SELECT * FROM conversations WHERE key = ?", (key,))
+            return dict(found.one()._mapping)
+    finally:
+        store.close()
 
 
 def test_an_agent_reply_before_the_deadline_stops_the_clock(workdir):
@@ -76,6 +93,8 @@ def test_an_agent_reply_before_the_deadline_stops_the_clock(workdir):
     assert str(plans(config)["conv:x:1"].responded_at).startswith("2024-01-15 10:45")
     assert pass_at(config, T0 + timedelta(days=1)).escalated == []
     assert cases(workdir)["conv:x:1"]["priority"] == "Medium"
+    conversation = conversation_row(config, "conv:x:1")
+    assert conversation["case_crm_id"] and conversation["escalations"] == 0
 
 
 def test_an_sla_without_a_case_opens_a_high_case_when_it_is_missed(workdir):
