@@ -100,3 +100,34 @@ def test_rules_test_without_rules_is_a_config_error_that_says_what_to_add(workdi
     code, out = run(workdir, "--interaction", json.dumps(record("1")), "--json")
     assert code == 4
     assert "no rules to test" in json.loads(out)["error"]["message"]
+
+
+def test_rules_test_finds_the_author_s_open_conversation_and_its_age(workdir):
+    jane = {"id": "j1", "handle": "jdoe", "email": "jane@example.com"}
+    rules = [
+        {
+            "name": "long-running",
+            "when": {"conversation_age": {"at_least": "1d"}, "kind": "dm"},
+            "then": {"escalate": "tier2"},
+        }
+    ]
+    config = configure(workdir, rules, [record("1", author=jane, text="order late")])
+    sync(config)
+    later = record(
+        "9",
+        kind="dm",
+        is_private=True,
+        author=jane,
+        text="still nothing",
+        created_at="2024-01-17T10:30:00Z",
+    )
+    code, out = run(workdir, "--interaction", json.dumps(later), "--json")
+    assert code == 0, out
+    result = json.loads(out)
+    facts = result["facts"]
+    assert facts["conversation"] == "conv:x:1" and facts["identity"] == "linked"
+    assert (facts["conversation_age"], facts["channels"]) == ("2d", ["x"])
+    assert result["decision"]["escalate"] == "tier2"
+    much_later = {**later, "created_at": "2024-02-20T10:30:00Z"}
+    _, out = run(workdir, "--interaction", json.dumps(much_later), "--json")
+    assert json.loads(out)["facts"]["conversation_age"] == "0s"  # outside the window: new
