@@ -166,13 +166,19 @@ def check_command(config_path: Path, as_json: bool) -> None:
 @handles_errors
 def history_command(contact_id: str, config_path: Path, limit: int, as_json: bool) -> None:
     """Show the social history crmbridge wrote for one CRM contact, newest first."""
-    from crmbridge.ops import history
+    from crmbridge.ops import contact_cases, history
 
     config = load_config(config_path)
     rows = history(config, contact_id, limit)
+    cases = contact_cases(config, contact_id, limit)
     if as_json:
-        click.echo(json.dumps({"contact_id": contact_id, "activities": rows}, default=str))
+        data = {"contact_id": contact_id, "activities": rows, "cases": cases}
+        click.echo(json.dumps(data, default=str))
         return
+    for case in cases:
+        click.echo(
+            f"case {case.get('priority', ''):<7} {case.get('subject', '')} ({case['status']})"
+        )
     if not rows:
         click.echo(f"no activities for contact {contact_id}")
     for row in rows:

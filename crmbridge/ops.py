@@ -100,6 +100,13 @@ def history(config: AppConfig, contact_id: str, limit: int = 50) -> list[dict[st
         return adapter.history(contact_id, limit)
 
 
+def contact_cases(config: AppConfig, contact_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Cases the rules opened for a contact, where the adapter lists them (local)."""
+    with open_adapter(config, dry_run=True) as adapter:
+        listing = getattr(adapter, "cases", None)
+        return listing(contact_id, limit) if callable(listing) else []
+
+
 def report(config: AppConfig) -> dict[str, Any]:
     """State-store totals, plus the CRM's own cheap counts."""
     store = StateStore(config.state_url, read_only=True)

@@ -131,3 +131,16 @@ def test_rules_test_finds_the_author_s_open_conversation_and_its_age(workdir):
     much_later = {**later, "created_at": "2024-02-20T10:30:00Z"}
     _, out = run(workdir, "--interaction", json.dumps(much_later), "--json")
     assert json.loads(out)["facts"]["conversation_age"] == "0s"  # outside the window: new
+
+
+def test_history_lists_the_contact_s_cases_beside_the_activities(workdir):
+    jane = {"id": "j1", "handle": "jdoe", "email": "jane@example.com"}
+    rule = {"name": "down", "when": {"keywords": "down"}, "then": {"case": {"priority": "High"}}}
+    sync(configure(workdir, [rule], [record("1", author=jane, text="app down")]))
+    args = ["history", "C1", "--config", str(workdir / "crmbridge.yaml")]
+    data = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
+    assert [a["key"] for a in data["activities"]] == ["x:1"]
+    (case,) = data["cases"]
+    assert (case["key"], case["priority"], case["status"]) == ("conv:x:1", "High", "open")
+    text = CliRunner().invoke(main, args).output
+    assert text.startswith("case High    X mention from @jdoe: app down (open)")
