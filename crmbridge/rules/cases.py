@@ -392,12 +392,11 @@ def commit_plans(store: StateStore, plans: Sequence[Plan]) -> None:
         return
     with store.engine.begin() as conn:
         upsert(conn, schema.rule_cases, [p.row() for p in plans], ["key"])
-        table = getattr(schema, "conversations", None)
-        if table is not None:
-            for p in plans:
-                conn.execute(
-                    table.update().where(table.c.key == p.key).values(**p.conversation_fields())
-                )
+        table = schema.conversations
+        for p in plans:
+            conn.execute(
+                table.update().where(table.c.key == p.key).values(**p.conversation_fields())
+            )
 
 
 def rule_stage(

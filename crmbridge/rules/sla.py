@@ -1,11 +1,12 @@
 """SLA escalation: the pass at the start of each sync over conversations waiting too long.
 
 A rule's ``sla`` starts a clock on the conversation when a message fires it; an agent's
-reply (an outbound message in the conversation, or threading's ``first_response_at``)
-stops it. A conversation whose clock ran out is escalated once per SLA: its case goes up a
-priority (or is opened, High, if the rule opened none), ``escalated_tier`` is set,
-``escalations`` counts up, and the rule's webhook is told. The same pass retries cases
-the CRM refused on an earlier run. ``now`` is passed in, so tests use fixed clocks.
+reply stops it (an outbound message in the conversation, or threading's
+``last_outbound_at`` after the clock started). A conversation whose clock ran out is
+escalated once per SLA: its case goes up a priority (or is opened, High, if the rule
+opened none), ``escalated_tier`` is set, ``escalations`` counts up, and the rule's webhook
+is told. The same pass retries cases the CRM refused on an earlier run. ``now`` is passed
+in, so tests use fixed clocks.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import select
 
 from crmbridge.rules.actions import notify_payload, raise_priority
 from crmbridge.rules.cases import MAX_ATTEMPTS, Plan, RuleStage, commit_plans
+from crmbridge.rules.conditions import parse_duration
 from crmbridge.state import schema
 from crmbridge.state.store import as_utc, chunks
 
@@ -57,20 +59,33 @@ def pending(stage: RuleStage) -> list[Plan]:
         return [Plan.from_row(row) for row in conn.execute(query)]
 
 
-def first_responses(stage: RuleStage, keys: Sequence[str]) -> dict[str, datetime]:
-    """Threading's first reply times of these conversations (when its table exists)."""
-    table = getattr(schema, "conversations", None)
+def replied(stage: RuleStage, plans: Sequence[Plan]) -> dict[str, datetime]:
+    """Agent replies threading saw after each SLA started (its ``last_outbound_at``).
+
+    The rules stage stops a clock itself when it sees the reply; this catches replies
+    it did not see, such as one threaded into the conversation after a re-link.
+    """
+    table = schema.conversations
     found: dict[str, datetime] = {}
-    if table is None or not keys:
-        return found
+    starts = {p.key: _started(p) for p in plans}
     with stage.store.engine.connect() as conn:
-        for part in chunks(list(keys)):
-            query = select(table.c.key, table.c.first_response_at).where(
-                table.c.key.in_(part), table.c.first_response_at.is_not(None)
+        for part in chunks(sorted(starts)):
+            query = select(table.c.key, table.c.last_outbound_at).where(
+                table.c.key.in_(part), table.c.last_outbound_at.is_not(None)
             )
             for key, at in conn.execute(query):
-                found[key] = as_utc(at)  # type: ignore[assignment]
+                at = as_utc(at)
+                start = starts[key]
+                if at is not None and (start is None or at >= start):
+                    found[key] = at
     return found
+
+
+def _started(plan: Plan) -> datetime | None:
+    within = plan.plan.get("sla")
+    if plan.sla_due_at is None or not within:
+        return None
+    return plan.sla_due_at - parse_duration(within)
 
 
 def escalate(stage: RuleStage, plan: Plan, now: datetime) -> str | None:
@@ -94,7 +109,7 @@ def sla_pass(stage: RuleStage, now: datetime) -> PassResult:
     """Escalate overdue conversations and retry pending cases; commit unless a dry run."""
     result = PassResult()
     late = overdue(stage, now)
-    answered = first_responses(stage, [p.key for p in late])
+    answered = replied(stage, late)
     notes: list[tuple[Plan, str]] = []
     changed: dict[str, Plan] = {}
     for plan in late:

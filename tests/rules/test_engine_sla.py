@@ -212,3 +212,29 @@ def test_a_case_the_crm_refuses_keeps_its_activity_and_is_written_on_the_next_ru
     assert json.loads(retry.calls[0].request.body)["records"][0]["Subject"].startswith("X mention")
     row = plans(salesforce)["conv:x:101"]
     assert (row.status, row.crm_id, row.attempts) == ("written", "500000000000001AAA", 0)
+
+
+def test_a_reply_threading_saw_while_the_rules_were_off_still_stops_the_clock(workdir):
+    complaint = record("1", conversation_id="c", text="my order is late")
+    config = first_sync(workdir, [COMPLAINT], [complaint])
+    path = workdir / "crmbridge.yaml"
+    with_rules = path.read_text()
+    path.write_text(with_rules.split("rules:")[0])  # the admin turns the rules off a while
+    reply = record(
+        "2",
+        conversation_id="c",
+        in_reply_to="1",
+        direction="outbound",
+        agent="Sam",
+        text="Sorted, sorry!",
+        created_at="2024-01-15T10:50:00Z",
+    )
+    (workdir / "interactions.jsonl").write_text(
+        json.dumps(complaint) + "\n" + json.dumps(reply) + "\n"
+    )
+    assert sync(load_config(path)).written == 1
+    assert conversation_row(config, "conv:x:1")["last_outbound_at"] is not None
+    path.write_text(with_rules)
+    result = pass_at(load_config(path), T0 + timedelta(hours=2))
+    assert (result.escalated, result.answered) == ([], ["conv:x:1"])
+    assert str(plans(config)["conv:x:1"].responded_at).startswith("2024-01-15 10:50")
