@@ -369,8 +369,9 @@ class Pipeline:
                 contact_id=link.contact_id if link else None,
                 conversation=w.conversation,
             )
-            new = w.previous is None or w.previous.status != "written"
-            w.rules = self.rules.decide(ctx, new)
+            # Only a first sight moves cases and webhooks: the plan of a message whose
+            # activity failed or was held was committed with its batch all the same.
+            w.rules = self.rules.decide(ctx, new=w.previous is None)
 
     def _write_cases(self, work: list[_Work], commit: BatchCommit) -> None:
         """One write_cases call for the batch, after its activities (see rules/cases.py)."""
