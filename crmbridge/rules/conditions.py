@@ -166,11 +166,19 @@ class RuleContext:
 
 @dataclass(frozen=True)
 class Check:
-    """One condition's answer: its name, whether it held, and the values behind it."""
+    """One condition's answer: its name, whether it held, and the values behind it.
+
+    The explanation is built only when read (``rules test``): a sync needs the answer only.
+    """
 
     condition: str
     ok: bool
-    detail: str
+    why: Callable[[], str]
+
+    @property
+    def detail(self) -> str:
+        """The values compared, in words."""
+        return self.why()
 
 
 Checker = Callable[["When", RuleContext], Check]
@@ -194,6 +202,7 @@ class When(_Data):
     channels_at_least: int | None = Field(default=None, ge=1)
 
     _keywords: re.Pattern[str] | None = PrivateAttr(default=None)
+    _active: list[Checker] = PrivateAttr(default_factory=list)
 
     @field_validator("keywords")
     @classmethod
@@ -203,7 +212,8 @@ class When(_Data):
         return value
 
     def model_post_init(self, __context: Any) -> None:
-        """Compile the keywords once: any of them, as whole words, in any case."""
+        """Compile the keywords and list the conditions set, once per rule."""
+        self._active = [f for name, f in _CHECKERS.items() if getattr(self, name) is not None]
         if self.keywords:
             words = sorted({k.strip() for k in self.keywords if k.strip()}, key=len, reverse=True)
             alternation = "|".join(re.escape(w) for w in words)
@@ -211,14 +221,13 @@ class When(_Data):
 
     def checks(self, ctx: RuleContext) -> Iterator[Check]:
         """The answer of each condition set, in the order of the fields."""
-        for name, checker in _CHECKERS.items():
-            if getattr(self, name) is not None:
-                yield checker(self, ctx)
+        for checker in self._active:
+            yield checker(self, ctx)
 
 
 def _listed(name: str, wanted: list[str], got: str | None) -> Check:
     ok = got in wanted
-    return Check(name, ok, f"{got!r} {'is' if ok else 'is not'} in {wanted}")
+    return Check(name, ok, lambda: f"{got!r} {'is' if ok else 'is not'} in {wanted}")
 
 
 def _platform(w: When, ctx: RuleContext) -> Check:
@@ -231,20 +240,22 @@ def _kind(w: When, ctx: RuleContext) -> Check:
 
 def _direction(w: When, ctx: RuleContext) -> Check:
     got = ctx.interaction.direction
-    return Check("direction", got == w.direction, f"{got!r}, wanted {w.direction!r}")
+    return Check("direction", got == w.direction, lambda: f"{got!r}, wanted {w.direction!r}")
 
 
 def _visibility(w: When, ctx: RuleContext) -> Check:
     got = "private" if ctx.interaction.is_private else "public"
-    return Check("visibility", got == w.visibility, f"{got!r}, wanted {w.visibility!r}")
+    return Check("visibility", got == w.visibility, lambda: f"{got!r}, wanted {w.visibility!r}")
 
 
 def _intent(w: When, ctx: RuleContext) -> Check:
     wanted = list(w.intent or [])
-    hits = [i for i in ctx.intents if i in wanted]
-    ok = bool(hits)
-    detail = f"intents {ctx.intents} {'include' if ok else 'include none of'} {wanted}"
-    return Check("intent", ok, detail)
+    ok = any(i in wanted for i in ctx.intents)
+    return Check(
+        "intent",
+        ok,
+        lambda: f"intents {ctx.intents} {'include' if ok else 'include none of'} {wanted}",
+    )
 
 
 def _sentiment(w: When, ctx: RuleContext) -> Check:
@@ -252,7 +263,7 @@ def _sentiment(w: When, ctx: RuleContext) -> Check:
     assert s is not None
     score, label = ctx.score, ctx.label
     if score is None:
-        return Check("sentiment", False, "no sentiment was computed for this message")
+        return Check("sentiment", False, lambda: "no sentiment was computed for this message")
     problems = []
     if s.below is not None and not score < s.below:
         problems.append(f"score {score:.3f} is not below {s.below}")
@@ -261,30 +272,35 @@ def _sentiment(w: When, ctx: RuleContext) -> Check:
     if s.label and label not in s.label:
         problems.append(f"label {label!r} is not in {s.label}")
     detail = "; ".join(problems) or f"score {score:.3f}, label {label!r} in range"
-    return Check("sentiment", not problems, detail)
+    return Check("sentiment", not problems, lambda: detail)
 
 
 def _keywords(w: When, ctx: RuleContext) -> Check:
     assert w._keywords is not None
     found = w._keywords.search(ctx.interaction.text)
-    detail = f"found {found.group(0)!r}" if found else f"none of {w.keywords} in the text"
-    return Check("keywords", found is not None, detail)
+    return Check(
+        "keywords",
+        found is not None,
+        lambda: f"found {found.group(0)!r}" if found else f"none of {w.keywords} in the text",
+    )
 
 
 def _followers(w: When, ctx: RuleContext) -> Check:
     got = ctx.interaction.author.followers
     ok = got is not None and got >= (w.followers_at_least or 0)
-    return Check("followers_at_least", ok, f"{got} followers, wanted >= {w.followers_at_least}")
+    return Check(
+        "followers_at_least", ok, lambda: f"{got} followers, wanted >= {w.followers_at_least}"
+    )
 
 
 def _verified(w: When, ctx: RuleContext) -> Check:
     got = bool(ctx.interaction.author.verified)
-    return Check("verified", got == w.verified, f"verified is {got}, wanted {w.verified}")
+    return Check("verified", got == w.verified, lambda: f"verified is {got}, wanted {w.verified}")
 
 
 def _vip(w: When, ctx: RuleContext) -> Check:
     got, why = ctx.is_vip()
-    return Check("vip", got == w.vip, f"vip is {got} ({why}), wanted {w.vip}")
+    return Check("vip", got == w.vip, lambda: f"vip is {got} ({why}), wanted {w.vip}")
 
 
 def _identity(w: When, ctx: RuleContext) -> Check:
@@ -300,14 +316,16 @@ def _age(w: When, ctx: RuleContext) -> Check:
     if r.at_most is not None and age > r.at_most:
         problems.append(f"age {format_duration(age)} > at_most {format_duration(r.at_most)}")
     detail = "; ".join(problems) or f"age {format_duration(age)} in range"
-    return Check("conversation_age", not problems, detail)
+    return Check("conversation_age", not problems, lambda: detail)
 
 
 def _channels(w: When, ctx: RuleContext) -> Check:
     got = ctx.channels
     ok = len(got) >= (w.channels_at_least or 0)
     return Check(
-        "channels_at_least", ok, f"{len(got)} channel(s) {got}, wanted >= {w.channels_at_least}"
+        "channels_at_least",
+        ok,
+        lambda: f"{len(got)} channel(s) {got}, wanted >= {w.channels_at_least}",
     )
 
 

@@ -86,7 +86,15 @@ class RuleTrace:
     name: str
     fired: bool | None
     checks: list[Check] = field(default_factory=list)
-    note: str = ""
+    skipped: str = ""
+
+    @property
+    def note(self) -> str:
+        """Why, in one line: fired, the first condition that failed, or why it was skipped."""
+        if self.fired is None:
+            return self.skipped
+        failed = next((c for c in self.checks if not c.ok), None)
+        return "fired" if failed is None else f"{failed.condition}: {failed.detail}"
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -141,16 +149,16 @@ class RuleSet:
         for rule in self.rules:
             if stopped_by is not None:
                 traces.append(
-                    RuleTrace(rule.name, None, note=f"not evaluated: {stopped_by!r} stopped")
+                    RuleTrace(rule.name, None, skipped=f"not evaluated: {stopped_by!r} stopped")
                 )
                 continue
             checks = list(rule.when.checks(ctx)) if explain else _first_failure(rule.when, ctx)
             fired = all(c.ok for c in checks)
-            failed = [c for c in checks if not c.ok]
-            note = "fired" if fired else f"{failed[0].condition}: {failed[0].detail}"
-            traces.append(RuleTrace(rule.name, fired, checks, note))
+            traces.append(RuleTrace(rule.name, fired, checks))
             if fired:
-                decision.add(rule.name, rule.then, rule.subject(ctx))
+                # The first case rule's subject is the case's: render only that one.
+                subject = rule.subject(ctx) if decision.subject is None else None
+                decision.add(rule.name, rule.then, subject)
                 if rule.stop:
                     stopped_by = rule.name
         return Evaluation(traces, decision)
