@@ -127,7 +127,11 @@ class Then(_Data):
 
 @dataclass
 class Decision:
-    """What the rules that fired on one message decided, merged."""
+    """What the rules that fired on one message decided, merged.
+
+    ``priority`` is the message's own view (its case actions, raised by its escalations);
+    the conversation's case starts from the priority it already has instead.
+    """
 
     rules: list[str] = field(default_factory=list)
     case: bool = False
@@ -141,6 +145,8 @@ class Decision:
     notify: list[tuple[str, str]] = field(default_factory=list)
     sla: SlaAction | None = None
     sla_rule: str | None = None
+    case_priority: str | None = None  # the highest of the case actions alone
+    escalate_to: str | None = None  # an escalation's explicit priority, if any
 
     def add(self, rule: str, then: Then, subject: str | None) -> None:
         """Merge one fired rule's actions into the decision."""
@@ -148,6 +154,7 @@ class Decision:
         if then.case is not None:
             self.case = True
             self.priority = higher(self.priority, then.case.priority)
+            self.case_priority = higher(self.case_priority, then.case.priority)
             self.subject = self.subject or subject
             self.owner = self.owner or then.case.owner
             self.queue = self.queue or then.case.queue
@@ -155,6 +162,7 @@ class Decision:
             self.case = True
             self.tier = then.escalate.tier
             self.priority = raise_priority(self.priority or "Medium", then.escalate.priority)
+            self.escalate_to = higher(self.escalate_to, then.escalate.priority)
         self.no_response = self.no_response or then.no_response
         for tag in then.tag or []:
             if tag not in self.tags:

@@ -23,7 +23,14 @@ from crmbridge.config import AppConfig
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import ConfigError, TransientError
 from crmbridge.models import CaseWrite, Interaction
-from crmbridge.rules.actions import Decision, Notifier, case_fields, higher, notify_payload
+from crmbridge.rules.actions import (
+    Decision,
+    Notifier,
+    case_fields,
+    higher,
+    notify_payload,
+    raise_priority,
+)
 from crmbridge.rules.conditions import RuleContext, format_duration
 from crmbridge.rules.engine import RuleSet, load_rules
 from crmbridge.state import schema
@@ -228,7 +235,10 @@ class RuleStage:
         return plan.snapshot() != before
 
     def _case(self, plan: Plan, i: Interaction, d: Decision) -> None:
-        priority = higher(plan.priority, d.priority)
+        priority = higher(plan.priority, d.case_priority)
+        if d.tier is not None:  # escalation raises what the conversation's case has now
+            priority = raise_priority(priority or "Medium", d.escalate_to)
+        priority = priority or "Medium"
         if plan.status == "none":
             plan.status = "pending"
             plan.plan.update(

@@ -267,3 +267,43 @@ def test_rules_that_open_cases_are_refused_on_an_adapter_without_cases(rule):
     check_adapter(
         RuleSet(parse_rules([{"name": "t", "then": {"tag": "x"}}], Path("c.yaml"))), Bare(None)
     )
+
+
+def test_an_escalation_raises_the_conversation_s_case_one_step_from_where_it_is(workdir):
+    rules = [
+        {
+            "name": "complaint",
+            "when": {"keywords": "refund"},
+            "then": {"case": {"priority": "Low"}},
+        },
+        {"name": "angry", "when": {"keywords": "worst"}, "then": {"escalate": "tier2"}},
+        {"name": "threat", "when": {"keywords": "lawyer"}, "then": {"escalate": "legal"}},
+    ]
+    rows = [
+        record("1", conversation_id="c", author=JANE, text="where is my refund"),
+        record(
+            "2",
+            conversation_id="c",
+            author=JANE,
+            text="worst shop",
+            created_at="2024-01-15T11:00:00Z",
+        ),
+        record(
+            "3",
+            conversation_id="c",
+            author=JANE,
+            text="lawyer next",
+            created_at="2024-01-15T11:10:00Z",
+        ),
+    ]
+    config = configure(workdir, rules, rows[:2])
+    sync(config)
+    assert cases(workdir)["conv:x:1"]["priority"] == "Medium"  # Low, one step up
+    write_jsonl(workdir / "interactions.jsonl", rows)
+    summary = sync(config)
+    assert summary.escalated == 1
+    assert (cases(workdir)["conv:x:1"]["priority"], cases(workdir)["conv:x:1"]["tier"]) == (
+        "High",
+        "legal",
+    )
+    assert plans(config)["conv:x:1"].escalations == 2
