@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import responses
+import sqlalchemy as sa
 
 from crmbridge.config import AppConfig, load_config
 from crmbridge.pipeline import Pipeline, sync
@@ -70,7 +71,8 @@ def conversation_row(config: AppConfig, key: str) -> dict[str, Any]:
     store = StateStore(config.state_url)
     try:
         with store.engine.connect() as conn:
-            found = conn.exec_driver_sql("SELECT * FROM conversations WHERE key = ?", (key,))
+            query = sa.text("SELECT * FROM conversations WHERE key = :key")
+            found = conn.execute(query, {"key": key})
             return dict(found.one()._mapping)
     finally:
         store.close()
@@ -238,3 +240,14 @@ def test_a_reply_threading_saw_while_the_rules_were_off_still_stops_the_clock(wo
     result = pass_at(load_config(path), T0 + timedelta(hours=2))
     assert (result.escalated, result.answered) == ([], ["conv:x:1"])
     assert str(plans(config)["conv:x:1"].responded_at).startswith("2024-01-15 10:50")
+
+
+def test_cases_and_sla_escalation_work_on_a_postgresql_state_store(workdir, pg_url):
+    path = workdir / "crmbridge.yaml"
+    path.write_text(path.read_text().replace("sqlite:///state.db", pg_url))
+    config = first_sync(workdir, [COMPLAINT], [record("1", conversation_id="c", text="late")])
+    assert config.state_url.startswith("postgresql")
+    assert pass_at(config, T0 + timedelta(minutes=10)).escalated == []
+    assert pass_at(config, T0 + timedelta(hours=1)).escalated == ["conv:x:1"]
+    assert cases(workdir)["conv:x:1"]["priority"] == "High"
+    assert conversation_row(config, "conv:x:1")["escalations"] == 1
