@@ -8,6 +8,7 @@ from crmbridge import registry
 from crmbridge.config import AppConfig
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import CrmbridgeError
+from crmbridge.kpis import conversation_kpis
 from crmbridge.models import Interaction
 from crmbridge.rules.mapping import Mapper, load_preset
 from crmbridge.state.store import StateStore
@@ -100,6 +101,18 @@ def history(config: AppConfig, contact_id: str, limit: int = 50) -> list[dict[st
         return adapter.history(contact_id, limit)
 
 
+def profile(config: AppConfig, contact_id: str) -> dict[str, Any]:
+    """A contact's roll-up from the state store: channels, handles, mood, open thread."""
+    from crmbridge.conversations.profile import contact_profile
+
+    store = StateStore(config.state_url, read_only=True)
+    try:
+        with store.engine.connect() as conn:
+            return contact_profile(conn, contact_id, config.conversations.window)
+    finally:
+        store.close()
+
+
 def contact_cases(config: AppConfig, contact_id: str, limit: int = 50) -> list[dict[str, Any]]:
     """Cases the rules opened for a contact, where the adapter lists them (local)."""
     with open_adapter(config, dry_run=True) as adapter:
@@ -108,10 +121,12 @@ def contact_cases(config: AppConfig, contact_id: str, limit: int = 50) -> list[d
 
 
 def report(config: AppConfig) -> dict[str, Any]:
-    """State-store totals, plus the CRM's own cheap counts."""
+    """State-store totals, conversation KPIs, plus the CRM's own cheap counts."""
     store = StateStore(config.state_url, read_only=True)
     try:
         data = store.report()
+        with store.engine.connect() as conn:
+            data["conversations"] = conversation_kpis(conn, config.conversations.window)
         data["top_unmatched_personas"] = [
             {
                 "persona": p["key"],

@@ -57,8 +57,11 @@ def test_the_quickstart_person_on_three_channels_has_one_history(quickstart):
     crmbridge(quickstart, "sync")
     contacts = (quickstart / "contacts.csv").read_text().splitlines()
     maya = next(line for line in contacts if "Okafor" in line).split(",")[0]
-    history = crmbridge(quickstart, "history", maya)["activities"]
+    shown = crmbridge(quickstart, "history", maya)
+    history = shown["activities"]
     assert {a["channel"] for a in history} >= {"x", "facebook", "instagram"}
+    assert set(shown["profile"]["channels"]) >= {"x", "facebook", "instagram"}
+    assert shown["profile"]["conversations"] >= 1
 
 
 def test_the_quickstart_same_name_decoy_author_is_not_linked(quickstart):
@@ -131,3 +134,17 @@ def test_the_quickstart_opens_cases_only_for_the_messages_its_rules_target(quick
     outage = [c for c in cases if c["subject"].startswith("Urgent (outage")]
     assert outage and all(c["priority"] == "High" for c in outage)
     assert crmbridge(quickstart, "report")["crm"]["cases"] == len(cases)
+
+
+def test_the_quickstart_report_shows_the_conversation_kpis(quickstart):
+    crmbridge(quickstart, "sync")
+    kpis = crmbridge(quickstart, "report")["conversations"]
+    overall = kpis["overall"]
+    assert 0 < overall["conversations"] < overall["messages"]
+    assert overall["first_response_s"]["count"] > 0
+    assert overall["first_response_s"]["median"] <= overall["first_response_s"]["p90"]
+    assert overall["resolution_s"]["count"] == overall["closed"]
+    assert overall["multi_channel"] > 0 and overall["channel_shifts"] > 0
+    assert sum(overall["sentiment"].values()) == overall["conversations"]
+    assert set(kpis["by_channel"]) == {"x", "facebook", "instagram", "youtube", "reddit"}
+    assert sum(kpis["messages_by_channel"].values()) == overall["messages"]

@@ -52,7 +52,9 @@ def candidate_conversations(
 ) -> list[dict[str, Any]]:
     """Conversations named by key, plus the persons' conversations active since ``since``.
 
-    One query for a normal batch (parameters are chunked only past the database's limit).
+    A person's conversation still marked open is read however old it is, so the message
+    that starts the next one closes it whatever the batch boundaries were. One query for a
+    normal batch (parameters are chunked only past the database's limit).
     """
     rows: dict[str, dict[str, Any]] = {}
     key_list, person_list = sorted(keys), sorted(persons)
@@ -65,7 +67,7 @@ def candidate_conversations(
                 conversations.c.key.in_(part_keys),
                 and_(
                     conversations.c.person_key.in_(part_persons),
-                    conversations.c.last_at >= since,
+                    or_(conversations.c.last_at >= since, conversations.c.status == "open"),
                 ),
             )
         )

@@ -9,13 +9,16 @@ share it. Rules, in order:
 2. A reply to a message that is in a conversation joins it, whoever wrote it.
 3. A message in a platform thread (its conversation id) joins that thread's conversation
    when it is the same person's (or an agent's reply) and the conversation is within reach.
-4. Otherwise the person's latest conversation, across channels, when within reach.
+4. Otherwise the person's conversation, across channels, that is within reach (the
+   nearest in time when several are: sources synced one after another deliver one
+   channel's messages after another's later ones).
 5. Otherwise a new conversation, keyed ``conv:<platform>:<message id>`` of its first message,
    so a replay of the same history gives the same keys.
 
 A conversation silent for longer than ``window`` counts as closed at ``last_at + window``;
-"within reach" means within ``reopen_window`` after that close, and joining a closed
-conversation reopens it.
+"within reach" means within ``reopen_window`` after that close (or, for a message older
+than the conversation, as far before its start), and joining across such a gap counts as
+a reopening.
 """
 
 from __future__ import annotations
@@ -87,6 +90,8 @@ class Threader:
     conversations: dict[str, Row] = field(default_factory=dict)
     latest: dict[str, str] = field(default_factory=dict)
     """person key -> the key of that person's most recent conversation."""
+    by_person: dict[str, set[str]] = field(default_factory=dict)
+    """person key -> the keys of that person's known conversations."""
     messages: dict[str, str] = field(default_factory=dict)
     """interaction key -> conversation key."""
     threads: dict[str, str] = field(default_factory=dict)
@@ -123,8 +128,8 @@ class Threader:
             self.conversations[row["key"]] = row
         else:
             row = found
-        if found is not None and i.created_at > self.closed_at(row):
-            row["reopen_count"] += 1  # it had closed: this message reopens it
+        if found is not None and self._gap(row, i.created_at) > self.window:
+            row["reopen_count"] += 1  # a silence longer than the window: a reopening
         self._apply(row, i, classification)
         self._remember(i, row["key"])
         self._note_latest(row)
@@ -138,8 +143,12 @@ class Threader:
         """When a conversation counts as closed if nothing more arrives."""
         return row["last_at"] + self.window  # type: ignore[no-any-return]
 
+    def _gap(self, row: Row, at: datetime) -> timedelta:
+        """How far ``at`` lies outside the conversation's span (zero inside it)."""
+        return max(at - row["last_at"], row["opened_at"] - at, timedelta(0))  # type: ignore[no-any-return]
+
     def _within_reach(self, row: Row, at: datetime) -> bool:
-        return at <= self.closed_at(row) + self.reopen_window
+        return self._gap(row, at) <= self.window + self.reopen_window
 
     def _find(self, i: Interaction, person_key: str) -> Row | None:
         parent = parent_key(i)
@@ -151,12 +160,14 @@ class Threader:
             mine = row["person_key"] == person_key or i.direction == "outbound"
             if mine and self._within_reach(row, i.created_at):
                 return row
+        at = i.created_at
+        mine = [self.conversations[k] for k in sorted(self.by_person.get(person_key, ()))]
+        reachable = [r for r in mine if self._within_reach(r, at)]
+        if reachable:
+            return min(reachable, key=lambda r: (self._gap(r, at), -r["last_at"].timestamp()))
         latest = self.conversations.get(self.latest.get(person_key, ""))
-        if latest is None:
-            return None
-        if self._within_reach(latest, i.created_at):
-            return latest
-        self._close(latest)
+        if latest is not None and at > latest["last_at"]:
+            self._close(latest)  # the person moved on: their last conversation is over
         return None
 
     def _close(self, row: Row) -> None:
@@ -206,6 +217,7 @@ class Threader:
 
     def _note_latest(self, row: Row) -> None:
         person = row["person_key"]
+        self.by_person.setdefault(person, set()).add(row["key"])
         current = self.conversations.get(self.latest.get(person, ""))
         if current is None or row["last_at"] >= current["last_at"]:
             self.latest[person] = row["key"]

@@ -12,16 +12,18 @@ import json
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from crmbridge.classify import Classification
 from crmbridge.config import describe
 from crmbridge.errors import ConfigError, DataError
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link
 from crmbridge.rules.templates import Template, truncate_text
+
+if TYPE_CHECKING:  # the analyser (and its lexicon) loads only where classification runs
+    from crmbridge.classify import Classification
 
 
 class FieldSpec(BaseModel):

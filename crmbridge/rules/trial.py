@@ -1,28 +1,24 @@
 """``crmbridge rules test``: which rules fire on given messages, and why, writing nothing.
 
 Each message is classified on the fly; what the state store knows (the author's identity
-link or review, the conversation the message belongs to) is read when the store exists,
-else the message is taken as unmatched and opening a fresh conversation.
+link or review, and the conversation threading would put the message in) is read when the
+store exists, else the message is taken as unmatched and opening a fresh conversation.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
-
 from crmbridge.config import AppConfig
+from crmbridge.conversations.preview import preview_conversation
 from crmbridge.errors import ConfigError, DataError
 from crmbridge.models import Interaction, parse_interaction
 from crmbridge.rules.cases import make_context
 from crmbridge.rules.conditions import RuleContext, format_duration
 from crmbridge.rules.engine import RuleSet, load_rules
-from crmbridge.state import schema
 from crmbridge.state.store import StateStore
 
 
@@ -50,9 +46,7 @@ def trial(config: AppConfig, lines: Iterable[str]) -> Iterator[dict[str, Any]]:
             except DataError as exc:
                 yield {"line": number, "error": str(exc)}
                 continue
-            ctx = _context(
-                store, interaction, analyzer.analyze(interaction.text), config.conversations.window
-            )
+            ctx = _context(config, store, interaction, analyzer)
             yield _result(number, rules, ctx)
     finally:
         if store is not None:
@@ -67,15 +61,15 @@ def _store(config: AppConfig) -> StateStore | None:
 
 
 def _context(
-    store: StateStore | None, i: Interaction, classification: Any, window: timedelta
+    config: AppConfig, store: StateStore | None, i: Interaction, analyzer: Any
 ) -> RuleContext:
-    band, contact_id, conversation = "unmatched", None, None
-    if store is not None:
-        try:
-            band, contact_id = _identity(store, i)
-            conversation = _conversation(store, i, contact_id, window)
-        except SQLAlchemyError:  # an older store without a table: facts stay fresh
-            pass
+    if store is None:
+        return make_context(i, analyzer.analyze(i.text), "unmatched", None, None)
+    band, contact_id = _identity(store, i)
+    # Threading's own preview: the conversation the sync would put it in, nothing stored.
+    conversation, classification = preview_conversation(
+        store, i, contact_id, config.conversations, analyzer
+    )
     return make_context(i, classification, band, contact_id, conversation)
 
 
@@ -86,43 +80,6 @@ def _identity(store: StateStore, i: Interaction) -> tuple[str, str | None]:
     if store.open_reviews([i.persona_key]):
         return "review", None
     return "unmatched", None
-
-
-def _conversation(
-    store: StateStore, i: Interaction, contact_id: str | None, window: timedelta
-) -> dict[str, Any] | None:
-    """The conversation the sync would put this message in, as far as the store tells.
-
-    In order: where an earlier sync threaded it, where the message it answers went, its
-    platform thread's conversation, then the author's latest conversation still inside the
-    window. Threading's finer rules (reopening a closed one) are not replayed here.
-    """
-    table, threads = schema.conversations, schema.conversation_threads
-    keys = [k for k in (i.key, f"{i.platform}:{i.in_reply_to}" if i.in_reply_to else None) if k]
-    rows = store.ledger_rows(keys)
-    with store.engine.connect() as conn:
-        for k in keys:
-            row = rows.get(k)
-            if row is not None and row.conversation_key:
-                found = conn.execute(select(table).where(table.c.key == row.conversation_key))
-                if (hit := found.first()) is not None:
-                    return dict(hit._mapping)
-        thread = conn.scalar(
-            select(threads.c.conversation_key).where(threads.c.thread_key == i.conversation_key)
-        )
-        if thread is not None:
-            found = conn.execute(select(table).where(table.c.key == thread))
-            if (hit := found.first()) is not None:
-                return dict(hit._mapping)
-        person = f"contact:{contact_id}" if contact_id else i.persona_key
-        query = (
-            select(table)
-            .where(table.c.person_key == person, table.c.last_at >= i.created_at - window)
-            .order_by(table.c.last_at.desc())
-            .limit(1)
-        )
-        hit = conn.execute(query).first()
-    return dict(hit._mapping) if hit is not None else None
 
 
 def _result(number: int, rules: RuleSet, ctx: RuleContext) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -201,3 +202,185 @@ def test_a_bad_window_is_a_config_error_naming_the_key(workdir, value):
         handle.write(f"conversations: {{window: '{value}'}}\n")
     with pytest.raises(ConfigError, match=r"conversations\.window"):
         load_config(workdir / "crmbridge.yaml")
+
+
+def test_an_edit_arriving_later_stays_in_its_conversation_and_counts_once(workdir):
+    rows = [jane_on("x", "1", 0, text="order late")]
+    store = run(workdir, rows)
+    store.close()
+    rows.append(jane_on("x", "1b", 0, edit_of="1", edited_at=at(1), text="order very late"))
+    store = run(workdir, rows)
+    [conv] = stored(store)
+    assert conv["messages"] == 1
+    assert placed(store) == {"x:1": "conv:x:1"}
+    store.close()
+
+
+def test_threading_and_rethreading_work_on_postgresql(workdir, pg_url):
+    text = (workdir / "crmbridge.yaml").read_text().replace("sqlite:///state.db", pg_url)
+    (workdir / "crmbridge.yaml").write_text(text)
+    rows = [
+        jane_on("x", "1", 0),
+        record("2", platform="facebook", author={"id": "fb-9"}, created_at=at(2)),
+        jane_on("youtube", "3", 30),
+    ]
+    store = run(workdir, rows)
+    assert [c["messages"] for c in stored(store)] == [2, 1]
+    link(store, "facebook:fb-9", "C1", "reviewer")
+    [merged] = stored(store)
+    assert json.loads(merged["channels"]) == ["x", "facebook", "youtube"]
+    unlink(store, "facebook:fb-9", "reviewer")
+    assert len(stored(store)) == 2
+    store.close()
+
+
+def test_threading_reads_conversations_once_per_batch_not_per_interaction(workdir):
+    from sqlalchemy import event
+
+    from crmbridge.pipeline import Pipeline
+
+    rows = [
+        record(
+            str(n), author={"id": f"p{n % 40}"}, created_at=at(n / 10), conversation_id=f"t{n % 7}"
+        )
+        for n in range(1200)
+    ]
+    write_jsonl(workdir / "interactions.jsonl", rows)
+    config = load_config(workdir / "crmbridge.yaml")
+    store = StateStore(config.state_url)
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    pipeline = Pipeline(config, store=store)
+    summary = pipeline.run()
+    batches = -(-1200 // pipeline.adapter.max_batch)
+    assert summary.written == 1200 and batches > 1
+    reads = [
+        s for s in statements if s.lstrip().upper().startswith("SELECT") and "conversations" in s
+    ]
+    assert len(reads) == batches
+    assert sum(c["messages"] for c in stored(store)) == 1200
+    store.close()
+
+
+@pytest.mark.parametrize("seed", range(1, 6))
+def test_small_batches_thread_exactly_like_one_big_batch(tmp_path, seed):
+    import random
+    import shutil
+
+    rng = random.Random(seed)
+    hours, rows = 0.0, []
+    for n in range(80):
+        hours += rng.choice([0.5, 3, 20, 80, 150])
+        person = rng.choice(["a", "b", "c"])
+        over: dict[str, Any] = {"platform": rng.choice(["x", "facebook", "youtube"])}
+        if n and rng.random() < 0.2:
+            parent = rng.choice(rows)
+            over = {"platform": parent["platform"], "in_reply_to": parent["message_id"]}
+        if rng.random() < 0.15:
+            over.update(direction="outbound", agent="Ann")
+            person = "brand"
+        author = {"id": person, **(JANE if person == "a" else {})}  # a: linked to C1
+        rows.append(record(str(n), author=author, created_at=at(hours), **over))
+    results = []
+    for batch_size in (500, 7):
+        folder = tmp_path / str(batch_size)
+        folder.mkdir()
+        shutil.copy(Path(__file__).parent.parent / "fixtures" / "contacts.csv", folder)
+        (folder / "crmbridge.yaml").write_text(
+            "state: sqlite:///state.db\n"
+            "crm: {kind: local, path: crm.db, contacts_csv: contacts.csv, "
+            f"batch_size: {batch_size}}}\n"
+            "sources:\n  - {name: exports, connector: jsonl, path: interactions.jsonl}\n"
+        )
+        store = run(folder, rows)
+        convs = [{k: v for k, v in c.items() if k != "updated_at"} for c in stored(store)]
+        results.append((placed(store), convs))
+        store.close()
+    assert results[0][0] == results[1][0]
+    for one, other in zip(results[0][1], results[1][1], strict=True):
+        assert one == other
+    assert sum(c["messages"] for c in results[0][1]) == 80
+    assert {"contact:C1", "x:b"} <= {c["person_key"] for c in results[0][1]}
+
+
+@pytest.mark.parametrize("seed", range(1, 4))
+def test_link_then_unlink_restores_exactly_the_conversations_there_were(workdir, seed):
+    import random
+
+    rng = random.Random(seed)
+    hours, rows = 0.0, []
+    for n in range(40):
+        hours += rng.choice([1, 10, 40, 100])
+        platform, author = rng.choice(
+            [("x", {"id": "xj", **JANE}), ("facebook", {"id": "fb-9"}), ("youtube", {"id": "y"})]
+        )
+        rows.append(record(str(n), platform=platform, author=author, created_at=at(hours)))
+    store = run(workdir, rows)
+
+    def snapshot():
+        convs = [{k: v for k, v in c.items() if k != "updated_at"} for c in stored(store)]
+        return placed(store), convs
+
+    before = snapshot()
+    link(store, "facebook:fb-9", "C1", "reviewer")
+    merged = snapshot()
+    assert len(merged[1]) < len(before[1])
+    assert sum(c["messages"] for c in merged[1]) == 40
+    unlink(store, "facebook:fb-9", "reviewer")
+    assert snapshot() == before
+    store.close()
+
+
+def test_sources_synced_one_after_another_still_thread_by_time(workdir):
+    # The X source is synced completely before the Messenger one, whose messages fall
+    # between X's: each must join the conversation of its own time, not the newest one.
+    xs = [jane_on("x", "1", 0), jane_on("x", "2", 30), jane_on("x", "3", 400)]
+    fbs = [
+        jane_on("facebook", "10", 10),
+        jane_on("facebook", "11", 50),
+        jane_on("facebook", "12", 410),
+    ]
+    write_jsonl(workdir / "x.jsonl", xs)
+    write_jsonl(workdir / "fb.jsonl", fbs)
+    (workdir / "crmbridge.yaml").write_text(
+        "state: sqlite:///state.db\n"
+        "crm: {kind: local, path: crm.db, contacts_csv: contacts.csv}\n"
+        "sources:\n"
+        "  - {name: x-export, connector: jsonl, path: x.jsonl}\n"
+        "  - {name: fb-export, connector: jsonl, path: fb.jsonl}\n"
+    )
+    config = load_config(workdir / "crmbridge.yaml")
+    assert sync(config).written == 6
+    store = StateStore(config.state_url)
+    first, second = stored(store)
+    assert (first["key"], first["messages"], first["status"]) == ("conv:x:1", 4, "closed")
+    assert json.loads(first["channels"]) == ["x", "facebook"]
+    assert first["last_at"].replace(tzinfo=UTC) == START + timedelta(hours=50)
+    assert (second["key"], second["messages"], second["status"]) == ("conv:x:3", 2, "open")
+    assert placed(store)["facebook:12"] == "conv:x:3"
+    store.close()
+
+
+def test_a_message_long_before_a_conversation_starts_its_own(workdir):
+    store = run(workdir, [jane_on("x", "1", 500)])
+    store.close()
+    store = run(workdir, [jane_on("x", "1", 500), jane_on("facebook", "2", 0)])
+    convs = {c["key"]: c for c in stored(store)}
+    assert set(convs) == {"conv:x:1", "conv:facebook:2"}
+    assert convs["conv:facebook:2"]["status"] == "closed"
+    assert convs["conv:x:1"]["status"] == "open"
+    store.close()
+
+
+def test_a_preview_threads_one_message_like_the_sync_would_and_stores_nothing(workdir):
+    from crmbridge.conversations.preview import preview_conversation
+    from crmbridge.models import Interaction
+
+    store = run(workdir, [jane_on("x", "1", 0), jane_on("x", "2", 400)])
+    late = Interaction.model_validate(jane_on("facebook", "3", 10, text="where is my refund?"))
+    conv, classification = preview_conversation(store, late, contact_id="C1")
+    assert (conv["key"], conv["messages"]) == ("conv:x:1", 2)
+    assert json.loads(conv["channels"]) == ["x", "facebook"]
+    assert classification is not None and "billing" in classification.intents
+    assert [c["messages"] for c in stored(store)] == [1, 1]
+    store.close()

@@ -143,4 +143,4 @@ def test_history_lists_the_contact_s_cases_beside_the_activities(workdir):
     (case,) = data["cases"]
     assert (case["key"], case["priority"], case["status"]) == ("conv:x:1", "High", "open")
     text = CliRunner().invoke(main, args).output
-    assert text.startswith("case High    X mention from @jdoe: app down (open)")
+    assert "case High    X mention from @jdoe: app down (open)" in text.splitlines()
