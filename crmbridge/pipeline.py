@@ -391,9 +391,9 @@ class Pipeline:
         """Escalate conversations whose SLA ran out; retry cases an earlier run left."""
         if self.rules is None:
             return
-        from crmbridge.rules.sla import sla_pass
+        from crmbridge.rules.sla import guarded_pass
 
-        result = sla_pass(self.rules, utcnow())
+        result = guarded_pass(self.rules, utcnow(), self.holder, self.lease_seconds)
         self.summary.escalated += len(result.escalated)
         self.summary.cases += result.written
         self.summary.preview.extend(result.preview[:PREVIEW_LIMIT])

@@ -11,6 +11,7 @@ in, so tests use fixed clocks.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,13 +19,18 @@ from typing import Any
 
 from sqlalchemy import select
 
+from crmbridge.errors import SourceBusy
 from crmbridge.rules.actions import notify_payload, raise_priority
 from crmbridge.rules.cases import MAX_ATTEMPTS, Plan, RuleStage, commit_plans
 from crmbridge.rules.conditions import parse_duration
 from crmbridge.state import schema
+from crmbridge.state.lease import Lease
 from crmbridge.state.store import as_utc, chunks
 
+log = logging.getLogger("crmbridge.rules")
 DEFAULT_TIER = "sla"
+# Workers of one sync share the store; one at a time runs the pass, so none escalates twice.
+LEASE = "~rules-sla"
 
 
 @dataclass
@@ -150,3 +156,19 @@ def sla_pass(stage: RuleStage, now: datetime) -> PassResult:
         rule = str(plan.plan.get("sla_rule"))
         stage.notifier.send(rule, url, notify_payload("sla_breached", rule, details))
     return result
+
+
+def guarded_pass(stage: RuleStage, now: datetime, holder: str, seconds: float) -> PassResult:
+    """The pass under a lease: while another worker runs it, this one skips it."""
+    if stage.dry_run:
+        return sla_pass(stage, now)
+    lease = Lease(stage.store, LEASE, holder, seconds)
+    try:
+        lease.acquire()
+    except SourceBusy:
+        log.info("another worker runs the SLA pass; skipping it")
+        return PassResult()
+    try:
+        return sla_pass(stage, now)
+    finally:
+        lease.release()

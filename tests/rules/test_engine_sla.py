@@ -251,3 +251,25 @@ def test_cases_and_sla_escalation_work_on_a_postgresql_state_store(workdir, pg_u
     assert pass_at(config, T0 + timedelta(hours=1)).escalated == ["conv:x:1"]
     assert cases(workdir)["conv:x:1"]["priority"] == "High"
     assert conversation_row(config, "conv:x:1")["escalations"] == 1
+
+
+def test_while_another_worker_runs_the_sla_pass_this_one_skips_it(workdir):
+    from crmbridge.rules.sla import LEASE, guarded_pass
+    from crmbridge.state.lease import Lease
+    from crmbridge.state.store import StateStore
+
+    config = first_sync(workdir, [COMPLAINT], [record("1", conversation_id="c", text="late")])
+    store = StateStore(config.state_url)
+    other = Lease(store, LEASE, "worker-b", 60)
+    other.acquire()
+    pipeline = Pipeline(config)
+    try:
+        with pipeline.adapter:
+            assert pipeline.rules is not None
+            late = T0 + timedelta(hours=1)
+            assert guarded_pass(pipeline.rules, late, "worker-a", 60).escalated == []
+            other.release()
+            assert guarded_pass(pipeline.rules, late, "worker-a", 60).escalated == ["conv:x:1"]
+    finally:
+        pipeline.store.close()
+        store.close()
