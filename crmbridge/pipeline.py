@@ -384,7 +384,8 @@ class Pipeline:
         self.summary.cases += written
         self.summary.escalated += self.rules.escalated
         commit.cases.extend(plans)
-        room = PREVIEW_LIMIT - len(self.summary.preview)
+        # Cases have their own share of the preview: activities must not crowd them out.
+        room = PREVIEW_LIMIT - sum(p["action"] == "case" for p in self.summary.preview)
         self.summary.preview.extend(preview[: max(0, room)])
 
     def _sla_pass(self) -> None:

@@ -74,6 +74,11 @@ def _context(
 
 
 def _identity(store: StateStore, i: Interaction) -> tuple[str, str | None]:
+    if i.direction == "outbound":  # an agent's reply belongs to the contact it answers
+        parent = f"{i.platform}:{i.in_reply_to}" if i.in_reply_to else None
+        row = store.ledger_rows([parent]).get(parent) if parent else None
+        contact_id = row.contact_id if row is not None else None
+        return ("linked" if contact_id else "unmatched"), contact_id
     link = store.active_links([i.persona_key]).get(i.persona_key)
     if link is not None:
         return "linked", link.contact_id

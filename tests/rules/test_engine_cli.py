@@ -144,3 +144,12 @@ def test_history_lists_the_contact_s_cases_beside_the_activities(workdir):
     assert (case["key"], case["priority"], case["status"]) == ("conv:x:1", "High", "open")
     text = CliRunner().invoke(main, args).output
     assert "case High    X mention from @jdoe: app down (open)" in text.splitlines()
+
+
+def test_an_agent_reply_is_tested_as_belonging_to_the_contact_it_answers(workdir):
+    jane = {"id": "j1", "handle": "jdoe", "email": "jane@example.com"}
+    sync(configure(workdir, RULES, [record("1", author=jane, text="hello")]))
+    reply = record("2", direction="outbound", agent="Sam", in_reply_to="1", text="Hi Jane")
+    _, out = run(workdir, "--interaction", json.dumps(reply), "--json")
+    facts = json.loads(out)["facts"]
+    assert (facts["identity"], facts["contact_id"]) == ("linked", "C1")

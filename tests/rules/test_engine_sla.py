@@ -273,3 +273,13 @@ def test_while_another_worker_runs_the_sla_pass_this_one_skips_it(workdir):
     finally:
         pipeline.store.close()
         store.close()
+
+
+def test_a_dry_run_lists_its_cases_even_when_activities_fill_the_preview(workdir):
+    rows = [record(str(n), text=f"hello {n}") for n in range(60)]
+    rows.append(record("99", text="parcel late", created_at="2024-01-15T11:30:00Z"))
+    config = configure(workdir, [COMPLAINT], rows)
+    summary = Pipeline(config, dry_run=True).run()
+    actions = [p["action"] for p in summary.preview]
+    assert actions.count("case") == 1 and summary.cases == 1
+    assert actions.count("create") == 50
