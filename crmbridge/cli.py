@@ -171,17 +171,22 @@ def history_command(contact_id: str, config_path: Path, limit: int, as_json: boo
     conversation) comes from the state store; --json includes it as "profile".
     """
     from crmbridge.conversations.show import profile_lines
-    from crmbridge.ops import history, profile
+    from crmbridge.ops import contact_cases, history, profile
 
     config = load_config(config_path)
     rows = history(config, contact_id, limit)
     rollup = profile(config, contact_id)
+    cases = contact_cases(config, contact_id, limit)
     if as_json:
-        data = {"contact_id": contact_id, "profile": rollup, "activities": rows}
+        data = {"contact_id": contact_id, "profile": rollup, "activities": rows, "cases": cases}
         click.echo(json.dumps(data, default=str))
         return
     for line in profile_lines(rollup):
         click.echo(line)
+    for case in cases:
+        click.echo(
+            f"case {case.get('priority', ''):<7} {case.get('subject', '')} ({case['status']})"
+        )
     if not rows:
         click.echo(f"no activities for contact {contact_id}")
     for row in rows:
@@ -503,3 +508,6 @@ main.add_command(_forget.forget_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+from crmbridge.commands.rules import rules_group  # noqa: E402
+
+main.add_command(rules_group)

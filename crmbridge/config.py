@@ -159,7 +159,8 @@ class AppConfig(BaseModel):
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
     conversations: ConversationsConfig = Field(default_factory=ConversationsConfig)
     mapping: str | None = None
-    rules: ConfigPath | None = None
+    # A list of rules, {file: rules.yaml}, or a path; crmbridge.rules.engine validates it.
+    rules: list[Any] | dict[str, Any] | str | None = None
     retry: RetryConfig = Field(default_factory=RetryConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
 

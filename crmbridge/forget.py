@@ -32,6 +32,7 @@ from crmbridge.state.schema import (
     personas,
     quarantine,
     review,
+    rule_cases,
     runs,
 )
 from crmbridge.state.store import StateStore, chunks, utcnow
@@ -275,6 +276,7 @@ def _erase_threads_and_mirror(conn: Connection, target: Target) -> dict[str, int
         conn.execute(
             delete(conversation_threads).where(conversation_threads.c.conversation_key.in_(part))
         )
+        conn.execute(delete(rule_cases).where(rule_cases.c.key.in_(part)))
         counts["conversations"] += conn.execute(
             delete(conversations).where(conversations.c.key.in_(part))
         ).rowcount

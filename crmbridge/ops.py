@@ -72,7 +72,18 @@ def check(config: AppConfig) -> list[dict[str, Any]]:
             store.close()
         return "state store readable"
 
+    def rules() -> str:
+        from crmbridge.rules.cases import check_adapter
+        from crmbridge.rules.engine import load_rules
+
+        found = load_rules(config)
+        if found is None:
+            return "no rules"
+        check_adapter(found, adapter_cls)
+        return f"{len(found.rules)} rule(s) valid ({found.origin})"
+
     attempt("mapping", mapping)
+    attempt("rules", rules)
     attempt("crm", crm)
     attempt("state", state)
     for spec in config.sources:
@@ -100,6 +111,13 @@ def profile(config: AppConfig, contact_id: str) -> dict[str, Any]:
             return contact_profile(conn, contact_id, config.conversations.window)
     finally:
         store.close()
+
+
+def contact_cases(config: AppConfig, contact_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Cases the rules opened for a contact, where the adapter lists them (local)."""
+    with open_adapter(config, dry_run=True) as adapter:
+        listing = getattr(adapter, "cases", None)
+        return listing(contact_id, limit) if callable(listing) else []
 
 
 def report(config: AppConfig) -> dict[str, Any]:

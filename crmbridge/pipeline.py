@@ -29,6 +29,7 @@ from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceB
 from crmbridge.identity.resolver import ExactResolver, Resolution
 from crmbridge.identity.scored_resolver import ScoredResolver
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult
+from crmbridge.rules.cases import conversation_key, rule_stage, rules_view
 from crmbridge.rules.mapping import Mapper, load_preset
 from crmbridge.state.lease import DEFAULT_SECONDS as DEFAULT_LEASE_SECONDS
 from crmbridge.state.lease import Lease, new_holder
@@ -61,6 +62,8 @@ class SyncSummary:
     held: int = 0
     replayed: int = 0
     erased: int = 0
+    cases: int = 0
+    escalated: int = 0
     api_calls: int = 0
     duration_s: float = 0.0
     dry_run: bool = False
@@ -99,6 +102,7 @@ class _Work:
     write_hash: str | None = None
     classification: Classification | None = None
     conversation: dict[str, Any] | None = None
+    rules: Any = None  # the rules' Decision (crmbridge.rules.actions)
 
 
 class Pipeline:
@@ -140,6 +144,7 @@ class Pipeline:
         self.resolver: ExactResolver | ScoredResolver = resolver(
             self.store, adapter, config.identity
         )
+        self.rules = rule_stage(config, adapter, self.store, dry_run)
 
     def run(self, only: str | None = None) -> SyncSummary:
         """Sync every source (or the one named); the summary says what was done.
@@ -156,6 +161,7 @@ class Pipeline:
         run_id = self.store.start_run([s.name for s in specs], self.dry_run)
         try:
             with self.adapter:
+                self._sla_pass()
                 for spec in specs:
                     self._sync_source(spec.name, spec.connector, spec.options)
             if specs and len(self.summary.skipped) == len(specs):
@@ -254,10 +260,11 @@ class Pipeline:
         work = self._admit(source, items, commit)
         self._resolve(work, commit)
         self.threading.apply(work, commit)
-        # rules hook: self._apply_rules(work, commit)
+        self._apply_rules(work, commit)
         writes = self._render(work, commit)
         results = self._write(writes) if writes and not self.dry_run else []
         self._record(source, work, results, commit)
+        self._write_cases(work, commit)
         if not self.dry_run:
             self.store.commit(commit, self.lease.renew if self.lease else None)
         return commit
@@ -362,6 +369,7 @@ class Pipeline:
                     w.interaction.activity_key,
                     classification=w.classification,
                     conversation=w.conversation,
+                    rules=rules_view(w.rules),
                 )
             except DataError as exc:
                 if w.previous is not None and w.previous.status == "failed":
@@ -389,6 +397,50 @@ class Pipeline:
                 continue
             writes.append(write)
         return writes
+
+    def _apply_rules(self, work: list[_Work], commit: BatchCommit) -> None:
+        """Each message's rule decision (its tags reach the mapping) and its case plan."""
+        if self.rules is None:
+            return
+        self.rules.begin(conversation_key(w) for w in work)
+        for w in sorted(work, key=lambda w: w.interaction.created_at):
+            link = w.resolution.link if w.resolution else None
+            ctx = self.rules.context(
+                w.interaction,
+                classification=w.classification,
+                band=link.band if link else "unmatched",
+                contact_id=link.contact_id if link else None,
+                conversation=w.conversation,
+            )
+            # Only a first sight moves cases and webhooks: the plan of a message whose
+            # activity failed or was held was committed with its batch all the same.
+            w.rules = self.rules.decide(ctx, new=w.previous is None)
+
+    def _write_cases(self, work: list[_Work], commit: BatchCommit) -> None:
+        """One write_cases call for the batch, after its activities (see rules/cases.py)."""
+        if self.rules is None:
+            return
+        rows = [*getattr(commit, "conversations", [])]
+        rows += [w.conversation for w in work if w.conversation is not None]
+        preview = self.rules.preview() if self.dry_run else []
+        plans, written = self.rules.finish(rows)
+        self.summary.cases += written
+        self.summary.escalated += self.rules.escalated
+        commit.cases.extend(plans)
+        # Cases have their own share of the preview: activities must not crowd them out.
+        room = PREVIEW_LIMIT - sum(p["action"] == "case" for p in self.summary.preview)
+        self.summary.preview.extend(preview[: max(0, room)])
+
+    def _sla_pass(self) -> None:
+        """Escalate conversations whose SLA ran out; retry cases an earlier run left."""
+        if self.rules is None:
+            return
+        from crmbridge.rules.sla import guarded_pass
+
+        result = guarded_pass(self.rules, utcnow(), self.holder, self.lease_seconds)
+        self.summary.escalated += len(result.escalated)
+        self.summary.cases += result.written
+        self.summary.preview.extend(result.preview[:PREVIEW_LIMIT])
 
     def _write(self, writes: list[ActivityWrite]) -> list[WriteResult]:
         results = self.adapter.write(writes)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from crmbridge.config import Options
 from crmbridge.errors import ConfigError
-from crmbridge.models import ActivityWrite, Contact, WriteResult
+from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
 
 if TYPE_CHECKING:
     from crmbridge.rules.mapping import Mapper
@@ -85,6 +85,14 @@ class CrmAdapter:
     def write(self, batch: Sequence[ActivityWrite]) -> list[WriteResult]:
         """Upsert activities by key; one result per input, in order."""
         raise NotImplementedError
+
+    def write_cases(self, cases: Sequence[CaseWrite]) -> list[WriteResult]:
+        """Create or update cases by key (the conversation key); one result per input."""
+        raise ConfigError(
+            f"the {self.name} adapter cannot write cases",
+            hint="remove the case and escalate actions from the rules, or use an adapter "
+            "that writes cases (local, salesforce, hubspot)",
+        )
 
     def repoint(self, activities: Sequence[dict[str, Any]], contact_id: str | None) -> int:
         """Move activities crmbridge wrote (``key``, ``crm_object``, ``crm_id``) to a contact.

@@ -23,7 +23,7 @@ from crmbridge.config import ConfigPath, Options
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import ConfigError
 from crmbridge.identity.normalize import email_key, handle_key, phone_e164
-from crmbridge.models import ActivityWrite, Contact, WriteResult
+from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
 
 CONTACT_COLUMNS = ("id", "first_name", "last_name", "email", "phone", "city", "country")
 SCHEMA = """
@@ -379,6 +379,76 @@ class LocalCrm(CrmAdapter):
             done += len(found)
         self.db.commit()
         return done
+
+    # --- cases (helper rules, #7) --------------------------------------------------------
+
+    def write_cases(self, cases: Sequence[CaseWrite]) -> list[WriteResult]:
+        """Upsert cases by key (the conversation key), one transaction, a result per case.
+
+        An update merges the new fields over the stored ones and keeps the case's status.
+        """
+        self.api_calls += 1
+        known = self._known_contacts({c.contact_id for c in cases if c.contact_id})
+        now = datetime.now(UTC).isoformat()
+        results: list[WriteResult] = []
+        for case in cases:
+            if case.contact_id and case.contact_id not in known:
+                error = f"contact {case.contact_id} does not exist"
+                results.append(
+                    WriteResult(key=case.key, status="failed", error_kind="data", error=error)
+                )
+                continue
+            row = self.db.execute(
+                "SELECT id, fields FROM cases WHERE key=?", (case.key,)
+            ).fetchone()
+            if row is None:
+                cur = self.db.execute(
+                    "INSERT INTO cases (key, contact_id, fields, status, created_at, updated_at)"
+                    " VALUES (?,?,?,?,?,?)",
+                    (
+                        case.key,
+                        case.contact_id,
+                        json.dumps(case.fields, default=str),
+                        "open",
+                        now,
+                        now,
+                    ),
+                )
+                results.append(
+                    WriteResult(key=case.key, status="created", crm_id=str(cur.lastrowid))
+                )
+                continue
+            fields = {**json.loads(row[1]), **case.fields}
+            self.db.execute(
+                "UPDATE cases SET contact_id=COALESCE(?, contact_id), fields=?, updated_at=?"
+                " WHERE id=?",
+                (case.contact_id, json.dumps(fields, default=str), now, row[0]),
+            )
+            results.append(WriteResult(key=case.key, status="updated", crm_id=str(row[0])))
+        self.db.commit()
+        return results
+
+    def cases(self, contact_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """Cases (of one contact, or all), newest first."""
+        self.api_calls += 1
+        where, args = ("WHERE contact_id=?", (contact_id,)) if contact_id else ("", ())
+        rows = self.db.execute(
+            f"SELECT id, key, contact_id, fields, status, created_at, updated_at FROM cases "  # noqa: S608
+            f"{where} ORDER BY created_at DESC, id DESC LIMIT ?",
+            (*args, limit),
+        )
+        return [
+            {
+                "id": str(r[0]),
+                "key": r[1],
+                "contact_id": r[2],
+                "status": r[4],
+                "created_at": r[5],
+                "updated_at": r[6],
+                **json.loads(r[3]),
+            }
+            for r in rows
+        ]
 
 
 # What ``forget --mode anonymise`` leaves of a local activity's person-identifying fields.

@@ -107,13 +107,15 @@ class Mapper:
         *,
         classification: Classification | None = None,
         conversation: dict[str, Any] | None = None,
+        rules: dict[str, Any] | None = None,
     ) -> ActivityWrite:
         """The activity for one interaction (DataError if a value breaks a constraint).
 
         Templates see ``i`` (the interaction), ``contact``, ``link``, ``key``, ``c`` (the
-        classification: ``c.sentiment.score``, ``c.sentiment.label``, ``c.intents``) and
+        classification: ``c.sentiment.score``, ``c.sentiment.label``, ``c.intents``),
         ``conv`` (the conversation row, ``conv.channels`` as a list; ``conv.agent`` is the
-        replying agent of an outbound message).
+        replying agent of an outbound message) and ``rules`` (what the case rules decided:
+        ``rules.tags``, ``rules.fired``, ``rules.no_response``).
         """
         context = {
             "i": json.loads(interaction.to_json()),
@@ -122,6 +124,7 @@ class Mapper:
             "key": key,
             "c": classification.to_dict() if classification else None,
             "conv": conversation_context(conversation, interaction),
+            "rules": rules or NO_RULES,
         }
         fields_ = self._by_platform.get(interaction.platform, self._base)
         joined = self._joined.get(interaction.platform) or self._joined[""]
@@ -149,6 +152,9 @@ class Mapper:
             deleted=interaction.deleted,
             meta=meta,
         )
+
+
+NO_RULES: dict[str, Any] = {"tags": [], "fired": [], "no_response": False}
 
 
 def conversation_context(

@@ -203,3 +203,26 @@ failure_actions = Table(
     Column("detail", Text),
     Index("ix_failure_actions_ref", "target", "ref"),
 )
+
+# What the rules decided for each conversation: its case (pending until the CRM answers,
+# so a failed case write is retried next run) and its SLA clock (helper `rules`, 0006).
+rule_cases = Table(
+    "rule_cases",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("contact_id", String(64)),
+    Column("status", String(16), nullable=False),
+    Column("priority", String(16)),
+    Column("plan", Text, nullable=False),
+    Column("crm_id", String(64)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text),
+    Column("sla_due_at", DateTime(timezone=True)),
+    Column("responded_at", DateTime(timezone=True)),
+    Column("sla_escalated_at", DateTime(timezone=True)),
+    Column("escalated_tier", String(32)),
+    Column("escalations", Integer, nullable=False, default=0),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_rule_cases_status", "status"),
+    Index("ix_rule_cases_sla", "sla_due_at"),
+)

@@ -41,6 +41,7 @@ from crmbridge.state.schema import (
     personas,
     quarantine,
     review,
+    rule_cases,
     runs,
 )
 
@@ -80,6 +81,7 @@ class BatchCommit:
     # columns) and platform thread -> conversation mappings.
     conversations: list[dict[str, Any]] = field(default_factory=list)
     conversation_threads: list[dict[str, Any]] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)  # rule_cases rows, by key
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -283,6 +285,7 @@ class StateStore:
             if batch.reviews:
                 conn.execute(review.insert(), batch.reviews)
             upsert_conversations(conn, batch.conversations, batch.conversation_threads)
+            upsert(conn, rule_cases, batch.cases, ["key"])
             if batch.cursor is not None:
                 upsert(
                     conn,
