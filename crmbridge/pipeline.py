@@ -29,6 +29,7 @@ from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceB
 from crmbridge.identity.resolver import ExactResolver, Resolution
 from crmbridge.identity.scored_resolver import ScoredResolver
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult
+from crmbridge.rules.case_links import attach, case_links
 from crmbridge.rules.cases import conversation_key, rule_stage, rules_view
 from crmbridge.rules.mapping import Mapper, load_preset
 from crmbridge.state.lease import DEFAULT_SECONDS as DEFAULT_LEASE_SECONDS
@@ -424,6 +425,10 @@ class Pipeline:
         rows += [w.conversation for w in work if w.conversation is not None]
         preview = self.rules.preview() if self.dry_run else []
         plans, written = self.rules.finish(rows)
+        if not self.dry_run:
+            case_ids = {k: p.crm_id for k, p in self.rules.plans.items() if p.crm_id}
+            # This batch's activities, tied to their conversation's case.
+            attach(self.adapter, case_links(commit.ledger, case_ids))
         self.summary.cases += written
         self.summary.escalated += self.rules.escalated
         commit.cases.extend(plans)

@@ -104,6 +104,14 @@ class CrmAdapter:
             hint="the link is recorded; re-point in the CRM by hand for now",
         )
 
+    def attach_to_case(self, links: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        """Link written activities (``crm_object``, ``crm_id``) to their case's CRM id.
+
+        Derived data: an adapter that cannot, links nothing (the local CRM lists cases
+        beside activities); a refusal is logged, never a failed record.
+        """
+        return 0
+
     def history(self, contact_id: str, limit: int = 200) -> list[dict[str, Any]]:
         """Activities crmbridge wrote for a contact, newest first."""
         raise NotImplementedError

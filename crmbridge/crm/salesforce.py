@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
@@ -42,6 +43,7 @@ from crmbridge.models import ActivityWrite, Contact, WriteResult
 from crmbridge.rules.mapping import Mapper, load_preset
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 QUERIES_PER_COMPOSITE = 5  # Composite allows at most 5 query subrequests per call.
 AUTO_ASSIGN_OBJECTS = frozenset({"Case", "Lead", "Account"})
 HISTORY_FIELDS: dict[str, list[str]] = {
@@ -49,6 +51,8 @@ HISTORY_FIELDS: dict[str, list[str]] = {
     "SocialPost": ["Id", "Name", "Content", "Posted", "Provider", "MessageType", "IsOutbound"],
     "Case": ["Id", "Subject", "Status", "Priority", "Origin"],
 }
+# The field that ties an activity to its conversation's Case.
+CASE_FIELD = {"Task": "WhatId", "SocialPost": "ParentId"}
 HISTORY_CONTACT_FIELD = {"Task": "WhoId", "SocialPost": "WhoId", "Case": "ContactId"}
 
 
@@ -322,6 +326,35 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
                 hint="the link is recorded; run the same review command again to move the rest",
             )
         return len(results)
+
+    def attach_to_case(self, links: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        """Point Tasks (``WhatId``) and SocialPosts (``ParentId``) at their Case, 200 a call."""
+        moves = [
+            ActivityWrite(
+                key=a["key"],
+                object=a["crm_object"],
+                contact_id=None,
+                fields={CASE_FIELD[a["crm_object"]]: case_id},
+                crm_id=a["crm_id"],
+            )
+            for case_id, a in links
+            if a.get("crm_id") and a.get("crm_object") in CASE_FIELD
+        ]
+        send = self._sender(
+            "composite/sobjects",
+            "PATCH",
+            {},
+            lambda w: {"attributes": {"type": w.object}, "id": w.crm_id, **w.fields},
+        )
+        done = 0
+        size = self.config.batch_size
+        for start in range(0, len(moves), size):
+            results = self._send_with_lock_retries(moves[start : start + size], send, False)
+            done += sum(r.ok for r in results)
+            for r in results:
+                if not r.ok:
+                    log.warning("activity %s not linked to its case: %s", r.key, r.error)
+        return done
 
     # --- read-back ---------------------------------------------------------------------
 

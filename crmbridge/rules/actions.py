@@ -199,6 +199,21 @@ class Decision:
 # --- case fields per CRM --------------------------------------------------------------
 
 
+# Case.Origin: the network the conversation started on (an org adds these picklist values;
+# `crmbridge check` lists what the preset needs). Unknown platforms go as written.
+ORIGINS = {
+    "x": "Twitter",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "youtube": "YouTube",
+    "reddit": "Reddit",
+    "linkedin": "LinkedIn",
+    "whatsapp": "WhatsApp",
+    "forum": "Forum",
+    "review": "Review",
+}
+
+
 def case_fields(adapter: str, plan: dict[str, Any], creating: bool) -> dict[str, Any]:
     """The CaseWrite fields each adapter expects, from a case plan (see ``cases.py``).
 
@@ -213,6 +228,7 @@ def case_fields(adapter: str, plan: dict[str, Any], creating: bool) -> dict[str,
         fields = {"Subject": plan.get("subject"), "Priority": priority}
         if creating:
             fields["Description"] = plan.get("description")
+            fields["Origin"] = ORIGINS.get(str(plan.get("platform")), plan.get("platform"))
             if owner:
                 fields["OwnerId"] = owner
         return {k: v for k, v in fields.items() if v is not None}

@@ -31,6 +31,7 @@ from crmbridge.rules.actions import (
     notify_payload,
     raise_priority,
 )
+from crmbridge.rules.case_links import attach, earlier_links
 from crmbridge.rules.conditions import RuleContext, format_duration
 from crmbridge.rules.engine import RuleSet, load_rules
 from crmbridge.state import schema
@@ -242,7 +243,11 @@ class RuleStage:
         if plan.status == "none":
             plan.status = "pending"
             plan.plan.update(
-                subject=d.subject, owner=d.owner, queue=d.queue, description=i.text[:2000]
+                subject=d.subject,
+                owner=d.owner,
+                queue=d.queue,
+                description=i.text[:2000],
+                platform=i.platform,
             )
         elif priority != plan.priority:
             plan.status = "pending"
@@ -295,14 +300,19 @@ class RuleStage:
             log.warning("case write deferred to the next run (%s)", exc.kind)
             return 0
         ok = 0
+        created: dict[str, str] = {}
         for plan, result in zip(plans, results, strict=True):
             if result.ok:
+                if plan.crm_id is None and result.crm_id:
+                    created[plan.key] = result.crm_id
                 plan.status, plan.error, plan.attempts = "written", None, 0
                 plan.crm_id = result.crm_id or plan.crm_id
                 ok += 1
             else:
                 plan.attempts += 1
                 plan.error = self.redact(f"{result.error_kind}: {result.error or ''}")
+        # A new case gathers its conversation's activities written before it.
+        attach(self.adapter, earlier_links(self.store, created))
         return ok
 
     def send_notes(self) -> None:

@@ -54,6 +54,7 @@ ledger = Table(
     Index("ix_ledger_contact", "contact_id"),
     Index("ix_ledger_persona", "persona_key"),
     Index("ix_ledger_status", "status"),
+    Index("ix_ledger_conversation", "conversation_key"),
 )
 
 personas = Table(

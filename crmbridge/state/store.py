@@ -236,6 +236,20 @@ class StateStore:
                 found.update(conn.scalars(query))
         return found
 
+    def written_in_conversations(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        """Written activities (key, object, CRM id) of these conversations."""
+        found: list[dict[str, Any]] = []
+        columns = (ledger.c.key, ledger.c.crm_object, ledger.c.crm_id, ledger.c.conversation_key)
+        with self.engine.connect() as conn:
+            for part in chunks(list(keys)):
+                query = select(*columns).where(
+                    ledger.c.conversation_key.in_(part),
+                    ledger.c.status == "written",
+                    ledger.c.crm_id.is_not(None),
+                )
+                found.extend(dict(r._mapping) for r in conn.execute(query))
+        return found
+
     def review_reasons(self, persona_keys: Sequence[str]) -> dict[str, set[str]]:
         """The reasons already queued (open or decided) for each of these personas."""
         found: dict[str, set[str]] = {}

@@ -67,6 +67,8 @@ def test_a_case_becomes_a_ticket_and_an_escalation_raises_its_priority(
     assert ticket["hs_ticket_priority"] == "MEDIUM" and ticket["hubspot_owner_id"] == "42"
     assert ticket["subject"] == "X dm from a1: where is my refund?"
     assert ticket["hs_pipeline"] == "0" and ticket["crmbridge_key"] == "conv:x:1"
+    (note_id,) = fake.objects["notes"]
+    assert fake.ticket_links[ticket_id] == {("notes", note_id)}  # the message, on the ticket
 
     with feed.open("a") as handle:
         handle.write(json.dumps(message(2, "refund it or my lawyer calls", 45)) + "\n")
@@ -74,3 +76,4 @@ def test_a_case_becomes_a_ticket_and_an_escalation_raises_its_priority(
     assert (second.cases, second.escalated) == (1, 1)
     assert list(fake.objects["tickets"]) == [ticket_id]  # the same ticket, updated
     assert fake.objects["tickets"][ticket_id]["hs_ticket_priority"] == "HIGH"
+    assert len(fake.ticket_links[ticket_id]) == 2  # the second message joined the ticket

@@ -202,15 +202,22 @@ def test_a_case_the_crm_refuses_keeps_its_activity_and_is_written_on_the_next_ru
     assert (first.written, first.failed, first.cases) == (1, 0, 0)
     sent = json.loads(case_call.calls[0].request.body)["records"][0]
     assert sent["Priority"] == "High" and sent["OwnerId"] == "00G000000000001AAA"
+    assert sent["Origin"] == "Twitter"  # the network the conversation started on
     assert sent["ContactId"] == "003000000000001AAA" and sent["Crmbridge_Key__c"] == "conv:x:101"
     row = plans(salesforce)["conv:x:101"]
     assert (row.status, row.attempts) == ("pending", 1)
     assert "Cases need a product" in row.error
     case_ok = [{"id": "500000000000001AAA", "success": True, "errors": [], "created": True}]
+    linked = [{"id": "00T000000000001AAA", "success": True, "errors": []}]
     with responses.RequestsMock() as wire:
         retry = wire.patch(BASE + "composite/sobjects/Case/Crmbridge_Key__c", json=case_ok)
+        link = wire.patch(BASE + "composite/sobjects", json=linked)
         second = Pipeline(salesforce).run()
     assert (second.fetched, second.cases) == (0, 1)
+    # The new case gathers the conversation's task written before it (Task.WhatId).
+    assert json.loads(link.calls[0].request.body)["records"] == [
+        {"attributes": {"type": "Task"}, "id": "00T000000000001AAA", "WhatId": "500000000000001AAA"}
+    ]
     assert json.loads(retry.calls[0].request.body)["records"][0]["Subject"].startswith("X mention")
     row = plans(salesforce)["conv:x:101"]
     assert (row.status, row.crm_id, row.attempts) == ("written", "500000000000001AAA", 0)

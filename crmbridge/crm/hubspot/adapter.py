@@ -10,6 +10,7 @@ before creating (never through search, which lags behind writes).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -34,6 +35,7 @@ from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
 if TYPE_CHECKING:
     from crmbridge.rules.mapping import Mapper
 
+log = logging.getLogger(__name__)
 Status = Literal["created", "updated", "failed"]
 UTC_ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
 HISTORY_PROPERTIES = (
@@ -263,6 +265,27 @@ class HubSpotCrm(CrmAdapter):
                 status=400,
                 category=errors[0].get("category"),
             )
+
+    def attach_to_case(self, links: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        """Associate tickets to their conversation's notes and communications (v4 default)."""
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for ticket_id, a in links:
+            if a.get("crm_id") and a.get("crm_object") in ("notes", "communications"):
+                pair = {"from": {"id": ticket_id}, "to": {"id": a["crm_id"]}}
+                groups.setdefault(a["crm_object"], []).append(pair)
+        done = 0
+        for object_type, pairs in groups.items():
+            for start in range(0, len(pairs), self.config.batch_size):
+                inputs = pairs[start : start + self.config.batch_size]
+                try:
+                    self.wire.call(
+                        "associations", "create_default", "tickets", object_type, {"inputs": inputs}
+                    )
+                except HubSpotRejected as exc:
+                    log.warning("tickets not associated to their %s: %s", object_type, exc.message)
+                    continue
+                done += len(inputs)
+        return done
 
     def properties(self, w: ActivityWrite) -> dict[str, Any]:
         """The HubSpot properties of one write, with the interaction key."""

@@ -1,4 +1,4 @@
-"""The contact mirror: the CRM's match fields kept between runs, refreshed incrementally.
+"""The contact mirror (the CRM's match fields kept between runs); ledger by conversation.
 
 Revision ID: 0005
 Revises: 0004
@@ -22,7 +22,10 @@ def upgrade() -> None:
         sa.Column("data", sa.Text, nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
+    # Cases link the earlier activities of their conversation: read by conversation key.
+    op.create_index("ix_ledger_conversation", "ledger", ["conversation_key"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_ledger_conversation", table_name="ledger")
     op.drop_table("contact_mirror")
