@@ -22,6 +22,7 @@ import requests
 from simple_salesforce import Salesforce
 
 from crmbridge.config import Options
+from crmbridge.crm import salesforce_rollup
 from crmbridge.crm import salesforce_soql as soql
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.crm.salesforce_bulk import bulk_query
@@ -287,6 +288,13 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
         if held is not None:
             # Each job saw its object as of its own start: resume from the earliest newest.
             yield held, _before(min(newest.values()))
+
+    def write(self, batch: Sequence[ActivityWrite]) -> list[WriteResult]:
+        """Upsert the batch (``CollectionWriter``), then move contact roll-ups forward."""
+        results = super().write(batch)
+        if salesforce_rollup.fields_of(self).names:
+            salesforce_rollup.update(self, batch, results)
+        return results
 
     # --- re-pointing after a review decision ----------------------------------------
 

@@ -118,6 +118,15 @@ class SalesforceConfig(Options):
         default_factory=dict, description="platform -> field, e.g. {x: Twitter_Handle__c}"
     )
 
+    rollup_last_at: str | None = Field(
+        default=None, pattern=NAME, description="Contact DateTime field: last social interaction."
+    )
+    rollup_channels: str | None = Field(
+        default=None, pattern=NAME, description="Contact multi-select picklist: channels seen."
+    )
+    rollup_last_sentiment: str | None = Field(
+        default=None, pattern=NAME, description="Contact field: the latest inbound mood."
+    )
     bulk_threshold: int = Field(
         default=50_000,
         ge=0,

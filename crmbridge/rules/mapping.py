@@ -141,7 +141,11 @@ class Mapper:
             value = convert(text, spec, name)
             if value is not None or not spec.omit_empty:
                 values[name] = value
-        meta: dict[str, Any] = {}
+        # For contact roll-ups: when and where, and the mood of an inbound message.
+        meta: dict[str, Any] = {
+            "at": interaction.created_at.isoformat(),
+            "channel": interaction.platform,
+        }
         if classification is not None and interaction.direction == "inbound":
             meta["sentiment"] = classification.label
         return ActivityWrite(

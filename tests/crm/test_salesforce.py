@@ -806,3 +806,68 @@ def test_a_social_post_carries_the_service_aware_sentiment_and_a_reply_none():
     ]
     assert fields[0]["Sentiment"] == "Negative"
     assert "Sentiment" not in fields[1]
+
+
+def test_contact_roll_ups_move_forward_in_one_query_and_one_collection(rsps):
+    from crmbridge.models import Contact, Interaction
+
+    jane = "003000000000001AAA"
+    current = {
+        "totalSize": 1,
+        "done": True,
+        "records": [
+            {
+                "attributes": {"type": "Contact"},
+                "Id": jane,
+                "Last_Social_At__c": "2024-01-20T00:00:00.000+0000",
+                "Social_Channels__c": "facebook",
+                "Last_Sentiment__c": "positive",
+            }
+        ],
+    }
+    ok = {"id": "00T000000000001AAA", "success": True, "errors": [], "created": True}
+    rsps.patch(UPSERT, json=[ok, {**ok, "id": "00T000000000002AAA"}])
+    read = rsps.get(BASE + "query/", json=current)
+    roll = rsps.patch(BASE + "composite/sobjects", json=[{"id": jane, "success": True}])
+    adapter = opened(
+        session_config(
+            rollup_last_at="Last_Social_At__c",
+            rollup_channels="Social_Channels__c",
+            rollup_last_sentiment="Last_Sentiment__c",
+        )
+    )
+    mapper = load_preset("salesforce_task")
+    from crmbridge.classify import ServiceAnalyzer
+
+    writes = []
+    for n, (when, text) in enumerate(
+        [("2024-01-10T09:00:00Z", "thanks, love it"), ("2024-02-01T09:00:00Z", "refund never came")]
+    ):
+        i = Interaction.model_validate(
+            {"schema": "crmbridge.interaction/1", "platform": "x", "kind": "mention",
+             "message_id": str(n), "author": {"id": "u1"}, "text": text, "created_at": when}
+        )  # fmt: skip
+        c = ServiceAnalyzer().analyze(text)
+        writes.append(mapper.render(i, Contact(id=jane), None, i.key, classification=c))
+
+    assert all(r.ok for r in adapter.write(writes))
+
+    assert "WHERE (Id IN ('003000000000001AAA'))" in soql_of(read.calls[0])
+    (record,) = json.loads(roll.calls[0].request.body)["records"]
+    assert record == {
+        "attributes": {"type": "Contact"},
+        "id": jane,
+        "Last_Social_At__c": "2024-02-01T09:00:00Z",
+        "Social_Channels__c": "facebook;x",
+        "Last_Sentiment__c": "negative",
+    }
+
+
+def test_a_case_write_moves_no_contact_roll_up(rsps):
+    ok = {"id": "500000000000001AAA", "success": True, "errors": [], "created": True}
+    rsps.patch(BASE + "composite/sobjects/Case/Crmbridge_Key__c", json=[ok])
+    adapter = opened(session_config(rollup_last_at="Last_Social_At__c"))
+    results = adapter.write_cases(
+        [CaseWrite(key="conv:x:1", contact_id="003000000000001AAA", fields={"Subject": "S"})]
+    )
+    assert [r.status for r in results] == ["created"]  # and no query or update was sent
