@@ -88,8 +88,13 @@ def make_interactions(
 
 
 def write_config(folder: Path, batch_size: int) -> Path:
-    """A crmbridge.yaml syncing the file to the fake org, plus a replay source."""
+    """A crmbridge.yaml syncing the file to the fake org, plus a replay source.
+
+    The baseline (batch size 1) is the naive integration: one lookup per author and one
+    write per record, so it uses the exact resolver's per-batch lookups, not the mirror.
+    """
     config = {
+        "identity": {"resolver": "exact" if batch_size == 1 else "auto"},
         "state": "sqlite:///state.db",
         "crm": {
             "kind": "salesforce",

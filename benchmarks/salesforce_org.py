@@ -19,6 +19,7 @@ from crmbridge.crm.salesforce_soql import split_literals
 
 INSTANCE = "https://acme.my.salesforce.com"
 BASE = f"{INSTANCE}/services/data/v62.0/"
+PAGE = 2000  # rows per REST query page, as Salesforce answers
 
 
 def literals(query: str) -> list[str]:
@@ -33,6 +34,8 @@ class FakeOrg:
         self.contacts = contacts
         self.by_email = {c["email"].lower(): c for c in contacts if c.get("email")}
         self.by_handle = {c["x_handle"].lower(): c for c in contacts if c.get("x_handle")}
+        self.order = {c["id"]: n for n, c in enumerate(contacts)}
+        self.pending: dict[str, list[dict[str, Any]]] = {}
         self.tasks: dict[str, dict[str, Any]] = {}
         self.calls: Counter[str] = Counter()
         self.allocation = allocation
@@ -50,32 +53,65 @@ class FakeOrg:
         return {"Sforce-Limit-Info": f"api-usage={used}/{self.allocation}"}
 
     def _records(self, query: str) -> dict[str, Any]:
+        if query.startswith("SELECT COUNT() FROM"):
+            return {"totalSize": len(self.contacts), "done": True, "records": []}
+        if "SystemModstamp" in query.split(" FROM ", 1)[1]:
+            return self._changed(query)
         found: dict[str, dict[str, str]] = {}
         for value in literals(query):
             key = value.lower()
             contact = self.by_email.get(key) or self.by_handle.get(key.lstrip("@"))
             if contact:
                 found[contact["id"]] = contact
-        records = [
-            {
-                "attributes": {"type": "Contact"},
-                "Id": c["id"],
-                "FirstName": c["first_name"],
-                "LastName": c["last_name"],
-                "MailingCity": c.get("city"),
-                "MailingCountry": c.get("country"),
-                "Email": c.get("email"),
-                "Phone": c.get("phone"),
-                "MobilePhone": None,
-                "Twitter_Handle__c": c.get("x_handle"),
-                "SystemModstamp": "2024-01-01T00:00:00.000+0000",
-            }
-            for c in found.values()
-        ]
+        records = [self._record(c) for c in found.values()]
         return {"totalSize": len(records), "done": True, "records": records}
+
+    def _stamp(self, contact: dict[str, str]) -> str:
+        """Contacts changed one second apart, in list order."""
+        n = self.order[contact["id"]]
+        return f"2024-01-01T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}.000+0000"
+
+    def _record(self, c: dict[str, str]) -> dict[str, Any]:
+        return {
+            "attributes": {"type": "Contact"},
+            "Id": c["id"],
+            "FirstName": c["first_name"],
+            "LastName": c["last_name"],
+            "MailingCity": c.get("city"),
+            "MailingCountry": c.get("country"),
+            "Email": c.get("email"),
+            "Phone": c.get("phone"),
+            "MobilePhone": None,
+            "Twitter_Handle__c": c.get("x_handle"),
+            "SystemModstamp": self._stamp(c),
+        }
+
+    def _changed(self, query: str) -> dict[str, Any]:
+        """``... WHERE SystemModstamp > T ORDER BY SystemModstamp, Id`` in pages of 2,000."""
+        after = re.search(r"SystemModstamp > (\S+)", query)
+        bound = after.group(1).replace("+00:00", "").replace("Z", "") if after else ""
+        rows = [
+            self._record(c) for c in self.contacts if not bound or self._stamp(c)[:19] > bound[:19]
+        ]
+        return self._page(rows, 0)
+
+    def _page(self, rows: list[dict[str, Any]], start: int) -> dict[str, Any]:
+        part = rows[start : start + PAGE]
+        done = start + PAGE >= len(rows)
+        page: dict[str, Any] = {"totalSize": len(rows), "done": done, "records": part}
+        if not done:
+            token = f"01g{len(self.pending):012d}-{start + PAGE}"
+            self.pending[token] = rows
+            page["nextRecordsUrl"] = f"/services/data/v62.0/query/{token}"
+        return page
 
     def _query(self, request: Any) -> tuple[int, dict[str, str], str]:
         self.calls["query"] += 1
+        path = urlparse(request.url).path.rstrip("/")
+        token = path.rsplit("/", 1)[-1]
+        if token in self.pending:  # a next page of an earlier query
+            start = int(token.rsplit("-", 1)[1])
+            return 200, self._headers(), json.dumps(self._page(self.pending[token], start))
         query = parse_qs(urlparse(request.url).query)["q"][0]
         return 200, self._headers(), json.dumps(self._records(query))
 

@@ -167,6 +167,10 @@ class JsonlConnector(FileConnector):
             return Item.bad(
                 cursor, location, f"not valid JSON: {exc.msg} at column {exc.colno}", text
             )
+        except RecursionError:  # "[[[[…": hostile nesting beyond the decoder's stack
+            return Item.bad(cursor, location, "not valid JSON: nested too deeply", text)
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            return Item.bad(cursor, location, f"not valid JSON: {exc}", text)
         try:
             return Item(cursor, location, interaction=parse_interaction(data, location))
         except DataError as exc:

@@ -165,14 +165,28 @@ def check_command(config_path: Path, as_json: bool) -> None:
 @json_option
 @handles_errors
 def history_command(contact_id: str, config_path: Path, limit: int, as_json: bool) -> None:
-    """Show the social history crmbridge wrote for one CRM contact, newest first."""
-    from crmbridge.ops import history
+    """Show one CRM contact's profile roll-up, then its social history, newest first.
+
+    The roll-up (channels and handles seen, last interaction, last sentiment, open
+    conversation) comes from the state store; --json includes it as "profile".
+    """
+    from crmbridge.conversations.show import profile_lines
+    from crmbridge.ops import contact_cases, history, profile
 
     config = load_config(config_path)
     rows = history(config, contact_id, limit)
+    rollup = profile(config, contact_id)
+    cases = contact_cases(config, contact_id, limit)
     if as_json:
-        click.echo(json.dumps({"contact_id": contact_id, "activities": rows}, default=str))
+        data = {"contact_id": contact_id, "profile": rollup, "activities": rows, "cases": cases}
+        click.echo(json.dumps(data, default=str))
         return
+    for line in profile_lines(rollup):
+        click.echo(line)
+    for case in cases:
+        click.echo(
+            f"case {case.get('priority', ''):<7} {case.get('subject', '')} ({case['status']})"
+        )
     if not rows:
         click.echo(f"no activities for contact {contact_id}")
     for row in rows:
@@ -184,14 +198,29 @@ def history_command(contact_id: str, config_path: Path, limit: int, as_json: boo
 
 @main.command("report")
 @config_option
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a self-contained HTML page with the KPIs and charts to this file.",
+)
 @json_option
 @handles_errors
-def report_command(config_path: Path, as_json: bool) -> None:
-    """Totals: activities by platform and kind, contacts, review queue, quarantine."""
+def report_command(config_path: Path, html_path: Path | None, as_json: bool) -> None:
+    """Totals, and conversation KPIs overall and by channel; --html adds charts.
+
+    The conversation figures: first response and resolution times (median, p90), messages
+    per channel, channel shifts, reopens, escalations and last sentiment.
+    """
+    from crmbridge.kpis import describe
     from crmbridge.ops import report
 
     config = load_config(config_path)
     data = report(config)
+    if html_path is not None:
+        from crmbridge.report_html import write
+
+        write(data, html_path)
     if as_json:
         click.echo(json.dumps(data, default=str))
         return
@@ -202,6 +231,8 @@ def report_command(config_path: Path, as_json: bool) -> None:
                 f"#{value['id']} {value['status']} at {value['started_at'][:19]} "
                 f"(fetched {totals.get('fetched')}, written {totals.get('written')})"
             )
+        elif key == "conversations":
+            value = describe(value)
         elif key == "top_unmatched_personas":
             value = ", ".join(f"{p['persona']} ({p['interactions']})" for p in value) or "-"
         elif isinstance(value, dict) and key != "last_run":
@@ -469,5 +500,14 @@ def plugins_command(as_json: bool) -> None:
         click.echo(f"{row['group']:<24} {row['name']:<12} {row['target']}  ({row['distribution']})")
 
 
+from crmbridge.commands import failures as _failures  # noqa: E402
+from crmbridge.commands import forget as _forget  # noqa: E402
+
+main.add_command(_failures.failures_group)
+main.add_command(_forget.forget_command)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
+from crmbridge.commands.rules import rules_group  # noqa: E402
+
+main.add_command(rules_group)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -82,12 +84,67 @@ class IdentityConfig(BaseModel):
     default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     match_email: bool = True
     match_handles: bool = True
-    # auto: scored where the CRM's contacts are cheap to copy each run (local), exact
-    # elsewhere until the contact mirror is persisted between runs.
+    # auto: scored wherever the adapter can list changed contacts (the mirror kept in the
+    # state store makes that one full read, then increments); exact where it cannot.
     resolver: Literal["auto", "exact", "scored"] = "auto"
     auto_threshold: float = Field(default=0.99, ge=0.5, le=1.0)
     review_threshold: float = Field(default=0.30, ge=0.0, le=1.0)
     max_block: int = Field(default=50, ge=2)
+    # How often a run asks the CRM for changed contacts (the first batch always does);
+    # None: the adapter's own default (every batch on the local CRM, 5 minutes remote).
+    mirror_refresh_s: float | None = Field(default=None, ge=0)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _parse_duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise PydanticCustomError(
+            "duration", "expected a duration such as 30m, 72h or 5d (units s, m, h, d)"
+        )
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds <= 0:
+        raise PydanticCustomError("duration", "a duration must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
+Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+"""A span of time in config, written ``30m``, ``72h`` or ``5d``."""
+
+
+class ConversationsConfig(BaseModel):
+    """The ``conversations`` block: how interactions are threaded into conversations."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # A person's next message within this span continues their open conversation.
+    window: Duration = timedelta(hours=72)
+    # A conversation silent for longer than ``window`` is closed; a message within this
+    # span after that close reopens it, later ones start a new conversation.
+    reopen_window: Duration = timedelta(days=5)
+
+
+class RetryConfig(BaseModel):
+    """The ``retry`` block: how often a sync replays a failed ledger row by itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Each sync replays a source's failed rows (transient, rate limited, data) first, until
+    # they have failed this many times; then they wait for `crmbridge failures retry`.
+    max_attempts: int = Field(default=3, ge=1, le=100)
+
+
+class PrivacyConfig(BaseModel):
+    """The ``privacy`` block: what ``crmbridge forget`` does to the CRM's activities."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    erase_mode: Literal["delete", "anonymise"] = "delete"
 
 
 class AppConfig(BaseModel):
@@ -100,8 +157,12 @@ class AppConfig(BaseModel):
     sources: list[SourceSpec] = Field(min_length=1)
     webhooks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
+    conversations: ConversationsConfig = Field(default_factory=ConversationsConfig)
     mapping: str | None = None
-    rules: ConfigPath | None = None
+    # A list of rules, {file: rules.yaml}, or a path; crmbridge.rules.engine validates it.
+    rules: list[Any] | dict[str, Any] | str | None = None
+    retry: RetryConfig = Field(default_factory=RetryConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
 
     # Filled by load_config, not by the file.
     file: Path = Field(default=Path("crmbridge.yaml"), exclude=True)

@@ -48,7 +48,8 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 # Clocks drift; a record more than this far in the future is a bad timestamp.
 FUTURE_SLACK = timedelta(days=1)
 
-_ID = Field(min_length=1, max_length=256)
+# Ids end up in keys, URLs and external-id fields: no control characters in them.
+_ID = Field(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f]+$")
 
 
 class _Strict(BaseModel):
@@ -216,6 +217,9 @@ class Contact(BaseModel):
     city: str | None = None
     country: str | None = None
     handles: dict[str, str] = Field(default_factory=dict)
+    # Further addresses (HubSpot's hs_additional_emails, more Salesforce email fields):
+    # exact keys for the deterministic tier, like ``email``.
+    other_emails: list[str] = Field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -255,6 +259,9 @@ class ActivityWrite(BaseModel):
     fields: dict[str, Any]
     deleted: bool = False
     crm_id: str | None = None  # known from the ledger when this is an update
+    # What adapters may use beside the fields (the inbound message's sentiment label for a
+    # contact roll-up); never sent as a field and not part of the content hash.
+    meta: dict[str, Any] = Field(default_factory=dict)
 
     def content_hash(self) -> str:
         """Digest of what would land in the CRM: equal hash, nothing to write."""

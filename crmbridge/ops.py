@@ -8,6 +8,7 @@ from crmbridge import registry
 from crmbridge.config import AppConfig
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import CrmbridgeError
+from crmbridge.kpis import conversation_kpis
 from crmbridge.models import Interaction
 from crmbridge.rules.mapping import Mapper, load_preset
 from crmbridge.state.store import StateStore
@@ -71,7 +72,18 @@ def check(config: AppConfig) -> list[dict[str, Any]]:
             store.close()
         return "state store readable"
 
+    def rules() -> str:
+        from crmbridge.rules.cases import check_adapter
+        from crmbridge.rules.engine import load_rules
+
+        found = load_rules(config)
+        if found is None:
+            return "no rules"
+        check_adapter(found, adapter_cls)
+        return f"{len(found.rules)} rule(s) valid ({found.origin})"
+
     attempt("mapping", mapping)
+    attempt("rules", rules)
     attempt("crm", crm)
     attempt("state", state)
     for spec in config.sources:
@@ -89,11 +101,32 @@ def history(config: AppConfig, contact_id: str, limit: int = 50) -> list[dict[st
         return adapter.history(contact_id, limit)
 
 
+def profile(config: AppConfig, contact_id: str) -> dict[str, Any]:
+    """A contact's roll-up from the state store: channels, handles, mood, open thread."""
+    from crmbridge.conversations.profile import contact_profile
+
+    store = StateStore(config.state_url, read_only=True)
+    try:
+        with store.engine.connect() as conn:
+            return contact_profile(conn, contact_id, config.conversations.window)
+    finally:
+        store.close()
+
+
+def contact_cases(config: AppConfig, contact_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Cases the rules opened for a contact, where the adapter lists them (local)."""
+    with open_adapter(config, dry_run=True) as adapter:
+        listing = getattr(adapter, "cases", None)
+        return listing(contact_id, limit) if callable(listing) else []
+
+
 def report(config: AppConfig) -> dict[str, Any]:
-    """State-store totals, plus the CRM's own cheap counts."""
+    """State-store totals, conversation KPIs, plus the CRM's own cheap counts."""
     store = StateStore(config.state_url, read_only=True)
     try:
         data = store.report()
+        with store.engine.connect() as conn:
+            data["conversations"] = conversation_kpis(conn, config.conversations.window)
         data["top_unmatched_personas"] = [
             {
                 "persona": p["key"],
@@ -147,12 +180,24 @@ def review_action(config: AppConfig, action: str, **kwargs: Any) -> dict[str, An
             return {"rejected": kwargs["review_id"]}
         if action == "approve":
             moved = review.approve(
-                store, kwargs["review_id"], kwargs["reviewer"], kwargs.get("contact_id")
+                store,
+                kwargs["review_id"],
+                kwargs["reviewer"],
+                kwargs.get("contact_id"),
+                conversations=config.conversations,
             )
         elif action == "link":
-            moved = review.link(store, kwargs["persona"], kwargs["contact_id"], kwargs["reviewer"])
+            moved = review.link(
+                store,
+                kwargs["persona"],
+                kwargs["contact_id"],
+                kwargs["reviewer"],
+                conversations=config.conversations,
+            )
         else:
-            moved = review.unlink(store, kwargs["persona"], kwargs["reviewer"])
+            moved = review.unlink(
+                store, kwargs["persona"], kwargs["reviewer"], conversations=config.conversations
+            )
     finally:
         store.close()
     with open_adapter(config) as adapter:

@@ -20,13 +20,17 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from crmbridge import registry
+from crmbridge.classify import Classification
 from crmbridge.config import AppConfig
 from crmbridge.connector import Item
+from crmbridge.conversations.hook import ConversationHook
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceBusy
 from crmbridge.identity.resolver import ExactResolver, Resolution
 from crmbridge.identity.scored_resolver import ScoredResolver
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult
+from crmbridge.rules.case_links import attach, case_links
+from crmbridge.rules.cases import conversation_key, rule_stage, rules_view
 from crmbridge.rules.mapping import Mapper, load_preset
 from crmbridge.state.lease import DEFAULT_SECONDS as DEFAULT_LEASE_SECONDS
 from crmbridge.state.lease import Lease, new_holder
@@ -37,6 +41,10 @@ log = logging.getLogger("crmbridge.sync")
 # Which stop decides the run's status when sources stop for different reasons.
 SEVERITY = ["auth", "config", "quota_exhausted", "rate_limited", "transient", "data", "busy"]
 PREVIEW_LIMIT = 50
+DUPLICATE_REASON = (
+    "field message_id: seen before with different content and no newer edited_at; "
+    "keeping the first version"
+)
 
 
 @dataclass
@@ -53,6 +61,10 @@ class SyncSummary:
     review: int = 0
     unmatched: int = 0
     held: int = 0
+    replayed: int = 0
+    erased: int = 0
+    cases: int = 0
+    escalated: int = 0
     api_calls: int = 0
     duration_s: float = 0.0
     dry_run: bool = False
@@ -89,6 +101,9 @@ class _Work:
     resolution: Resolution | None = None
     unchanged: bool = False
     write_hash: str | None = None
+    classification: Classification | None = None
+    conversation: dict[str, Any] | None = None
+    rules: Any = None  # the rules' Decision (crmbridge.rules.actions)
 
 
 class Pipeline:
@@ -123,12 +138,14 @@ class Pipeline:
         )
         choice = config.identity.resolver
         if choice == "auto":
-            choice = "scored" if adapter.cheap_contact_scan else "exact"
+            choice = "scored" if adapter.lists_contacts() else "exact"
         resolver = ScoredResolver if choice == "scored" else ExactResolver
+        self.threading = ConversationHook(self.store, config.conversations)
         # One resolver per run: the scored one keeps its contact copy across batches.
         self.resolver: ExactResolver | ScoredResolver = resolver(
             self.store, adapter, config.identity
         )
+        self.rules = rule_stage(config, adapter, self.store, dry_run)
 
     def run(self, only: str | None = None) -> SyncSummary:
         """Sync every source (or the one named); the summary says what was done.
@@ -145,6 +162,7 @@ class Pipeline:
         run_id = self.store.start_run([s.name for s in specs], self.dry_run)
         try:
             with self.adapter:
+                self._sla_pass()
                 for spec in specs:
                     self._sync_source(spec.name, spec.connector, spec.options)
             if specs and len(self.summary.skipped) == len(specs):
@@ -176,6 +194,8 @@ class Pipeline:
             self.lease = lease
         stopped: list[CrmbridgeError] = []
         try:
+            if not self.dry_run:
+                self._retry_failed(name)
             cursor = self.store.cursor(name)
             items = _until_error(connector.fetch(cursor), stopped)
             for batch in _batched(items, self.adapter.max_batch):
@@ -209,17 +229,46 @@ class Pipeline:
 
     # --- one batch -------------------------------------------------------------------
 
-    def process(self, source: str, items: Sequence[Item]) -> None:
-        """Take one batch from validation to the committed ledger and cursor."""
-        self.summary.fetched += len(items)
-        commit = BatchCommit(source=source, cursor=items[-1].cursor if items else None)
+    def _retry_failed(self, source: str) -> None:
+        """Replay this source's retryable failed ledger rows once, before new records."""
+        from crmbridge.failures import due_for_retry
+
+        items = due_for_retry(
+            self.store, source, self.config.retry.max_attempts, self.adapter.max_batch
+        )
+        if items:
+            log.info("source %s: replaying %d failed record(s)", source, len(items))
+            self.replay(source, items)
+
+    def replay(self, source: str, items: Sequence[Item]) -> list[BatchCommit]:
+        """Run given items (parked or failed records) through a batch; the cursor stays."""
+        return [
+            self.process(source, batch, replay=True)
+            for batch in _batched(iter(items), self.adapter.max_batch)
+        ]
+
+    def process(self, source: str, items: Sequence[Item], *, replay: bool = False) -> BatchCommit:
+        """Take one batch from validation to the committed ledger and cursor.
+
+        A replay counts its items as ``replayed``, not ``fetched``, and moves no cursor.
+        """
+        if replay:
+            self.summary.replayed += len(items)
+        else:
+            self.summary.fetched += len(items)
+        cursor = None if replay or not items else items[-1].cursor
+        commit = BatchCommit(source=source, cursor=cursor)
         work = self._admit(source, items, commit)
         self._resolve(work, commit)
+        self.threading.apply(work, commit)
+        self._apply_rules(work, commit)
         writes = self._render(work, commit)
         results = self._write(writes) if writes and not self.dry_run else []
         self._record(source, work, results, commit)
+        self._write_cases(work, commit)
         if not self.dry_run:
             self.store.commit(commit, self.lease.renew if self.lease else None)
+        return commit
 
     def _admit(self, source: str, items: Sequence[Item], commit: BatchCommit) -> list[_Work]:
         """Quarantine bad records; keep the newest version of each activity key."""
@@ -230,12 +279,20 @@ class Pipeline:
                 continue
             i = item.interaction
             seen = newest.get(i.activity_key)
+            if seen is not None and _same_version_other_content(seen.interaction, i):
+                self._quarantine(source, item, DUPLICATE_REASON, commit)
+                continue
             if seen is None or i.version_at >= seen.interaction.version_at:
                 newest[i.activity_key] = _Work(i, item)
+            # Superseded in this very batch, or repeated as it is: nothing to send for it.
+            self.summary.unchanged += seen is not None
         ledger = self.store.ledger_rows(list(newest))
         admitted: list[_Work] = []
         for key, w in newest.items():
             row = ledger.get(key)
+            if row is not None and row.status == "erased":
+                self.summary.erased += 1  # `crmbridge forget` erased it: never write it again
+                continue
             if row is not None:
                 w.previous = row
                 stored_at = as_utc(row.version_at)
@@ -248,11 +305,7 @@ class Pipeline:
                     and row.message_id == w.interaction.message_id
                     and row.payload_hash != w.interaction.payload_hash()
                 ):
-                    reason = (
-                        "message id seen before with different content and no newer "
-                        "edited_at; keeping the first version"
-                    )
-                    self._quarantine(source, w.item, reason, commit)
+                    self._quarantine(source, w.item, DUPLICATE_REASON, commit)
                     continue
             admitted.append(w)
         return admitted
@@ -310,9 +363,22 @@ class Pipeline:
             if contact is None and link is not None and link.contact_id:
                 contact = Contact(id=link.contact_id)
             try:
-                write = self.mapper.render(w.interaction, contact, link, w.interaction.activity_key)
+                write = self.mapper.render(
+                    w.interaction,
+                    contact,
+                    link,
+                    w.interaction.activity_key,
+                    classification=w.classification,
+                    conversation=w.conversation,
+                    rules=rules_view(w.rules),
+                )
             except DataError as exc:
-                self._quarantine(commit.source, w.item, exc.message, commit)
+                if w.previous is not None and w.previous.status == "failed":
+                    # A failed row replayed: it stays in the failure ledger, one more attempt.
+                    self.summary.failed += 1
+                    commit.ledger.append(_failed_again(w.previous, exc.message))
+                else:
+                    self._quarantine(commit.source, w.item, exc.message, commit)
                 continue
             prev = w.previous
             if prev is not None and prev.crm_id:
@@ -332,6 +398,54 @@ class Pipeline:
                 continue
             writes.append(write)
         return writes
+
+    def _apply_rules(self, work: list[_Work], commit: BatchCommit) -> None:
+        """Each message's rule decision (its tags reach the mapping) and its case plan."""
+        if self.rules is None:
+            return
+        self.rules.begin(conversation_key(w) for w in work)
+        for w in sorted(work, key=lambda w: w.interaction.created_at):
+            link = w.resolution.link if w.resolution else None
+            ctx = self.rules.context(
+                w.interaction,
+                classification=w.classification,
+                band=link.band if link else "unmatched",
+                contact_id=link.contact_id if link else None,
+                conversation=w.conversation,
+            )
+            # Only a first sight moves cases and webhooks: the plan of a message whose
+            # activity failed or was held was committed with its batch all the same.
+            w.rules = self.rules.decide(ctx, new=w.previous is None)
+
+    def _write_cases(self, work: list[_Work], commit: BatchCommit) -> None:
+        """One write_cases call for the batch, after its activities (see rules/cases.py)."""
+        if self.rules is None:
+            return
+        rows = [*getattr(commit, "conversations", [])]
+        rows += [w.conversation for w in work if w.conversation is not None]
+        preview = self.rules.preview() if self.dry_run else []
+        plans, written = self.rules.finish(rows)
+        if not self.dry_run:
+            case_ids = {k: p.crm_id for k, p in self.rules.plans.items() if p.crm_id}
+            # This batch's activities, tied to their conversation's case.
+            attach(self.adapter, case_links(commit.ledger, case_ids))
+        self.summary.cases += written
+        self.summary.escalated += self.rules.escalated
+        commit.cases.extend(plans)
+        # Cases have their own share of the preview: activities must not crowd them out.
+        room = PREVIEW_LIMIT - sum(p["action"] == "case" for p in self.summary.preview)
+        self.summary.preview.extend(preview[: max(0, room)])
+
+    def _sla_pass(self) -> None:
+        """Escalate conversations whose SLA ran out; retry cases an earlier run left."""
+        if self.rules is None:
+            return
+        from crmbridge.rules.sla import guarded_pass
+
+        result = guarded_pass(self.rules, utcnow(), self.holder, self.lease_seconds)
+        self.summary.escalated += len(result.escalated)
+        self.summary.cases += result.written
+        self.summary.preview.extend(result.preview[:PREVIEW_LIMIT])
 
     def _write(self, writes: list[ActivityWrite]) -> list[WriteResult]:
         results = self.adapter.write(writes)
@@ -394,7 +508,7 @@ class Pipeline:
             "message_id": i.message_id,
             "persona_key": i.persona_key,
             "contact_id": write.contact_id,
-            "conversation_key": i.conversation_key,
+            "conversation_key": w.conversation["key"] if w.conversation else i.conversation_key,
             "status": status,
             "crm_object": write.object,
             "crm_id": write.crm_id,
@@ -433,18 +547,38 @@ class Pipeline:
             if item.raw is not None
             else (item.interaction.to_json() if item.interaction else "")
         )
-        fingerprint = hashlib.sha256(json.dumps([source, item.location, raw]).encode()).hexdigest()[
-            :32
-        ]
         commit.quarantine.append(
             {
                 "source": source,
-                "fingerprint": fingerprint,
+                "fingerprint": quarantine_fingerprint(source, item.location, raw),
                 "location": item.location,
                 "reason": reason,
                 "raw": raw,
             }
         )
+
+
+def _failed_again(row: Any, message: str) -> dict[str, Any]:
+    """A failed ledger row after one more failed attempt (the mapping refused it now)."""
+    again = dict(row._mapping)
+    again.update(
+        attempts=row.attempts + 1, error_kind="data", error_message=message, updated_at=utcnow()
+    )
+    return again
+
+
+def quarantine_fingerprint(source: str, location: str, raw: str) -> str:
+    """The identity of a parked record: the same record parked twice is one row."""
+    return hashlib.sha256(json.dumps([source, location, raw]).encode()).hexdigest()[:32]
+
+
+def _same_version_other_content(first: Interaction, second: Interaction) -> bool:
+    """The same message id and version time, but different content: a conflicting duplicate."""
+    return (
+        first.message_id == second.message_id
+        and first.version_at == second.version_at
+        and first.payload_hash() != second.payload_hash()
+    )
 
 
 def _persona_rows(interactions: Sequence[Interaction], new: set[str]) -> list[dict[str, Any]]:

@@ -245,3 +245,16 @@ def test_the_evaluation_sets_are_well_formed(name, minimum):
         assert set(row) == {"text", "label", "intents"}
         assert row["label"] in {"negative", "neutral", "positive"}
         assert set(row["intents"]) <= tags
+
+
+def test_two_signals_implying_the_same_intent_tag_it_once():
+    from crmbridge.classify import ServiceAnalyzer
+
+    analyzer = ServiceAnalyzer()
+    for text in (
+        "Flight BA 2491 delayed again, fourth time this month",
+        "Still haven't received the compensation you promised",
+    ):
+        result = analyzer.analyze(text)
+        assert len(result.intents) == len(set(result.intents)), result.intents
+        assert "complaint" in result.intents

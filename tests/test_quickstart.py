@@ -57,8 +57,11 @@ def test_the_quickstart_person_on_three_channels_has_one_history(quickstart):
     crmbridge(quickstart, "sync")
     contacts = (quickstart / "contacts.csv").read_text().splitlines()
     maya = next(line for line in contacts if "Okafor" in line).split(",")[0]
-    history = crmbridge(quickstart, "history", maya)["activities"]
+    shown = crmbridge(quickstart, "history", maya)
+    history = shown["activities"]
     assert {a["channel"] for a in history} >= {"x", "facebook", "instagram"}
+    assert set(shown["profile"]["channels"]) >= {"x", "facebook", "instagram"}
+    assert shown["profile"]["conversations"] >= 1
 
 
 def test_the_quickstart_same_name_decoy_author_is_not_linked(quickstart):
@@ -84,3 +87,64 @@ def test_the_quickstart_same_name_decoy_author_is_not_linked(quickstart):
     for contact_id in smiths:
         keys = {a["key"] for a in crmbridge(quickstart, "history", contact_id)["activities"]}
         assert not keys & decoy_keys
+
+
+def test_the_quickstart_opens_cases_only_for_the_messages_its_rules_target(quickstart):
+    import sqlite3
+
+    crmbridge(quickstart, "sync")
+    lines = (quickstart / "interactions.jsonl").read_text(encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "crmbridge",
+            "rules",
+            "test",
+            "--interaction",
+            "-",
+            "--json",
+            "--config",
+            str(quickstart / "crmbridge.yaml"),
+        ],
+        input=lines,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    results = [r for r in json.loads(done.stdout) if "error" not in r]
+    assert len(results) == 296
+    rows = lines.splitlines()
+    texts = {r["key"]: json.loads(rows[r["line"] - 1])["text"] for r in results}
+    targeted = {
+        texts[r["key"]]
+        for r in results
+        if r["decision"]["case"] and r["facts"]["direction"] == "inbound"
+    }
+    untouched = {texts[r["key"]] for r in results if not r["decision"]["case"]} - targeted
+    with sqlite3.connect(quickstart / ".crmbridge" / "crm.db") as db:
+        cases = [json.loads(f) for (f,) in db.execute("SELECT fields FROM cases")]
+    hits = [r for r in results if r["decision"]["case"] and r["facts"]["direction"] == "inbound"]
+    assert 0 < len(cases) <= len(hits) < len(results)
+    opened_by = {case["description"] for case in cases}
+    assert opened_by <= targeted
+    assert not opened_by & untouched
+    assert all(case["rules"] and case["priority"] in ("High", "Medium") for case in cases)
+    outage = [c for c in cases if c["subject"].startswith("Urgent (outage")]
+    assert outage and all(c["priority"] == "High" for c in outage)
+    assert crmbridge(quickstart, "report")["crm"]["cases"] == len(cases)
+
+
+def test_the_quickstart_report_shows_the_conversation_kpis(quickstart):
+    crmbridge(quickstart, "sync")
+    kpis = crmbridge(quickstart, "report")["conversations"]
+    overall = kpis["overall"]
+    assert 0 < overall["conversations"] < overall["messages"]
+    assert overall["first_response_s"]["count"] > 0
+    assert overall["first_response_s"]["median"] <= overall["first_response_s"]["p90"]
+    assert overall["resolution_s"]["count"] == overall["closed"]
+    assert overall["multi_channel"] > 0 and overall["channel_shifts"] > 0
+    assert sum(overall["sentiment"].values()) == overall["conversations"]
+    assert set(kpis["by_channel"]) == {"x", "facebook", "instagram", "youtube", "reddit"}
+    assert sum(kpis["messages_by_channel"].values()) == overall["messages"]

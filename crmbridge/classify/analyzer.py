@@ -164,7 +164,8 @@ class ServiceAnalyzer(VaderAnalyzer):
         signals = self.signals(prepared, intents, hits)
         score = self.adjust(score, signals, prepared, hits)
         implied = self.config.signal_intents
-        intents += [
-            tag for s in signals if (tag := implied.get(s)) is not None and tag not in intents
-        ]
+        for signal in signals:  # two signals may imply the same tag: add it once
+            tag = implied.get(signal)
+            if tag is not None and tag not in intents:
+                intents.append(tag)
         return Classification(score, label_for(score, self.config), intents, signals, text)

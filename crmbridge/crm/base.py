@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from crmbridge.config import Options
 from crmbridge.errors import ConfigError
-from crmbridge.models import ActivityWrite, Contact, WriteResult
+from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
 
 if TYPE_CHECKING:
     from crmbridge.rules.mapping import Mapper
@@ -27,8 +27,8 @@ class CrmAdapter:
     Config: ClassVar[type[Options]] = Options
     default_mapping: ClassVar[str] = "local"
     max_batch: ClassVar[int] = 200
-    # Whether reading every contact each run costs next to nothing (no API allocation).
-    cheap_contact_scan: ClassVar[bool] = False
+    # Seconds between contact-mirror refreshes within a run (each costs API calls).
+    contact_refresh_s: ClassVar[float] = 300.0
 
     def __init__(self, config: Any, *, dry_run: bool = False) -> None:
         self.config = config
@@ -69,13 +69,30 @@ class CrmAdapter:
         """Contacts by CRM id, in a batch (the default knows only the ids)."""
         return [Contact(id=i) for i in sorted(set(ids))]
 
-    def contacts_since(self, cursor: str | None) -> Iterator[tuple[Contact, str]]:
-        """Contacts changed after ``cursor`` (all when None), each with its own cursor."""
+    def contacts_since(self, cursor: str | None) -> Iterator[tuple[Contact, str | None]]:
+        """Contacts changed after ``cursor`` (all when None), each with its own cursor.
+
+        A row's cursor is where a later call resumes after it; None means the stream is
+        not resumable at that row yet (an unordered bulk read): keep the previous one.
+        """
         raise NotImplementedError
+
+    @classmethod
+    def lists_contacts(cls) -> bool:
+        """Whether this adapter implements ``contacts_since`` (the contact mirror needs it)."""
+        return cls.contacts_since is not CrmAdapter.contacts_since
 
     def write(self, batch: Sequence[ActivityWrite]) -> list[WriteResult]:
         """Upsert activities by key; one result per input, in order."""
         raise NotImplementedError
+
+    def write_cases(self, cases: Sequence[CaseWrite]) -> list[WriteResult]:
+        """Create or update cases by key (the conversation key); one result per input."""
+        raise ConfigError(
+            f"the {self.name} adapter cannot write cases",
+            hint="remove the case and escalate actions from the rules, or use an adapter "
+            "that writes cases (local, salesforce, hubspot)",
+        )
 
     def repoint(self, activities: Sequence[dict[str, Any]], contact_id: str | None) -> int:
         """Move activities crmbridge wrote (``key``, ``crm_object``, ``crm_id``) to a contact.
@@ -87,6 +104,14 @@ class CrmAdapter:
             hint="the link is recorded; re-point in the CRM by hand for now",
         )
 
+    def attach_to_case(self, links: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        """Link written activities (``crm_object``, ``crm_id``) to their case's CRM id.
+
+        Derived data: an adapter that cannot, links nothing (the local CRM lists cases
+        beside activities); a refusal is logged, never a failed record.
+        """
+        return 0
+
     def history(self, contact_id: str, limit: int = 200) -> list[dict[str, Any]]:
         """Activities crmbridge wrote for a contact, newest first."""
         raise NotImplementedError
@@ -94,3 +119,16 @@ class CrmAdapter:
     def summary(self) -> dict[str, Any]:
         """Cheap totals for ``crmbridge report`` (may be empty for remote CRMs)."""
         return {}
+
+    def delete_activities(self, rows: Sequence[dict[str, Any]], mode: str) -> int:
+        """Delete (or anonymise) activities crmbridge wrote, for ``crmbridge forget``.
+
+        ``rows`` carry ``key``, ``crm_object`` and ``crm_id``; ``mode`` is ``delete`` or
+        ``anonymise`` (body and subject "[erased]", author fields blank). Records already
+        gone count as done; any other refusal raises, so the state store is left as it is.
+        Returns how many records were deleted or anonymised.
+        """
+        raise ConfigError(
+            f"the {self.name} adapter cannot erase activities",
+            hint="delete them in the CRM by hand; the state store is left unchanged",
+        )

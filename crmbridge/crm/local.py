@@ -23,7 +23,7 @@ from crmbridge.config import ConfigPath, Options
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import ConfigError
 from crmbridge.identity.normalize import email_key, handle_key, phone_e164
-from crmbridge.models import ActivityWrite, Contact, WriteResult
+from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
 
 CONTACT_COLUMNS = ("id", "first_name", "last_name", "email", "phone", "city", "country")
 SCHEMA = """
@@ -66,7 +66,7 @@ class LocalCrm(CrmAdapter):
     name = "local"
     Config: ClassVar[type[Options]] = LocalConfig
     default_mapping = "local"
-    cheap_contact_scan = True
+    contact_refresh_s = 0.0  # reading changed contacts costs no API allocation here
     config: LocalConfig
 
     @property
@@ -351,6 +351,114 @@ class LocalCrm(CrmAdapter):
             "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
             (key, value),
         )
+
+    def delete_activities(self, rows: Sequence[dict[str, Any]], mode: str) -> int:
+        """Delete activities by key, or blank their text and author fields (``forget``)."""
+        self.api_calls += 1
+        keys = [r["key"] for r in rows]
+        done = 0
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            marks = ",".join("?" * len(part))
+            if mode == "delete":
+                done += self.db.execute(
+                    f"DELETE FROM activities WHERE key IN ({marks})",  # noqa: S608
+                    part,
+                ).rowcount
+                continue
+            found = self.db.execute(
+                f"SELECT key, fields FROM activities WHERE key IN ({marks})",  # noqa: S608
+                part,
+            ).fetchall()
+            for key, fields in found:
+                erased = {**json.loads(fields), **ANONYMISED}
+                self.db.execute(
+                    "UPDATE activities SET fields=?, updated_at=? WHERE key=?",
+                    (json.dumps(erased), datetime.now(UTC).isoformat(), key),
+                )
+            done += len(found)
+        self.db.commit()
+        return done
+
+    # --- cases (helper rules, #7) --------------------------------------------------------
+
+    def write_cases(self, cases: Sequence[CaseWrite]) -> list[WriteResult]:
+        """Upsert cases by key (the conversation key), one transaction, a result per case.
+
+        An update merges the new fields over the stored ones and keeps the case's status.
+        """
+        self.api_calls += 1
+        known = self._known_contacts({c.contact_id for c in cases if c.contact_id})
+        now = datetime.now(UTC).isoformat()
+        results: list[WriteResult] = []
+        for case in cases:
+            if case.contact_id and case.contact_id not in known:
+                error = f"contact {case.contact_id} does not exist"
+                results.append(
+                    WriteResult(key=case.key, status="failed", error_kind="data", error=error)
+                )
+                continue
+            row = self.db.execute(
+                "SELECT id, fields FROM cases WHERE key=?", (case.key,)
+            ).fetchone()
+            if row is None:
+                cur = self.db.execute(
+                    "INSERT INTO cases (key, contact_id, fields, status, created_at, updated_at)"
+                    " VALUES (?,?,?,?,?,?)",
+                    (
+                        case.key,
+                        case.contact_id,
+                        json.dumps(case.fields, default=str),
+                        "open",
+                        now,
+                        now,
+                    ),
+                )
+                results.append(
+                    WriteResult(key=case.key, status="created", crm_id=str(cur.lastrowid))
+                )
+                continue
+            fields = {**json.loads(row[1]), **case.fields}
+            self.db.execute(
+                "UPDATE cases SET contact_id=COALESCE(?, contact_id), fields=?, updated_at=?"
+                " WHERE id=?",
+                (case.contact_id, json.dumps(fields, default=str), now, row[0]),
+            )
+            results.append(WriteResult(key=case.key, status="updated", crm_id=str(row[0])))
+        self.db.commit()
+        return results
+
+    def cases(self, contact_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """Cases (of one contact, or all), newest first."""
+        self.api_calls += 1
+        where, args = ("WHERE contact_id=?", (contact_id,)) if contact_id else ("", ())
+        rows = self.db.execute(
+            f"SELECT id, key, contact_id, fields, status, created_at, updated_at FROM cases "  # noqa: S608
+            f"{where} ORDER BY created_at DESC, id DESC LIMIT ?",
+            (*args, limit),
+        )
+        return [
+            {
+                "id": str(r[0]),
+                "key": r[1],
+                "contact_id": r[2],
+                "status": r[4],
+                "created_at": r[5],
+                "updated_at": r[6],
+                **json.loads(r[3]),
+            }
+            for r in rows
+        ]
+
+
+# What ``forget --mode anonymise`` leaves of a local activity's person-identifying fields.
+ANONYMISED: dict[str, Any] = {
+    "subject": "[erased]",
+    "body": "[erased]",
+    "author": None,
+    "author_key": None,
+    "url": None,
+}
 
 
 def _file_digest(path: Path) -> str:

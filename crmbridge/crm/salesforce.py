@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote_plus
 
@@ -21,8 +22,10 @@ import requests
 from simple_salesforce import Salesforce
 
 from crmbridge.config import Options
+from crmbridge.crm import salesforce_rollup
 from crmbridge.crm import salesforce_soql as soql
 from crmbridge.crm.base import CrmAdapter
+from crmbridge.crm.salesforce_bulk import bulk_query
 from crmbridge.crm.salesforce_client import (
     AUTH_HINTS,
     SalesforceConfig,
@@ -34,13 +37,14 @@ from crmbridge.crm.salesforce_client import (
 )
 from crmbridge.crm.salesforce_schema import check_preset
 from crmbridge.crm.salesforce_writes import CollectionWriter
-from crmbridge.errors import QuotaExhausted
+from crmbridge.errors import DataError, QuotaExhausted
 from crmbridge.http import make_session, with_retries
 from crmbridge.identity.normalize import email_key, handle_key
-from crmbridge.models import Contact
+from crmbridge.models import ActivityWrite, Contact, WriteResult
 from crmbridge.rules.mapping import Mapper, load_preset
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 QUERIES_PER_COMPOSITE = 5  # Composite allows at most 5 query subrequests per call.
 AUTO_ASSIGN_OBJECTS = frozenset({"Case", "Lead", "Account"})
 HISTORY_FIELDS: dict[str, list[str]] = {
@@ -48,6 +52,8 @@ HISTORY_FIELDS: dict[str, list[str]] = {
     "SocialPost": ["Id", "Name", "Content", "Posted", "Provider", "MessageType", "IsOutbound"],
     "Case": ["Id", "Subject", "Status", "Priority", "Origin"],
 }
+# The field that ties an activity to its conversation's Case.
+CASE_FIELD = {"Task": "WhatId", "SocialPost": "ParentId"}
 HISTORY_CONTACT_FIELD = {"Task": "WhoId", "SocialPost": "WhoId", "Case": "ContactId"}
 
 
@@ -216,7 +222,8 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
             url = None if page.get("done", True) else page.get("nextRecordsUrl")
 
     def _to_contact(self, r: dict[str, Any]) -> Contact:
-        email = next((r.get(f) for f in self.config.email_fields if r.get(f)), None)
+        emails = [str(r[f]) for f in self.config.email_fields if r.get(f)]
+        email = emails[0] if emails else None
         phone = next((r.get(f) for f in self.config.phone_fields if r.get(f)), None)
         handles = {
             platform: key
@@ -232,21 +239,130 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
             city=r.get("MailingCity") or r.get("City"),
             country=r.get("MailingCountry") or r.get("Country"),
             handles=handles,
+            other_emails=emails[1:],
         )
 
-    def contacts_since(self, cursor: str | None) -> Iterator[tuple[Contact, str]]:
-        """Contacts changed after a ``SystemModstamp``, oldest change first, streamed."""
-        after = datetime.fromisoformat(cursor.replace("Z", "+00:00")) if cursor else None
-        streams = [self._changed(sobject, after) for sobject in self._contact_objects()]
-        # Contacts and Leads interleaved by time, so one cursor resumes both.
-        yield from heapq.merge(*streams, key=lambda pair: pair[1])
+    def contacts_since(self, cursor: str | None) -> Iterator[tuple[Contact, str | None]]:
+        """Contacts changed after a ``SystemModstamp``, oldest change first, streamed.
 
-    def _changed(self, sobject: str, after: datetime | None) -> Iterator[tuple[Contact, str]]:
+        Each cursor is one second before the row's stamp (SOQL compares whole seconds), so
+        resuming inside a group of equal stamps re-reads that group and loses none of it.
+        A first load above ``bulk_threshold`` rows goes through one Bulk API 2.0 job per
+        object instead; its rows are unordered, so they carry no cursor until the last.
+        """
+        after = _stamp(cursor) if cursor else None
+        objects = self._contact_objects()
+        if after is None and self.config.bulk_threshold:
+            counts = {o: self._count(o) for o in objects}
+            if sum(counts.values()) > self.config.bulk_threshold:
+                yield from self._bulk_load(objects)
+                return
+        streams = [self._changed(sobject, after) for sobject in objects]
+        # Contacts and Leads interleaved by time, so one cursor resumes both.
+        for contact, stamp in heapq.merge(*streams, key=lambda pair: pair[1]):
+            yield contact, _before(stamp)
+
+    def _changed(self, sobject: str, after: datetime | None) -> Iterator[tuple[Contact, datetime]]:
         head = soql.select(self._contact_fields(sobject), sobject)
         query = soql.since(head, "SystemModstamp", after, "SystemModstamp, Id")
         for record in self._query(query):
-            stamp = str(record["SystemModstamp"]).replace("+0000", "+00:00")
-            yield self._to_contact(record), stamp
+            yield self._to_contact(record), _stamp(str(record["SystemModstamp"]))
+
+    def _count(self, sobject: str) -> int:
+        query = soql.format_soql("SELECT COUNT() FROM {:literal}", sobject)
+        return int(self._call("count", lambda sf: sf.query(query)).get("totalSize") or 0)
+
+    def _bulk_load(self, objects: list[str]) -> Iterator[tuple[Contact, str | None]]:
+        """Every contact through Bulk API 2.0; the cursor comes with the last row."""
+        newest: dict[str, datetime] = {}
+        held: Contact | None = None
+        for sobject in objects:
+            fields = self._contact_fields(sobject)
+            query = soql.select(fields, sobject)
+            for record in bulk_query(self._call, sobject, query, poll_s=self.config.bulk_poll_s):
+                stamp = _stamp(str(record["SystemModstamp"]))
+                newest[sobject] = max(newest.get(sobject, stamp), stamp)
+                if held is not None:
+                    yield held, None
+                held = self._to_contact(record)
+        if held is not None:
+            # Each job saw its object as of its own start: resume from the earliest newest.
+            yield held, _before(min(newest.values()))
+
+    def write(self, batch: Sequence[ActivityWrite]) -> list[WriteResult]:
+        """Upsert the batch (``CollectionWriter``), then move contact roll-ups forward."""
+        results = super().write(batch)
+        if salesforce_rollup.fields_of(self).names:
+            salesforce_rollup.update(self, batch, results)
+        return results
+
+    # --- re-pointing after a review decision ----------------------------------------
+
+    def repoint(self, activities: Sequence[dict[str, Any]], contact_id: str | None) -> int:
+        """Move Tasks, SocialPosts and Cases crmbridge wrote to another contact (or none).
+
+        One sObject Collections update per 200 records sets ``WhoId`` (``ContactId`` on a
+        Case); locked rows go again alone. Records that still fail raise a DataError
+        naming the count, and rerunning the same review command moves the rest.
+        """
+        moves = [
+            ActivityWrite(
+                key=a["key"],
+                object=a["crm_object"],
+                contact_id=contact_id,
+                fields={HISTORY_CONTACT_FIELD[a["crm_object"]]: contact_id},
+                crm_id=a["crm_id"],
+            )
+            for a in activities
+            if a.get("crm_id") and a.get("crm_object") in HISTORY_CONTACT_FIELD
+        ]
+        send = self._sender(
+            "composite/sobjects",
+            "PATCH",
+            {"Sforce-Auto-Assign": "FALSE"},
+            lambda w: {"attributes": {"type": w.object}, "id": w.crm_id, **w.fields},
+        )
+        size = self.config.batch_size
+        results: list[WriteResult] = []
+        for start in range(0, len(moves), size):
+            results += self._send_with_lock_retries(moves[start : start + size], send, False)
+        failed = [r for r in results if not r.ok]
+        if failed:
+            raise DataError(
+                f"Salesforce moved {len(results) - len(failed)} of {len(moves)} records; "
+                f"{failed[0].key}: {failed[0].error}",
+                hint="the link is recorded; run the same review command again to move the rest",
+            )
+        return len(results)
+
+    def attach_to_case(self, links: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        """Point Tasks (``WhatId``) and SocialPosts (``ParentId``) at their Case, 200 a call."""
+        moves = [
+            ActivityWrite(
+                key=a["key"],
+                object=a["crm_object"],
+                contact_id=None,
+                fields={CASE_FIELD[a["crm_object"]]: case_id},
+                crm_id=a["crm_id"],
+            )
+            for case_id, a in links
+            if a.get("crm_id") and a.get("crm_object") in CASE_FIELD
+        ]
+        send = self._sender(
+            "composite/sobjects",
+            "PATCH",
+            {},
+            lambda w: {"attributes": {"type": w.object}, "id": w.crm_id, **w.fields},
+        )
+        done = 0
+        size = self.config.batch_size
+        for start in range(0, len(moves), size):
+            results = self._send_with_lock_retries(moves[start : start + size], send, False)
+            done += sum(r.ok for r in results)
+            for r in results:
+                if not r.ok:
+                    log.warning("activity %s not linked to its case: %s", r.key, r.error)
+        return done
 
     # --- read-back ---------------------------------------------------------------------
 
@@ -276,6 +392,16 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
     def check(self, mapper: Mapper | None = None) -> list[str]:
         """Problems in the org for a preset (the default one unless given), before writing."""
         return check_preset(self, mapper or load_preset(self.default_mapping))
+
+
+def _stamp(value: str) -> datetime:
+    """A ``SystemModstamp`` (``…+0000``, ``…Z`` or ISO) as an aware datetime."""
+    text = value.replace("Z", "+00:00").replace("+0000", "+00:00")
+    return datetime.fromisoformat(text)
+
+
+def _before(stamp: datetime) -> str:
+    return (stamp - timedelta(seconds=1)).isoformat()
 
 
 def _more(url: str) -> Callable[[Salesforce], Any]:

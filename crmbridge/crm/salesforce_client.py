@@ -14,7 +14,11 @@ from typing import Any, Literal, TypeVar
 import requests
 from pydantic import Field, SecretStr, model_validator
 from simple_salesforce import Salesforce, SalesforceLogin
-from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
+from simple_salesforce.exceptions import (
+    SalesforceAuthenticationFailed,
+    SalesforceError,
+    SalesforceOperationError,
+)
 
 from crmbridge.config import ConfigPath, Options, secret_value
 from crmbridge.errors import (
@@ -114,6 +118,22 @@ class SalesforceConfig(Options):
         default_factory=dict, description="platform -> field, e.g. {x: Twitter_Handle__c}"
     )
 
+    rollup_last_at: str | None = Field(
+        default=None, pattern=NAME, description="Contact DateTime field: last social interaction."
+    )
+    rollup_channels: str | None = Field(
+        default=None, pattern=NAME, description="Contact multi-select picklist: channels seen."
+    )
+    rollup_last_sentiment: str | None = Field(
+        default=None, pattern=NAME, description="Contact field: the latest inbound mood."
+    )
+    bulk_threshold: int = Field(
+        default=50_000,
+        ge=0,
+        description="First contact-mirror load through Bulk API 2.0 above this many rows "
+        "(0: never).",
+    )
+    bulk_poll_s: float = Field(default=5.0, ge=0, description="Wait between bulk job polls.")
     budget_reserve: float = Field(default=0.2, ge=0.0, lt=1.0)
     batch_size: int = Field(default=200, ge=1, le=200)
     max_query_chars: int = Field(default=2000, ge=500, le=16000)
@@ -295,3 +315,5 @@ def guarded(call: Callable[[], T], what: str) -> T:
         raise classify(exc, what) from None
     except (requests.ConnectionError, requests.Timeout) as exc:
         raise TransientError(f"Salesforce {what}: {type(exc).__name__}") from None
+    except SalesforceOperationError as exc:  # a Bulk API 2.0 job that failed or timed out
+        raise TransientError(f"Salesforce {what}: {str(exc)[:300]}") from None

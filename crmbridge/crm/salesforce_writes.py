@@ -220,6 +220,74 @@ class CollectionWriter:
         queries = soql.chunked_in(head, [field], keys, self.config.max_query_chars)
         return {r[field]: r["Id"] for r in self._run_queries(queries) if r.get(field)}
 
+    # --- erasure (``crmbridge forget``) ------------------------------------------------
+
+    def delete_activities(self, rows: Sequence[dict[str, Any]], mode: str) -> int:
+        """Delete by id (``DELETE composite/sobjects?ids=``) or blank the text (``PATCH``).
+
+        Up to 200 ids a call with ``allOrNone=false``; a record already deleted counts as
+        done. Any other refusal raises DataError naming the ids, so ``forget`` leaves the
+        state store as it is and can be run again. SocialPersona rows come by persona key
+        (no id): their ids are found by key first, and they go after the posts.
+        """
+        personas = [r for r in rows if r.get("crm_object") == PERSONA and not r.get("crm_id")]
+        found = self.recover([r["key"] for r in personas], PERSONA) if personas else {}
+        known = [r for r in rows if r.get("crm_id")]
+        known += [{**r, "crm_id": found[r["key"]]} for r in personas if r["key"] in found]
+        done, refused = 0, []
+        for start in range(0, len(known), 200):
+            part = known[start : start + 200]
+            answers = self._erase_part(part, mode)
+            for row, item in zip(part, answers, strict=True):
+                code, message = first_error(item.get("errors"))
+                if item.get("success") or code in GONE_CODES:
+                    done += 1
+                else:
+                    refused.append(f"{row['crm_id']} ({code}: {message})")
+        if refused:
+            raise DataError(
+                f"Salesforce refused to erase {len(refused)} record(s): {'; '.join(refused[:5])}",
+                hint="fix the cause (permissions, validation rules) and run forget again",
+            )
+        return done
+
+    def _erase_part(self, part: list[dict[str, Any]], mode: str) -> list[dict[str, Any]]:
+        ids = [str(r["crm_id"]) for r in part]
+        if mode == "delete":
+            params = {"ids": ",".join(ids), "allOrNone": "false"}
+            answer = self._call(
+                "DELETE composite/sobjects",
+                lambda sf: sf.restful("composite/sobjects", params=params, method="DELETE"),
+            )
+        else:
+            records = [
+                {
+                    "attributes": {"type": r["crm_object"]},
+                    "id": str(r["crm_id"]),
+                    **ANONYMISED.get(r["crm_object"], ANONYMISED["Task"]),
+                }
+                for r in part
+            ]
+            body = {"allOrNone": False, "records": records}
+            answer = self._call(
+                "PATCH composite/sobjects",
+                lambda sf: sf.restful("composite/sobjects", method="PATCH", json=body),
+            )
+        if not isinstance(answer, list) or len(answer) != len(part):
+            raise TransientError("Salesforce composite/sobjects: unexpected answer shape")
+        return answer
+
+
+# What ``forget --mode anonymise`` writes over an activity's person-identifying fields.
+ANONYMISED: dict[str, dict[str, Any]] = {
+    "Task": {"Subject": "[erased]", "Description": "[erased]"},
+    "SocialPost": {"Name": "[erased]", "Content": "[erased]", "Handle": None, "PostUrl": None},
+    "SocialPersona": {"Name": "[erased]", "RealName": None, "ProfileUrl": None},
+}
+PERSONA = "SocialPersona"
+# Per-record codes that mean the record is gone already: the erasure is done.
+GONE_CODES = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND"})
+
 
 class _CallFailed(Exception):
     """A whole collection call failed while retrying locked rows (not retried here)."""

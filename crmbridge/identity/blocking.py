@@ -155,6 +155,14 @@ def author_block_keys(
     return keys
 
 
+def _emails(rec: ContactRecord) -> set[str]:
+    """Every exact email key of a contact: the main address and the further ones."""
+    keys = {email_key(e) for e in rec.contact.other_emails}
+    if rec.email:
+        keys.add(rec.email)
+    return {k for k in keys if k}
+
+
 def _places(location: str) -> set[str]:
     """The city candidates in a free-text location ("Leeds, UK" → leeds, uk, leeds uk)."""
     parts = {fold(p) for p in re.split(r"[,/|•·-]", location)}
@@ -192,8 +200,8 @@ class ContactIndex:
             self.remove(contact.id)
         rec = prepare_contact(contact, self.default_region)
         self.records[rec.id] = rec
-        if rec.email:
-            self.by_email.setdefault(rec.email, set()).add(rec.id)
+        for email in _emails(rec):
+            self.by_email.setdefault(email, set()).add(rec.id)
         if rec.phone:
             self.by_phone.setdefault(rec.phone, set()).add(rec.id)
         for platform, handle in rec.handles.items():
@@ -201,14 +209,20 @@ class ContactIndex:
         for key in contact_block_keys(rec):
             self.blocks.setdefault(key, []).append(rec.id)
 
+    @staticmethod
+    def emails_of(rec: ContactRecord) -> set[str]:
+        """Every exact email key of a contact (main and further addresses)."""
+        return _emails(rec)
+
     def remove(self, contact_id: str) -> None:
         """Forget one contact."""
         rec = self.records.pop(contact_id, None)
         if rec is None:
             return
-        for table, key in ((self.by_email, rec.email), (self.by_phone, rec.phone)):
-            if key:
-                table.get(key, set()).discard(contact_id)
+        for email in _emails(rec):
+            self.by_email.get(email, set()).discard(contact_id)
+        if rec.phone:
+            self.by_phone.get(rec.phone, set()).discard(contact_id)
         for platform, handle in rec.handles.items():
             self.by_handle.get((platform, handle), set()).discard(contact_id)
         for key in contact_block_keys(rec):

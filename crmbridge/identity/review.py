@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
+from crmbridge.config import ConversationsConfig
+from crmbridge.conversations import rethread_in
 from crmbridge.errors import DataError
 from crmbridge.identity.scoring import FellegiSunter
 from crmbridge.state.schema import ledger, links, review
@@ -50,7 +52,11 @@ def list_reviews(store: StateStore, status: str = "open", limit: int = 100) -> l
 
 
 def approve(
-    store: StateStore, review_id: int, reviewer: str, contact_id: str | None = None
+    store: StateStore,
+    review_id: int,
+    reviewer: str,
+    contact_id: str | None = None,
+    conversations: ConversationsConfig | None = None,
 ) -> Repoint:
     """Accept a queued decision: link to ``contact_id`` or the top candidate."""
     item = _open_review(store, review_id)
@@ -61,6 +67,7 @@ def approve(
     with store.engine.begin() as conn:
         result = _link(conn, item["persona_key"], chosen, reviewer, item)
         _close(conn, review_id, "approved", reviewer)
+        rethread_in(conn, item["persona_key"], conversations)
     return result
 
 
@@ -72,7 +79,12 @@ def reject(store: StateStore, review_id: int, reviewer: str) -> None:
 
 
 def link(
-    store: StateStore, persona_key: str, contact_id: str, reviewer: str, reason: str = "manual"
+    store: StateStore,
+    persona_key: str,
+    contact_id: str,
+    reviewer: str,
+    reason: str = "manual",
+    conversations: ConversationsConfig | None = None,
 ) -> Repoint:
     """Link a persona to a contact by hand, replacing any active link."""
     with store.engine.begin() as conn:
@@ -82,10 +94,16 @@ def link(
             .where(review.c.persona_key == persona_key, review.c.status == "open")
             .values(status="linked", decided_at=utcnow(), decided_by=reviewer)
         )
+        rethread_in(conn, persona_key, conversations)
     return result
 
 
-def unlink(store: StateStore, persona_key: str, reviewer: str) -> Repoint:
+def unlink(
+    store: StateStore,
+    persona_key: str,
+    reviewer: str,
+    conversations: ConversationsConfig | None = None,
+) -> Repoint:
     """Remove a persona's active link; its activities lose their contact."""
     with store.engine.begin() as conn:
         active = _active(conn, persona_key)
@@ -93,6 +111,7 @@ def unlink(store: StateStore, persona_key: str, reviewer: str) -> Repoint:
             raise DataError(f"persona {persona_key} has no active link")
         _remove(conn, active["id"], reviewer)
         moved = _repoint_ledger(conn, persona_key, None)
+        rethread_in(conn, persona_key, conversations)
     return Repoint(persona_key, active["contact_id"], None, moved)
 
 
@@ -150,8 +169,14 @@ def _repoint_ledger(
             .where(ledger.c.persona_key == persona_key)
             .values(contact_id=contact_id, updated_at=utcnow())
         )
+    # ``contact_id`` is where the activity was: HubSpot removes that association.
     return [
-        {"key": r["key"], "crm_object": r["crm_object"], "crm_id": r["crm_id"]}
+        {
+            "key": r["key"],
+            "crm_object": r["crm_object"],
+            "crm_id": r["crm_id"],
+            "contact_id": r["contact_id"],
+        }
         for r in moved
         if r["crm_id"]
     ]

@@ -9,10 +9,11 @@ the CRM accepts. Per-platform overrides change fields for one platform only.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -21,6 +22,9 @@ from crmbridge.config import describe
 from crmbridge.errors import ConfigError, DataError
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link
 from crmbridge.rules.templates import Template, truncate_text
+
+if TYPE_CHECKING:  # the analyser (and its lexicon) loads only where classification runs
+    from crmbridge.classify import Classification
 
 
 class FieldSpec(BaseModel):
@@ -95,14 +99,32 @@ class Mapper:
         return compiled
 
     def render(
-        self, interaction: Interaction, contact: Contact | None, link: Link | None, key: str
+        self,
+        interaction: Interaction,
+        contact: Contact | None,
+        link: Link | None,
+        key: str,
+        *,
+        classification: Classification | None = None,
+        conversation: dict[str, Any] | None = None,
+        rules: dict[str, Any] | None = None,
     ) -> ActivityWrite:
-        """The activity for one interaction (DataError if a value breaks a constraint)."""
+        """The activity for one interaction (DataError if a value breaks a constraint).
+
+        Templates see ``i`` (the interaction), ``contact``, ``link``, ``key``, ``c`` (the
+        classification: ``c.sentiment.score``, ``c.sentiment.label``, ``c.intents``),
+        ``conv`` (the conversation row, ``conv.channels`` as a list; ``conv.agent`` is the
+        replying agent of an outbound message) and ``rules`` (what the case rules decided:
+        ``rules.tags``, ``rules.fired``, ``rules.no_response``).
+        """
         context = {
             "i": json.loads(interaction.to_json()),
             "contact": contact.model_dump() if contact else None,
             "link": link.model_dump() if link else None,
             "key": key,
+            "c": classification.to_dict() if classification else None,
+            "conv": conversation_context(conversation, interaction),
+            "rules": rules or NO_RULES,
         }
         fields_ = self._by_platform.get(interaction.platform, self._base)
         joined = self._joined.get(interaction.platform) or self._joined[""]
@@ -119,13 +141,36 @@ class Mapper:
             value = convert(text, spec, name)
             if value is not None or not spec.omit_empty:
                 values[name] = value
+        # For contact roll-ups: when and where, and the mood of an inbound message.
+        meta: dict[str, Any] = {
+            "at": interaction.created_at.isoformat(),
+            "channel": interaction.platform,
+        }
+        if classification is not None and interaction.direction == "inbound":
+            meta["sentiment"] = classification.label
         return ActivityWrite(
             key=key,
             object=self.preset.object,
             contact_id=contact.id if contact else None,
             fields=values,
             deleted=interaction.deleted,
+            meta=meta,
         )
+
+
+NO_RULES: dict[str, Any] = {"tags": [], "fired": [], "no_response": False}
+
+
+def conversation_context(
+    conversation: dict[str, Any] | None, interaction: Interaction
+) -> dict[str, Any] | None:
+    """The conversation as templates see it: channels decoded, the agent of this message."""
+    if conversation is None:
+        return None
+    data = dict(conversation)
+    data["channels"] = json.loads(data.get("channels") or "[]")
+    data["agent"] = interaction.agent
+    return data
 
 
 # Rendering every field in one template pass is several times cheaper than one pass per
@@ -139,9 +184,14 @@ def _join(fields: dict[str, tuple[FieldSpec, Template]], origin: str) -> Templat
     return Template(source, f"{origin}: fields")
 
 
+# C0 controls but tab, newline and carriage return, and DEL: CRMs refuse or mangle them
+# (Salesforce answers INVALID_CHARACTER), and no agent needs to see them.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def convert(text: str, spec: FieldSpec, name: str) -> Any:
     """Type a rendered value and apply the field's length and allowed values."""
-    text = text.strip()
+    text = CONTROL.sub("", text).strip()
     if text in ("", "None"):
         return None
     if spec.type == "bool":

@@ -54,6 +54,7 @@ ledger = Table(
     Index("ix_ledger_contact", "contact_id"),
     Index("ix_ledger_persona", "persona_key"),
     Index("ix_ledger_status", "status"),
+    Index("ix_ledger_conversation", "conversation_key"),
 )
 
 personas = Table(
@@ -135,4 +136,94 @@ leases = Table(
     Column("holder", String(128), nullable=False),
     Column("acquired_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# --- conversations (threading, issue #7) ---------------------------------------------------
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    # contact:<id> once the author is linked to a contact, else the persona key.
+    Column("person_key", String(300), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("channels", Text, nullable=False),  # JSON list of platforms, first seen first
+    Column("last_channel", String(32)),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+    Column("last_inbound_at", DateTime(timezone=True)),
+    Column("first_response_at", DateTime(timezone=True)),
+    Column("last_outbound_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("messages", Integer, nullable=False, default=0),
+    Column("inbound", Integer, nullable=False, default=0),
+    Column("outbound", Integer, nullable=False, default=0),
+    Column("channel_shifts", Integer, nullable=False, default=0),
+    Column("reopen_count", Integer, nullable=False, default=0),
+    Column("escalations", Integer, nullable=False, default=0),
+    Column("last_sentiment", Float),
+    Column("last_label", String(16)),
+    Column("last_agent", String(128)),
+    Column("escalated_tier", String(32)),
+    Column("case_key", String(300)),
+    Column("case_crm_id", String(64)),
+    Column("sla_due_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True)),
+    Index("ix_conversations_person", "person_key"),
+)
+
+# A platform's own thread (``platform:conversation_id``) -> the conversation it feeds now.
+conversation_threads = Table(
+    "conversation_threads",
+    metadata,
+    Column("thread_key", String(300), primary_key=True),
+    Column("conversation_key", String(300), nullable=False),
+    Index("ix_conversation_threads_conversation", "conversation_key"),
+)
+
+contact_mirror = Table(
+    "contact_mirror",
+    metadata,
+    Column("crm", String(32), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Who worked a parked record or a failed ledger row, and how (``crmbridge failures``):
+# dropped, edited, replayed. Kept for audit; the rows themselves keep their final status.
+failure_actions = Table(
+    "failure_actions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("target", String(16), nullable=False),
+    Column("ref", String(300), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("detail", Text),
+    Index("ix_failure_actions_ref", "target", "ref"),
+)
+
+# What the rules decided for each conversation: its case (pending until the CRM answers,
+# so a failed case write is retried next run) and its SLA clock (helper `rules`, 0006).
+rule_cases = Table(
+    "rule_cases",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("contact_id", String(64)),
+    Column("status", String(16), nullable=False),
+    Column("priority", String(16)),
+    Column("plan", Text, nullable=False),
+    Column("crm_id", String(64)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text),
+    Column("sla_due_at", DateTime(timezone=True)),
+    Column("responded_at", DateTime(timezone=True)),
+    Column("sla_escalated_at", DateTime(timezone=True)),
+    Column("escalated_tier", String(32)),
+    Column("escalations", Integer, nullable=False, default=0),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_rule_cases_status", "status"),
+    Index("ix_rule_cases_sla", "sla_due_at"),
 )

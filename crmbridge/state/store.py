@@ -32,7 +32,18 @@ from sqlalchemy.pool import StaticPool
 
 from crmbridge.errors import ConfigError
 from crmbridge.state import migrate
-from crmbridge.state.schema import cursors, ledger, links, personas, quarantine, review, runs
+from crmbridge.state.schema import (
+    conversation_threads,
+    conversations,
+    cursors,
+    ledger,
+    links,
+    personas,
+    quarantine,
+    review,
+    rule_cases,
+    runs,
+)
 
 CHUNK = 500
 
@@ -66,6 +77,11 @@ class BatchCommit:
     personas: list[dict[str, Any]] = field(default_factory=list)
     links: list[dict[str, Any]] = field(default_factory=list)
     reviews: list[dict[str, Any]] = field(default_factory=list)
+    # Conversation rows (upserted by key; a later row for a key updates the earlier one's
+    # columns) and platform thread -> conversation mappings.
+    conversations: list[dict[str, Any]] = field(default_factory=list)
+    conversation_threads: list[dict[str, Any]] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)  # rule_cases rows, by key
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -139,6 +155,27 @@ def upsert(
     conn.execute(stmt, rows)
 
 
+def upsert_conversations(
+    conn: Connection, rows: Sequence[dict[str, Any]], threads: Sequence[dict[str, Any]] = ()
+) -> None:
+    """Upsert conversation rows by key (merged per key) and thread mappings.
+
+    Rows may carry different column sets (threading writes whole rows, rules only the
+    columns they change): each set becomes one statement, so no column is nulled by
+    another writer's row.
+    """
+    merged: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        merged.setdefault(row["key"], {}).update(row)
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in merged.values():
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for columns, group in groups.items():
+        upsert(conn, conversations, group, ["key"], [c for c in columns if c != "key"])
+    latest = {t["thread_key"]: t for t in threads}
+    upsert(conn, conversation_threads, list(latest.values()), ["thread_key"])
+
+
 class StateStore:
     """Access to one state database."""
 
@@ -203,6 +240,32 @@ class StateStore:
                 found.update(conn.scalars(query))
         return found
 
+    def written_in_conversations(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        """Written activities (key, object, CRM id) of these conversations."""
+        found: list[dict[str, Any]] = []
+        columns = (ledger.c.key, ledger.c.crm_object, ledger.c.crm_id, ledger.c.conversation_key)
+        with self.engine.connect() as conn:
+            for part in chunks(list(keys)):
+                query = select(*columns).where(
+                    ledger.c.conversation_key.in_(part),
+                    ledger.c.status == "written",
+                    ledger.c.crm_id.is_not(None),
+                )
+                found.extend(dict(r._mapping) for r in conn.execute(query))
+        return found
+
+    def review_reasons(self, persona_keys: Sequence[str]) -> dict[str, set[str]]:
+        """The reasons already queued (open or decided) for each of these personas."""
+        found: dict[str, set[str]] = {}
+        with self.engine.connect() as conn:
+            for part in chunks(list(persona_keys)):
+                query = select(review.c.persona_key, review.c.reason).where(
+                    review.c.persona_key.in_(part)
+                )
+                for persona_key, reason in conn.execute(query):
+                    found.setdefault(persona_key, set()).add(reason)
+        return found
+
     # --- the batch commit --------------------------------------------------------------
 
     def commit(self, batch: BatchCommit, guard: Callable[[Connection], None] | None = None) -> None:
@@ -239,6 +302,8 @@ class StateStore:
                 conn.execute(links.insert(), batch.links)
             if batch.reviews:
                 conn.execute(review.insert(), batch.reviews)
+            upsert_conversations(conn, batch.conversations, batch.conversation_threads)
+            upsert(conn, rule_cases, batch.cases, ["key"])
             if batch.cursor is not None:
                 upsert(
                     conn,

@@ -686,3 +686,29 @@ def test_check_and_history_commands_work_on_hubspot(httpserver, fake, tmp_path, 
 
     assert checks["crm"]["ok"], checks["crm"]
     assert [(h["key"], h["body"]) for h in history] == [("x:1", "X mention from a1: hello")]
+
+
+def test_the_last_sentiment_roll_up_follows_the_latest_inbound_message_only(httpserver, fake):
+    cid = fake.add_contact(
+        email="jane@example.com", crmbridge_last_social_at="2024-01-10T00:00:00Z"
+    )
+    crm = adapter(
+        httpserver,
+        rollup_last_at="crmbridge_last_social_at",
+        rollup_last_sentiment="crmbridge_last_sentiment",
+    )
+    older, newer = note("x:1", cid), note("x:2", cid)
+    older.meta, newer.meta = {"sentiment": "positive"}, {"sentiment": "negative"}
+    newer.fields["hs_timestamp"] = "2024-02-01T00:00:00Z"
+    reply = note("x:3", cid)  # an agent's reply: no sentiment, even though it is the latest
+    reply.fields["hs_timestamp"] = "2024-02-02T00:00:00Z"
+
+    crm.write([newer, older, reply])
+    assert fake.contacts[cid]["crmbridge_last_sentiment"] == "negative"
+    assert "sentiment" not in json.dumps(body_of(httpserver, "/crm/v3/objects/notes/batch/create"))
+
+    backfill = note("x:0", cid)  # an older message synced late must not move the mood back
+    backfill.meta = {"sentiment": "positive"}
+    backfill.fields["hs_timestamp"] = "2024-01-20T00:00:00Z"
+    crm.write([backfill])
+    assert fake.contacts[cid]["crmbridge_last_sentiment"] == "negative"

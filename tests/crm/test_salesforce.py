@@ -483,9 +483,10 @@ def test_contacts_since_reads_on_system_modstamp_oldest_first(rsps):
     rows = list(adapter.contacts_since("2024-01-01T00:00:00+00:00"))
     query = soql_of(call.calls[0])
     assert "WHERE SystemModstamp > 2024-01-01T00:00:00+00:00 ORDER BY SystemModstamp, Id" in query
+    # One second before each stamp: resuming inside a group of equal stamps loses none.
     assert [cursor for _, cursor in rows] == [
-        "2024-01-15T10:30:00.000+00:00",
-        "2024-01-16T08:00:00.000+00:00",
+        "2024-01-15T10:29:59+00:00",
+        "2024-01-16T07:59:59+00:00",
     ]
 
 
@@ -499,7 +500,7 @@ def test_query_pages_are_followed_and_each_page_is_counted(rsps):
     rest = {"totalSize": 3, "done": True, "records": fixture("contacts_query.json")["records"][1:]}
     rsps.get(BASE + "query/", json=first)
     rsps.get(BASE + "query/01g000000000001-2000", json=rest)
-    adapter = opened(session_config())
+    adapter = opened(session_config(bulk_threshold=0))
     assert len(list(adapter.contacts_since(None))) == 2
     assert adapter.api_calls == 2
 
@@ -615,7 +616,7 @@ def test_contacts_and_leads_are_mirrored_in_one_time_order(rsps):
     }
     rsps.get(BASE + "query/", json=contacts)
     rsps.get(BASE + "query/", json={"totalSize": 1, "done": True, "records": [lead]})
-    adapter = opened(session_config(include_leads=True))
+    adapter = opened(session_config(include_leads=True, bulk_threshold=0))
     rows = list(adapter.contacts_since(None))
     assert [c.id for c, _ in rows] == [
         "003000000000001AAA",
@@ -776,3 +777,97 @@ def test_history_also_reads_social_posts_when_configured(rsps):
     (row,) = adapter.history("003A")
     assert "FROM SocialPost WHERE WhoId = '003A'" in soql_of(social.calls[0])
     assert (row["object"], row["key"]) == ("SocialPost", "reddit:m0")
+
+
+def test_a_social_post_carries_the_service_aware_sentiment_and_a_reply_none():
+    from crmbridge.classify import ServiceAnalyzer
+    from crmbridge.models import Contact, Interaction
+
+    mapper = load_preset("salesforce_social")
+    analyzer = ServiceAnalyzer()
+    base = {
+        "schema": "crmbridge.interaction/1",
+        "platform": "x",
+        "kind": "mention",
+        "author": {"id": "u1", "handle": "ana"},
+        "created_at": "2024-01-15T10:30:00Z",
+    }
+    complaint = Interaction.model_validate(
+        {**base, "message_id": "1", "text": "still waiting for my refund, 3 hours on hold"}
+    )
+    reply = Interaction.model_validate(
+        {**base, "message_id": "2", "direction": "outbound", "agent": "Sam", "text": "Sorry!"}
+    )
+    fields = [
+        mapper.render(
+            i, Contact(id="003A"), None, i.key, classification=analyzer.analyze(i.text)
+        ).fields
+        for i in (complaint, reply)
+    ]
+    assert fields[0]["Sentiment"] == "Negative"
+    assert "Sentiment" not in fields[1]
+
+
+def test_contact_roll_ups_move_forward_in_one_query_and_one_collection(rsps):
+    from crmbridge.models import Contact, Interaction
+
+    jane = "003000000000001AAA"
+    current = {
+        "totalSize": 1,
+        "done": True,
+        "records": [
+            {
+                "attributes": {"type": "Contact"},
+                "Id": jane,
+                "Last_Social_At__c": "2024-01-20T00:00:00.000+0000",
+                "Social_Channels__c": "facebook",
+                "Last_Sentiment__c": "positive",
+            }
+        ],
+    }
+    ok = {"id": "00T000000000001AAA", "success": True, "errors": [], "created": True}
+    rsps.patch(UPSERT, json=[ok, {**ok, "id": "00T000000000002AAA"}])
+    read = rsps.get(BASE + "query/", json=current)
+    roll = rsps.patch(BASE + "composite/sobjects", json=[{"id": jane, "success": True}])
+    adapter = opened(
+        session_config(
+            rollup_last_at="Last_Social_At__c",
+            rollup_channels="Social_Channels__c",
+            rollup_last_sentiment="Last_Sentiment__c",
+        )
+    )
+    mapper = load_preset("salesforce_task")
+    from crmbridge.classify import ServiceAnalyzer
+
+    writes = []
+    for n, (when, text) in enumerate(
+        [("2024-01-10T09:00:00Z", "thanks, love it"), ("2024-02-01T09:00:00Z", "refund never came")]
+    ):
+        i = Interaction.model_validate(
+            {"schema": "crmbridge.interaction/1", "platform": "x", "kind": "mention",
+             "message_id": str(n), "author": {"id": "u1"}, "text": text, "created_at": when}
+        )  # fmt: skip
+        c = ServiceAnalyzer().analyze(text)
+        writes.append(mapper.render(i, Contact(id=jane), None, i.key, classification=c))
+
+    assert all(r.ok for r in adapter.write(writes))
+
+    assert "WHERE (Id IN ('003000000000001AAA'))" in soql_of(read.calls[0])
+    (record,) = json.loads(roll.calls[0].request.body)["records"]
+    assert record == {
+        "attributes": {"type": "Contact"},
+        "id": jane,
+        "Last_Social_At__c": "2024-02-01T09:00:00Z",
+        "Social_Channels__c": "facebook;x",
+        "Last_Sentiment__c": "negative",
+    }
+
+
+def test_a_case_write_moves_no_contact_roll_up(rsps):
+    ok = {"id": "500000000000001AAA", "success": True, "errors": [], "created": True}
+    rsps.patch(BASE + "composite/sobjects/Case/Crmbridge_Key__c", json=[ok])
+    adapter = opened(session_config(rollup_last_at="Last_Social_At__c"))
+    results = adapter.write_cases(
+        [CaseWrite(key="conv:x:1", contact_id="003000000000001AAA", fields={"Subject": "S"})]
+    )
+    assert [r.status for r in results] == ["created"]  # and no query or update was sent

@@ -139,3 +139,41 @@ def test_reviewers_decisions_move_the_weights_of_the_next_resolver(workdir, stor
     assert after_approval.learned == 1 and after_both.learned == 2
     assert after_approval.model.probability(feats) > base
     assert after_both.model.probability(feats) < after_approval.model.probability(feats)
+
+
+def _commit(store, resolutions):
+    from crmbridge.state.store import BatchCommit
+
+    commit = BatchCommit(source="s", cursor=None)
+    for r in resolutions.values():
+        commit.links += [r.new_link] if r.new_link else []
+        commit.reviews += [r.new_review] if r.new_review else []
+    store.commit(commit)
+
+
+def test_a_linked_persona_whose_email_now_names_another_contact_goes_to_review_once(workdir, store):
+    with crm_of(workdir) as crm:
+        first = ScoredResolver(store, crm, IdentityConfig())
+        _commit(store, first.resolve([msg(20, id="k", handle="jdoe")]))  # auto: C1
+        later = ScoredResolver(store, crm, IdentityConfig())
+        res = later.resolve([msg(21, id="k", handle="jdoe", email="john.roe@example.com")])
+        _commit(store, res)
+        again = later.resolve([msg(22, id="k", handle="jdoe", email="john.roe@example.com")])
+    assert (res["x:k"].link.contact_id, res["x:k"].link.band) == ("C1", "auto")  # link stays
+    review_row = res["x:k"].new_review
+    assert review_row["reason"] == (
+        "persona is linked to contact C1, but its email now matches contact C2"
+    )
+    assert [c[0] for c in json.loads(review_row["candidates"])] == ["C2", "C1"]
+    assert again["x:k"].new_review is None  # raised once, not at every message
+
+
+def test_a_link_a_reviewer_made_is_not_questioned_by_a_key(workdir, store):
+    from crmbridge.identity.review import link
+
+    link(store, "x:m", "C1", "alice")
+    with crm_of(workdir) as crm:
+        res = ScoredResolver(store, crm, IdentityConfig()).resolve(
+            [msg(23, id="m", email="john.roe@example.com")]
+        )
+    assert res["x:m"].link.contact_id == "C1" and res["x:m"].new_review is None

@@ -10,6 +10,7 @@ before creating (never through search, which lags behind writes).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -34,6 +35,7 @@ from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
 if TYPE_CHECKING:
     from crmbridge.rules.mapping import Mapper
 
+log = logging.getLogger(__name__)
 Status = Literal["created", "updated", "failed"]
 UTC_ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
 HISTORY_PROPERTIES = (
@@ -70,6 +72,9 @@ class HubSpotConfig(Options):
         description="Contact property holding each platform's handle.",
     )
     phone_properties: list[str] = Field(default_factory=lambda: ["phone", "mobilephone"])
+    additional_emails: bool = Field(
+        default=True, description="Read hs_additional_emails into the contact mirror."
+    )
     modified_property: str = "lastmodifieddate"
     search_lag_s: int = Field(
         default=120, ge=0, description="Search lags behind writes; read changes up to now-lag."
@@ -89,6 +94,11 @@ class HubSpotConfig(Options):
     )
     rollup_channels: str | None = Field(
         default=None, description="Contact multi-select property for the channels seen."
+    )
+    rollup_last_sentiment: str | None = Field(
+        default=None,
+        description="Contact property for the sentiment (negative, neutral, positive) of the "
+        "latest inbound message.",
     )
     search_interval_s: float = Field(default=0.2, ge=0, description="Space between searches.")
 
@@ -167,7 +177,8 @@ class HubSpotCrm(CrmAdapter):
         results: dict[str, WriteResult] = {}
         groups: dict[str, list[ActivityWrite]] = {}
         for w in batch:
-            groups.setdefault(object_type_of(w), []).append(w)
+            w.object = object_type_of(w)  # the ledger records the type actually written
+            groups.setdefault(w.object, []).append(w)
         size = self.config.batch_size
         for object_type, writes in groups.items():
             updates = {w.key: w.crm_id for w in writes if w.crm_id}
@@ -179,7 +190,11 @@ class HubSpotCrm(CrmAdapter):
             for start in range(0, len(creates), size):
                 results.update(self._create(object_type, creates[start : start + size]))
         ordered = [results[w.key] for w in batch]
-        if self.config.rollup_last_at or self.config.rollup_channels:
+        if (
+            self.config.rollup_last_at
+            or self.config.rollup_channels
+            or self.config.rollup_last_sentiment
+        ):
             rollup.update(self.wire, self.config, batch, ordered)
         return ordered
 
@@ -204,6 +219,73 @@ class HubSpotCrm(CrmAdapter):
             fields=fields,
             crm_id=case.crm_id,
         )
+
+    def repoint(self, activities: Sequence[dict[str, Any]], contact_id: str | None) -> int:
+        """Move notes, communications and tickets to another contact (or to none).
+
+        Per object type, in batches of 100: the association to the contact they were on is
+        archived (v4 ``batch/archive``) and one to the new contact created (v4
+        ``batch/create``, the type id confirmed from the portal's labels). Both are
+        idempotent, so rerunning a review command after a failure settles the rest.
+        """
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for a in activities:
+            if a.get("crm_id") and a.get("crm_object") in ("notes", "communications", "tickets"):
+                groups.setdefault(a["crm_object"], []).append(a)
+        moved = 0
+        for object_type, rows in groups.items():
+            for start in range(0, len(rows), self.config.batch_size):
+                chunk = rows[start : start + self.config.batch_size]
+                self._unassociate([a for a in chunk if a.get("contact_id")], object_type)
+                if contact_id:
+                    self._associate(chunk, object_type, contact_id)
+                moved += len(chunk)
+        return moved
+
+    def _unassociate(self, rows: list[dict[str, Any]], object_type: str) -> None:
+        if not rows:
+            return
+        inputs = [{"from": {"id": a["crm_id"]}, "to": [{"id": a["contact_id"]}]} for a in rows]
+        self.wire.call("associations", "archive", object_type, "contacts", {"inputs": inputs})
+
+    def _associate(self, rows: list[dict[str, Any]], object_type: str, contact_id: str) -> None:
+        kind = {
+            "associationCategory": "HUBSPOT_DEFINED",
+            "associationTypeId": self.meta(object_type).association_type,
+        }
+        inputs = [
+            {"from": {"id": a["crm_id"]}, "to": {"id": contact_id}, "types": [kind]} for a in rows
+        ]
+        data = self.wire.call("associations", "create", object_type, "contacts", {"inputs": inputs})
+        errors = (data or {}).get("errors") or []
+        if errors:
+            raise HubSpotRejected(
+                f"HubSpot refused {len(errors)} association(s) to contact {contact_id}: "
+                f"{str(errors[0].get('message'))[:200]}",
+                status=400,
+                category=errors[0].get("category"),
+            )
+
+    def attach_to_case(self, links: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        """Associate tickets to their conversation's notes and communications (v4 default)."""
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for ticket_id, a in links:
+            if a.get("crm_id") and a.get("crm_object") in ("notes", "communications"):
+                pair = {"from": {"id": ticket_id}, "to": {"id": a["crm_id"]}}
+                groups.setdefault(a["crm_object"], []).append(pair)
+        done = 0
+        for object_type, pairs in groups.items():
+            for start in range(0, len(pairs), self.config.batch_size):
+                inputs = pairs[start : start + self.config.batch_size]
+                try:
+                    self.wire.call(
+                        "associations", "create_default", "tickets", object_type, {"inputs": inputs}
+                    )
+                except HubSpotRejected as exc:
+                    log.warning("tickets not associated to their %s: %s", object_type, exc.message)
+                    continue
+                done += len(inputs)
+        return done
 
     def properties(self, w: ActivityWrite) -> dict[str, Any]:
         """The HubSpot properties of one write, with the interaction key."""
@@ -385,6 +467,61 @@ class HubSpotCrm(CrmAdapter):
 
         chosen = (mapper or load_preset(self.config.mapping)).preset
         return check_preset(self.wire, chosen, self.config)
+
+    # --- erasure (``crmbridge forget``) ------------------------------------------------
+
+    def delete_activities(self, rows: Sequence[dict[str, Any]], mode: str) -> int:
+        """Archive (``batch/archive``) or blank the body (``batch/update``) of what we wrote.
+
+        The ledger knows ids and keys, not whether each record became a note or a
+        communication, so the ids are read back first (batch read, 100 a call): only a
+        record whose ``crmbridge_key`` is the ledger's key is touched, and one found under
+        neither type is already gone.
+        """
+        wanted = {str(r["crm_id"]): r["key"] for r in rows if r.get("crm_id")}
+        done = 0
+        for object_type, ids in self._ours(wanted).items():
+            for start in range(0, len(ids), self.config.batch_size):
+                part = ids[start : start + self.config.batch_size]
+                if mode == "delete":
+                    body: dict[str, Any] = {"inputs": [{"id": i} for i in part]}
+                    self.wire.call("objects", "archive", object_type, body)
+                else:
+                    blank = {ERASED_PROPERTY[object_type]: "[erased]"}
+                    body = {"inputs": [{"id": i, "properties": blank} for i in part]}
+                    self.wire.call("objects", "update", object_type, body)
+                done += len(part)
+        return done
+
+    def _ours(self, wanted: dict[str, str]) -> dict[str, list[str]]:
+        """Which of these ids are notes and which communications, keys checked."""
+        key_prop = self.config.key_property
+        found: dict[str, list[str]] = {}
+        left = dict(wanted)
+        for object_type in ERASED_PROPERTY:
+            ids = sorted(left)
+            for start in range(0, len(ids), 100):
+                body = {
+                    "inputs": [{"id": i} for i in ids[start : start + 100]],
+                    "properties": [key_prop],
+                }
+                try:
+                    data = self.wire.call("objects", "read", object_type, body)
+                except HubSpotRejected as exc:
+                    if exc.status == 404:  # none of these ids is of this type
+                        continue
+                    raise
+                for row in data.get("results") or []:
+                    oid = str(row.get("id"))
+                    key = (row.get("properties") or {}).get(key_prop)
+                    if oid in left and key == left[oid]:
+                        found.setdefault(object_type, []).append(oid)
+                        del left[oid]
+        return found
+
+
+# The body property ``forget --mode anonymise`` blanks, per object type crmbridge writes.
+ERASED_PROPERTY = {"notes": "hs_note_body", "communications": "hs_communication_body"}
 
 
 def object_type_of(w: ActivityWrite) -> str:

@@ -9,6 +9,7 @@ timestamp seen when it reaches the cap.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -32,12 +33,15 @@ BATCH = 100
 def properties(config: HubSpotConfig) -> list[str]:
     """Contact properties read for matching and templates."""
     names = [*NAME_PROPERTIES, *config.phone_properties, *config.handle_properties.values()]
+    if config.additional_emails:
+        names.append("hs_additional_emails")
     return list(dict.fromkeys([*names, config.modified_property]))
 
 
 def to_contact(row: dict[str, Any], config: HubSpotConfig) -> Contact:
     """A HubSpot contact record as crmbridge's ``Contact``."""
     props = row.get("properties") or {}
+    extra = props.get("hs_additional_emails") if config.additional_emails else None
     phone = next((props[p] for p in config.phone_properties if props.get(p)), None)
     handles = {
         platform: key
@@ -53,6 +57,7 @@ def to_contact(row: dict[str, Any], config: HubSpotConfig) -> Contact:
         city=props.get("city"),
         country=props.get("country"),
         handles=handles,
+        other_emails=[e for e in re.split(r"[;,\s]+", extra) if e] if extra else [],
     )
 
 

@@ -1,6 +1,7 @@
-"""Contact roll-up properties: when the contact last spoke on social media, and where.
+"""Contact roll-up properties: when the contact last spoke on social media, where, and how.
 
-Opt-in (``crm.rollup_last_at``, ``crm.rollup_channels``): after a write batch, the written
+Opt-in (``crm.rollup_last_at``, ``crm.rollup_channels``, ``crm.rollup_last_sentiment``):
+after a write batch, the written
 contacts are read in one batch (to keep the later time and merge the channels already
 seen) and updated in one batch. A roll-up is derived data: HubSpot refusing it is logged
 and the activities stay written.
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from crmbridge.crm.hubspot.wire import HubSpotRejected, HubSpotWire
+from crmbridge.crm.rollup import RollupFields, collect
 from crmbridge.models import ActivityWrite, WriteResult
 
 if TYPE_CHECKING:
@@ -22,20 +24,6 @@ log = logging.getLogger(__name__)
 BATCH = 100
 
 
-def collect(
-    batch: Sequence[ActivityWrite], results: Sequence[WriteResult]
-) -> dict[str, tuple[str, set[str]]]:
-    """Per contact: the latest ``hs_timestamp`` written and the platforms written."""
-    seen: dict[str, tuple[str, set[str]]] = {}
-    for w, result in zip(batch, results, strict=True):
-        if not result.ok or not w.contact_id:
-            continue
-        when = str(w.fields.get("hs_timestamp") or "").replace("+00:00", "Z")
-        last, channels = seen.get(w.contact_id, ("", set()))
-        seen[w.contact_id] = (max(last, when), channels | {w.key.split(":", 1)[0]})
-    return seen
-
-
 def update(
     wire: HubSpotWire,
     config: HubSpotConfig,
@@ -43,15 +31,17 @@ def update(
     results: Sequence[WriteResult],
 ) -> None:
     """Move each written contact's roll-ups forward (never back)."""
-    seen = collect(batch, results)
-    names = [p for p in (config.rollup_last_at, config.rollup_channels) if p]
+    fields = RollupFields(
+        config.rollup_last_at, config.rollup_channels, config.rollup_last_sentiment
+    )
+    seen = collect(batch, results, "hs_timestamp")
     ids = sorted(seen)
     for start in range(0, len(ids), BATCH):
         part = ids[start : start + BATCH]
         try:
-            current = _read(wire, part, names)
+            current = _read(wire, part, fields.names)
             inputs = [
-                {"id": cid, "properties": _merged(config, current.get(cid, {}), *seen[cid])}
+                {"id": cid, "properties": fields.merged(current.get(cid, {}), seen[cid])}
                 for cid in part
             ]
             wire.call("objects", "update", "contacts", {"inputs": inputs})
@@ -63,16 +53,3 @@ def _read(wire: HubSpotWire, ids: list[str], names: list[str]) -> dict[str, dict
     body = {"inputs": [{"id": i} for i in ids], "properties": names}
     rows = wire.call("objects", "read", "contacts", body).get("results") or []
     return {str(r["id"]): r.get("properties") or {} for r in rows}
-
-
-def _merged(
-    config: HubSpotConfig, current: dict[str, Any], last: str, channels: set[str]
-) -> dict[str, str]:
-    props: dict[str, str] = {}
-    if config.rollup_last_at:
-        before = str(current.get(config.rollup_last_at) or "")
-        props[config.rollup_last_at] = max(before, last)
-    if config.rollup_channels:
-        before_set = {c for c in str(current.get(config.rollup_channels) or "").split(";") if c}
-        props[config.rollup_channels] = ";".join(sorted(before_set | channels))
-    return props

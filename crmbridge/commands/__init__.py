@@ -1,0 +1,1 @@
+"""Commands of the ``crmbridge`` CLI that live outside ``cli.py``, one module each."""

@@ -1,0 +1,311 @@
+"""GDPR erasure: remove one person's data from the CRM activities and from the state store.
+
+``forget`` finds every ledger row of a persona (``platform:author_id``), or of every persona
+linked to a contact plus every activity written on that contact, and asks the CRM adapter
+to delete (or anonymise) the activities crmbridge wrote for them. Only after the CRM
+answered is the state store cleaned, in one transaction: ledger rows keep their key with
+status ``erased`` and lose their content (so a later fetch of the same message is skipped,
+never written again), and the persona, its links, review items, parked records and their
+audit rows are deleted. A failed CRM call leaves the state untouched, so a rerun finishes
+the job. The run is recorded in ``runs`` with counts only, never the person's ids.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Connection, delete, or_, select, update
+
+from crmbridge.config import AppConfig
+from crmbridge.errors import ConfigError
+from crmbridge.failures import erase_actions
+from crmbridge.state.schema import (
+    contact_mirror,
+    conversation_threads,
+    conversations,
+    ledger,
+    links,
+    personas,
+    quarantine,
+    review,
+    rule_cases,
+    runs,
+)
+from crmbridge.state.store import StateStore, chunks, utcnow
+
+Mode = Literal["delete", "anonymise"]
+MODES = ("delete", "anonymise")
+ERASED = "erased"
+
+
+@dataclass
+class Target:
+    """What one erasure touches: persona keys, ledger rows and parked record ids."""
+
+    personas: list[str]
+    contact_id: str | None = None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    parked: list[int] = field(default_factory=list)
+
+
+def forget(
+    config: AppConfig,
+    *,
+    persona: str | None = None,
+    contact_id: str | None = None,
+    mode: str | None = None,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Erase a persona's (or a contact's) activities in the CRM and data in the state store.
+
+    Returns what was done (or, with ``dry_run``, what would be): CRM activities per object
+    and rows per state table.
+    """
+    chosen = mode or config.privacy.erase_mode
+    if chosen not in MODES:
+        raise ConfigError(f"forget: mode {chosen!r} is not one of {', '.join(MODES)}")
+    if (persona is None) == (contact_id is None):
+        raise ConfigError("forget: give exactly one of --persona PLATFORM:ID or --contact ID")
+    if persona is not None and (":" not in persona or persona.startswith(":")):
+        raise ConfigError(
+            f"forget: --persona {persona!r} is not PLATFORM:AUTHOR_ID", hint="e.g. x:1234567890"
+        )
+    store = StateStore(config.state_url, read_only=dry_run)
+    try:
+        if dry_run:
+            target, crm_rows = _plan(config, store, persona, contact_id)
+            report = _report(chosen, True, target, crm_rows)
+            report["crm"]["activities"] = len(crm_rows)
+            report["state"] = _counts_only(target)
+            return report
+        with _all_sources_leased(config, store):
+            target, crm_rows = _plan(config, store, persona, contact_id)
+            report = _report(chosen, False, target, crm_rows)
+            report["crm"]["activities"] = _erase_in_crm(config, crm_rows, chosen)
+            report["state"] = erase_state(store, target, chosen)
+        _record_run(store, report)
+        return report
+    finally:
+        store.close()
+
+
+def _plan(
+    config: AppConfig, store: StateStore, persona: str | None, contact_id: str | None
+) -> tuple[Target, list[dict[str, Any]]]:
+    """The person's state rows, and the CRM records to erase (local: every row, by key)."""
+    target = find(store, persona, contact_id)
+    crm_rows = [r for r in target.rows if r["crm_id"] or config.crm.kind == "local"]
+    return target, crm_rows + _crm_personas(config, target.personas)
+
+
+def _report(
+    mode: str, dry_run: bool, target: Target, crm_rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    by_object: dict[str, int] = {}
+    for r in crm_rows:
+        name = r["crm_object"] or "?"
+        by_object[name] = by_object.get(name, 0) + 1
+    return {
+        "mode": mode,
+        "dry_run": dry_run,
+        "personas": len(target.personas),
+        "crm": {"objects": by_object, "activities": 0},
+    }
+
+
+@contextmanager
+def _all_sources_leased(config: AppConfig, store: StateStore) -> Iterator[None]:
+    """Hold every source's lease: no sync writes this person's rows while they are erased.
+
+    A source held by a running sync raises SourceBusy (exit 9): run forget again after it.
+    """
+    from crmbridge.state.lease import Lease, new_holder
+
+    holder = new_holder()
+    taken: list[Lease] = []
+    try:
+        for spec in config.sources:
+            lease = Lease(store, spec.name, holder)
+            lease.acquire()
+            taken.append(lease)
+        yield
+    finally:
+        for lease in taken:
+            lease.release()
+
+
+def find(store: StateStore, persona: str | None, contact_id: str | None) -> Target:
+    """The personas, ledger rows and parked records that belong to the person."""
+    with store.engine.connect() as conn:
+        keys = [persona] if persona else _linked_personas(conn, contact_id)
+        target = Target(personas=keys, contact_id=contact_id)
+        wanted: list[ColumnElement[bool]] = [
+            ledger.c.persona_key.in_(part) for part in chunks(keys)
+        ]
+        if contact_id is not None:
+            wanted.append(ledger.c.contact_id == contact_id)
+        if wanted:
+            query = select(
+                ledger.c.key,
+                ledger.c.crm_object,
+                ledger.c.crm_id,
+                ledger.c.status,
+                ledger.c.conversation_key,
+            ).where(or_(*wanted), ledger.c.status != ERASED)
+            target.rows = [dict(r._mapping) for r in conn.execute(query)]
+        target.parked = _parked_records(conn, keys)
+    return target
+
+
+def _linked_personas(conn: Connection, contact_id: str | None) -> list[str]:
+    query = select(links.c.persona_key).where(
+        links.c.contact_id == contact_id, links.c.removed_at.is_(None)
+    )
+    return sorted(set(conn.scalars(query)))
+
+
+def _parked_records(conn: Connection, persona_keys: list[str]) -> list[int]:
+    """Parked records whose author is one of these personas (checked on the parsed record)."""
+    found: set[int] = set()
+    for key in persona_keys:
+        platform, author_id = key.split(":", 1)
+        pattern = "%" + author_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = select(quarantine.c.id, quarantine.c.raw).where(
+            quarantine.c.raw.like(pattern + "%", escape="\\")
+        )
+        for qid, raw in conn.execute(query):
+            if _written_by(raw, platform, author_id):
+                found.add(qid)
+    return sorted(found)
+
+
+def _written_by(raw: str, platform: str, author_id: str) -> bool:
+    """Whether a parked record's raw text is this persona's (or unreadable and names it)."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        # Not JSON: match the author id as a quoted value, the way the record would hold it.
+        return f'"{author_id}"' in raw and platform in raw
+    author = data.get("author") if isinstance(data, dict) else None
+    if isinstance(author, dict):
+        return str(author.get("id")) == author_id and data.get("platform") in (platform, None)
+    return False
+
+
+def _crm_personas(config: AppConfig, keys: list[str]) -> list[dict[str, Any]]:
+    """Persona records the mapping writes in the CRM too (``Persona.`` fields: SocialPersona)."""
+    from crmbridge import registry
+    from crmbridge.rules.mapping import load_preset
+
+    default = registry.crm_adapter(config.crm.kind, config.file).default_mapping
+    preset = load_preset(config.mapping or default, config.base_dir).preset
+    if not any(name.startswith("Persona.") for name in preset.fields):
+        return []
+    return [{"key": k, "crm_object": "SocialPersona", "crm_id": None} for k in keys]
+
+
+def _erase_in_crm(config: AppConfig, rows: list[dict[str, Any]], mode: str) -> int:
+    if not rows:
+        return 0
+    from crmbridge.ops import open_adapter
+
+    with open_adapter(config) as adapter:
+        return adapter.delete_activities(rows, mode)
+
+
+def erase_state(store: StateStore, target: Target, mode: str) -> dict[str, int]:
+    """Erase the person's data from every state table in one transaction; counts per table."""
+    now = utcnow()
+    keys = [r["key"] for r in target.rows]
+    counts = {"ledger": 0, "personas": 0, "links": 0, "review": 0, "quarantine": 0}
+    blank: dict[str, Any] = {
+        "status": ERASED,
+        "persona_key": "",
+        "contact_id": None,
+        "conversation_key": None,
+        "payload": "",
+        "payload_hash": "",
+        "write_hash": None,
+        "error_kind": None,
+        "error_message": None,
+        "updated_at": now,
+    }
+    if mode == "delete":
+        blank["crm_id"] = None  # nothing left to point at
+    with store.engine.begin() as conn:
+        for part in chunks(keys):
+            query = update(ledger).where(ledger.c.key.in_(part)).values(**blank)
+            counts["ledger"] += conn.execute(query).rowcount
+        for part in chunks(target.personas):
+            counts["personas"] += conn.execute(
+                delete(personas).where(personas.c.key.in_(part))
+            ).rowcount
+            counts["links"] += conn.execute(
+                delete(links).where(links.c.persona_key.in_(part))
+            ).rowcount
+            counts["review"] += conn.execute(
+                delete(review).where(review.c.persona_key.in_(part))
+            ).rowcount
+        for part in chunks(target.parked):
+            counts["quarantine"] += conn.execute(
+                delete(quarantine).where(quarantine.c.id.in_(part))
+            ).rowcount
+        counts["failure_actions"] = erase_actions(conn, "ledger", keys) + erase_actions(
+            conn, "quarantine", [str(i) for i in target.parked]
+        )
+        counts.update(_erase_threads_and_mirror(conn, target))
+    return counts
+
+
+def _erase_threads_and_mirror(conn: Connection, target: Target) -> dict[str, int]:
+    """The person's conversations (timings, channels, sentiment) and mirrored contact fields."""
+    people = list(target.personas)
+    if target.contact_id is not None:
+        people.append(f"contact:{target.contact_id}")
+    threads = {r["conversation_key"] for r in target.rows if r.get("conversation_key")}
+    for part in chunks(people):
+        threads.update(
+            conn.scalars(select(conversations.c.key).where(conversations.c.person_key.in_(part)))
+        )
+    counts = {"conversations": 0, "contact_mirror": 0}
+    for part in chunks(sorted(threads)):
+        conn.execute(
+            delete(conversation_threads).where(conversation_threads.c.conversation_key.in_(part))
+        )
+        conn.execute(delete(rule_cases).where(rule_cases.c.key.in_(part)))
+        counts["conversations"] += conn.execute(
+            delete(conversations).where(conversations.c.key.in_(part))
+        ).rowcount
+    if target.contact_id is not None:
+        counts["contact_mirror"] = conn.execute(
+            delete(contact_mirror).where(contact_mirror.c.id == target.contact_id)
+        ).rowcount
+    return counts
+
+
+def _counts_only(target: Target) -> dict[str, int]:
+    return {
+        "ledger": len(target.rows),
+        "personas": len(target.personas),
+        "quarantine": len(target.parked),
+    }
+
+
+def _record_run(store: StateStore, report: dict[str, Any]) -> None:
+    """The erasure as a run: counts only, so the record itself holds no personal data."""
+    now = utcnow()
+    with store.engine.begin() as conn:
+        conn.execute(
+            runs.insert().values(
+                started_at=now,
+                finished_at=now,
+                status="forget",
+                dry_run=0,
+                sources=json.dumps([]),
+                summary=json.dumps({"forget": report}),
+            )
+        )
