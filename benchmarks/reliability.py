@@ -297,7 +297,7 @@ def hostile(k: int, rng: random.Random, big: bool) -> tuple[str, bytes]:
     elif kind == "not_an_object":
         return kind, b'["crmbridge.interaction/1", "x"]'
     elif kind == "duplicate_id_new_content":
-        base.update(message_id="g0", author={"id": "dup"}, text="same id, other content")
+        base.update(message_id="g0", author={"id": "dup"}, text=f"same id, other content {k}")
     elif kind == "huge_text":
         base["text"] = "x" * 10_000_000
     return kind, json.dumps(base).encode()
