@@ -134,7 +134,10 @@ class FaultInjector:
         inner = type(mock)(assert_all_requests_are_fired=False)
         org.install(inner)
         for route in inner.registered():
-            mock.add_callback(route.method, route.url, self.wrap(route.callback, "salesforce"))
+            callback = getattr(route, "callback", None)
+            if callback is None:
+                raise TypeError(f"{route.method} {route.url}: only callback routes can be faulty")
+            mock.add_callback(route.method, route.url, self.wrap(callback, "salesforce"))
 
     def _lock_some_rows(self, request: Any, body: str, callback: Callback) -> Answer:
         """Pass a collection on without some records, answering those UNABLE_TO_LOCK_ROW."""
