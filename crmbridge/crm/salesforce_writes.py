@@ -132,7 +132,10 @@ class CollectionWriter:
             answer = self._call(
                 f"{method} {path}",
                 lambda sf: sf.restful(path, method=method, json=body, headers=headers),
-                attempts=1,  # the pipeline retries a whole failed batch
+                # A PATCH (upsert by key, update by id) lands once however often it is
+                # sent, so it goes through the retry policy; a POST create is sent once,
+                # and a lost answer is settled by the recovery query before the next one.
+                attempts=1 if method == "POST" else 0,
             )
             if not isinstance(answer, list) or len(answer) != len(writes):
                 raise TransientError(f"Salesforce {path}: unexpected answer shape")

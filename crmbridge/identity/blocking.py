@@ -126,6 +126,9 @@ def contact_block_keys(rec: ContactRecord) -> set[str]:
         keys.add("hs:" + rec.email_local)
     if rec.email_tag:
         keys.add("tg:" + rec.email_tag)
+    # A handle with its digits is as telling as an address tag: an author whose handle is
+    # a contact's handle elsewhere must meet that contact too, not only an address twin.
+    keys.update("tg:" + alnum(h) for h in rec.handles.values() if len(alnum(h)) >= 4)
     if rec.domain:
         keys.add("dm:" + rec.domain)
     return keys
@@ -229,6 +232,14 @@ class ContactIndex:
             posting = self.blocks.get(key, [])
             if contact_id in posting:
                 posting.remove(contact_id)
+
+    def namesakes(self, contact_id: str) -> int:
+        """How many contacts share this contact's (phonetic) full name, itself included."""
+        rec = self.records.get(contact_id)
+        if rec is None or not (rec.first and rec.last):
+            return 1
+        key = "nn:" + "|".join(sorted((phonetic(rec.first), phonetic(rec.last))))
+        return len(self.blocks.get(key, ())) or 1
 
     def candidates(self, keys: Iterable[str], limit: int = 200) -> list[ContactRecord]:
         """Contacts sharing a blocking key, skipping keys too common to tell anyone apart."""

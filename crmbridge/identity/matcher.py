@@ -18,6 +18,10 @@ class Thresholds:
     margin: float = 0.50
 
 
+# Signals that single a person out among namesakes (besides the exact keys).
+IDENTIFYING = ("location", "domain", "text_key", "email_loose", "handle_elsewhere")
+
+
 class Matcher:
     """Matches identities against an in-memory contact index."""
 
@@ -106,6 +110,27 @@ class Matcher:
             return None
         return f"the author's name shares nothing with contact {rec.id}'s"
 
+    def crowded_name(self, contact_id: str, feats: dict[str, str]) -> str | None:
+        """Why a name plus a name-shaped handle cannot pick one of many namesakes, or None.
+
+        When more contacts share the candidate's name than blocking will compare (the name
+        is too common to block on), a handle shaped from that name matching this one's
+        address tag is what many of them could show: without another identifying signal
+        (location, a domain, a key in the text, a handle on another platform) it goes to
+        review instead of auto-linking.
+        """
+        if feats.get("email_shape") != "agree":
+            return None
+        if any(feats.get(f) == "agree" for f in IDENTIFYING):
+            return None
+        namesakes = self.index.namesakes(contact_id)
+        if namesakes <= self.index.max_block:
+            return None
+        return (
+            f"{namesakes} contacts share contact {contact_id}'s name; a handle shaped like "
+            "its address alone cannot tell them apart"
+        )
+
     def scored(self, ident: Identity) -> Decision:
         """Scored tier: the best blocked candidate, banded by probability and margin."""
         ranked: list[tuple[float, str, dict[str, str]]] = []
@@ -121,11 +146,19 @@ class Matcher:
         levels = {cid: f for _, cid, f in ranked[:5]}
         evidence: dict[str, object] = {k: v for k, v in feats.items() if v != "none"}
         t = self.thresholds
-        if best >= t.auto and runner_up <= best - t.margin and feats.get("handle_stale") != "stale":
+        crowd = self.crowded_name(contact_id, feats)
+        if (
+            best >= t.auto
+            and runner_up <= best - t.margin
+            and feats.get("handle_stale") != "stale"
+            and crowd is None
+        ):
             return Decision(
                 ident.key, "auto", contact_id, round(best, 4), "score", evidence, top, levels
             )
         if best >= t.review:
+            if crowd is not None and best >= t.auto:
+                evidence["conflict"] = crowd
             if runner_up > best - t.margin and best >= t.auto:
                 evidence["conflict"] = f"runner-up {ranked[1][1]} scores {runner_up:.3f}"
             if feats.get("handle_stale") == "stale":

@@ -658,12 +658,25 @@ def test_no_soql_is_built_with_an_f_string():
         assert not re.search(r"""f["'](SELECT|.*\bWHERE\b.*\{)""", source), path.name
 
 
-def test_a_failed_write_call_is_left_to_the_pipeline_to_retry(rsps):
-    call = rsps.patch(UPSERT, json=fixture("server_unavailable.json"), status=503)
-    adapter = opened(session_config(attempts=5))
+def test_an_upsert_by_key_is_retried_by_the_policy_because_it_lands_once(rsps, monkeypatch):
+    monkeypatch.setenv("CRMBRIDGE_RETRY_MAX_WAIT", "0.01")
+    ok = {"id": "00T000000000001AAA", "success": True, "errors": [], "created": True}
+    failed = rsps.patch(UPSERT, json=fixture("server_unavailable.json"), status=503)
+    rsps.patch(UPSERT, json=[ok])
+    adapter = opened(session_config(attempts=3))
+    assert [r.status for r in adapter.write([task(1)])] == ["created"]
+    assert failed.call_count == 1 and len(rsps.calls) == 2
+
+
+def test_a_create_without_an_external_id_is_sent_once_and_left_to_the_next_run(rsps):
+    rsps.get(BASE + "query/", json={"totalSize": 0, "done": True, "records": []})  # recovery
+    call = rsps.post(
+        BASE + "composite/sobjects", json=fixture("server_unavailable.json"), status=503
+    )
+    adapter = opened(session_config(attempts=5, key_is_external_id=False))
     with pytest.raises(TransientError):
         adapter.write([task(1)])
-    assert call.call_count == 1
+    assert call.call_count == 1  # a lost answer could mean a record: the next run recovers
 
 
 # --- social posts and personas ---------------------------------------------------------
