@@ -184,3 +184,51 @@ def test_an_exact_email_links_even_under_a_brand_display_name(tmp_path):
     record = author("x", id="k", email="jane.doe@acme.io", name="Acme Support Team")
     _, rows = run(tmp_path, [record])
     assert rows["x:k"]["band"] == "auto"
+
+
+def _crowd(n: int, **extra: Contact) -> ContactIndex:
+    """``n`` Emma Horvats (a name too common to block on at max_block 3), plus others."""
+    people = [
+        Contact(id=f"N{i}", first_name="Emma", last_name="Horvat", email=f"eh{i}@work{i}.example")
+        for i in range(n)
+    ]
+    return ContactIndex.build([*people, *extra.values()], max_block=3)
+
+
+def test_a_common_name_and_a_handle_shaped_like_one_namesake_s_address_go_to_review():
+    twin = Contact(id="T", first_name="Emma", last_name="Horvat", email="emmahorvat75@yahoo.com")
+    index = _crowd(5, twin=twin)
+    ident = Identity.of("x", Author(id="9", name="Emma Horvat", handle="emmahorvat75"))
+
+    decision = Matcher(index).decide(ident)
+
+    assert (decision.band, decision.contact_id) == ("review", "T")
+    assert "6 contacts share contact T's name" in decision.evidence["conflict"]
+
+
+def test_the_same_handle_shape_with_the_author_s_city_still_links():
+    twin = Contact(
+        id="T", first_name="Emma", last_name="Horvat", email="emmahorvat75@yahoo.com", city="Leeds"
+    )
+    index = _crowd(5, twin=twin)
+    author = Author(id="9", name="Emma Horvat", handle="emmahorvat75", location="Leeds, UK")
+
+    decision = Matcher(index).decide(Identity.of("x", author))
+
+    assert (decision.band, decision.contact_id) == ("auto", "T")
+
+
+def test_a_contact_holding_the_handle_elsewhere_is_met_through_the_tag_block():
+    address = Contact(
+        id="A", first_name="Emma", last_name="Horvat", email="emma.horvat50@mail.example"
+    )
+    holder = Contact(
+        id="H", first_name="Emma", last_name="Horvat", handles={"instagram": "emma.horvat50"}
+    )
+    index = _crowd(5, address=address, holder=holder)
+    ident = Identity.of("x", Author(id="9", name="Emma Horvat", handle="emma.horvat50"))
+
+    decision = Matcher(index).decide(ident)
+
+    assert "H" in [c for c, _ in decision.candidates]  # found although the name is crowded
+    assert decision.band == "review"
