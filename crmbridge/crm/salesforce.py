@@ -306,26 +306,11 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
         naming the count, and rerunning the same review command moves the rest.
         """
         moves = [
-            ActivityWrite(
-                key=a["key"],
-                object=a["crm_object"],
-                contact_id=contact_id,
-                fields={HISTORY_CONTACT_FIELD[a["crm_object"]]: contact_id},
-                crm_id=a["crm_id"],
-            )
+            (a, {HISTORY_CONTACT_FIELD[a["crm_object"]]: contact_id})
             for a in activities
             if a.get("crm_id") and a.get("crm_object") in HISTORY_CONTACT_FIELD
         ]
-        send = self._sender(
-            "composite/sobjects",
-            "PATCH",
-            {"Sforce-Auto-Assign": "FALSE"},
-            lambda w: {"attributes": {"type": w.object}, "id": w.crm_id, **w.fields},
-        )
-        size = self.config.batch_size
-        results: list[WriteResult] = []
-        for start in range(0, len(moves), size):
-            results += self._send_with_lock_retries(moves[start : start + size], send, False)
+        results = self.patch_by_id(moves, {"Sforce-Auto-Assign": "FALSE"})
         failed = [r for r in results if not r.ok]
         if failed:
             raise DataError(
@@ -338,31 +323,42 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
     def attach_to_case(self, links: Sequence[tuple[str, dict[str, Any]]]) -> int:
         """Point Tasks (``WhatId``) and SocialPosts (``ParentId``) at their Case, 200 a call."""
         moves = [
-            ActivityWrite(
-                key=a["key"],
-                object=a["crm_object"],
-                contact_id=None,
-                fields={CASE_FIELD[a["crm_object"]]: case_id},
-                crm_id=a["crm_id"],
-            )
+            (a, {CASE_FIELD[a["crm_object"]]: case_id})
             for case_id, a in links
             if a.get("crm_id") and a.get("crm_object") in CASE_FIELD
+        ]
+        results = self.patch_by_id(moves)
+        for r in results:
+            if not r.ok:
+                log.warning("activity %s not linked to its case: %s", r.key, r.error)
+        return sum(r.ok for r in results)
+
+    def patch_by_id(
+        self,
+        moves: Sequence[tuple[dict[str, Any], dict[str, Any]]],
+        headers: dict[str, str] | None = None,
+    ) -> list[WriteResult]:
+        """Set fields on records by id (``crm_object``, ``crm_id``, ``key``), 200 a call.
+
+        sObject Collections updates with locked rows sent again alone; one result per move.
+        """
+        writes = [
+            ActivityWrite(
+                key=a["key"], object=a["crm_object"], contact_id=None, fields=f, crm_id=a["crm_id"]
+            )
+            for a, f in moves
         ]
         send = self._sender(
             "composite/sobjects",
             "PATCH",
-            {},
+            headers or {},
             lambda w: {"attributes": {"type": w.object}, "id": w.crm_id, **w.fields},
         )
-        done = 0
         size = self.config.batch_size
-        for start in range(0, len(moves), size):
-            results = self._send_with_lock_retries(moves[start : start + size], send, False)
-            done += sum(r.ok for r in results)
-            for r in results:
-                if not r.ok:
-                    log.warning("activity %s not linked to its case: %s", r.key, r.error)
-        return done
+        results: list[WriteResult] = []
+        for start in range(0, len(writes), size):
+            results += self._send_with_lock_retries(writes[start : start + size], send, False)
+        return results
 
     # --- read-back ---------------------------------------------------------------------
 

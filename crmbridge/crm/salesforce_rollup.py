@@ -46,22 +46,13 @@ def update(
             queries = soql.chunked_in(head, ["Id"], part, adapter.config.max_query_chars)
             current = {r["Id"]: r for r in adapter._run_queries(queries)}
             moves = [
-                ActivityWrite(
-                    key=cid,
-                    object="Contact",
-                    contact_id=cid,
-                    fields=fields.merged(current.get(cid, {}), seen[cid]),
-                    crm_id=cid,
+                (
+                    {"key": cid, "crm_object": "Contact", "crm_id": cid},
+                    fields.merged(current.get(cid, {}), seen[cid]),
                 )
                 for cid in part
             ]
-            send = adapter._sender(
-                "composite/sobjects",
-                "PATCH",
-                {},
-                lambda w: {"attributes": {"type": "Contact"}, "id": w.crm_id, **w.fields},
-            )
-            answers = adapter._send_with_lock_retries(moves, send, False)
+            answers = adapter.patch_by_id(moves)
         except CrmbridgeError as exc:
             log.warning("contact roll-ups not updated (%s): %s", exc.kind, exc)
             continue
