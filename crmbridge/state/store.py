@@ -9,6 +9,7 @@ one transaction, after the CRM answered. That single commit is invariant 2.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -190,11 +191,38 @@ class StateStore:
         try:
             if not read_only or url == "sqlite://":
                 migrate.upgrade(self.engine)
+            elif not self._at_head():
+                self.engine = self._upgraded_copy(url)
         except OperationalError as exc:
             raise ConfigError(
                 f"state: cannot open the state store: {exc.orig}",
                 hint="check the 'state' URL and that the database runs",
             ) from None
+
+    def _at_head(self) -> bool:
+        with self.engine.connect() as conn:
+            return migrate.current(conn) == migrate.head()
+
+    def _upgraded_copy(self, url: str) -> Engine:
+        """A dry run on a store an older crmbridge wrote: upgrade a copy, never the store.
+
+        SQLite: the file is copied into memory and the copy migrated. A server database
+        cannot be copied here, so the dry run stops with the fix named.
+        """
+        if not url.startswith("sqlite:///"):
+            raise ConfigError(
+                "state: the store is at an older schema revision and a dry run changes nothing",
+                hint="run `crmbridge sync` once (it upgrades the store in place, keeping its "
+                "data), then the dry run",
+            )
+        self.engine.dispose()
+        memory = make_engine("sqlite://")
+        target = memory.raw_connection()
+        with sqlite3.connect(f"file:{url[10:]}?mode=ro", uri=True) as source:
+            source.backup(target.driver_connection)  # type: ignore[arg-type]
+        target.close()
+        migrate.upgrade(memory)
+        return memory
 
     def close(self) -> None:
         """Release the connection pool."""

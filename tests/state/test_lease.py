@@ -8,7 +8,7 @@ from alembic import command
 
 from crmbridge.config import load_config
 from crmbridge.crm.local import LocalCrm
-from crmbridge.errors import SourceBusy
+from crmbridge.errors import ConfigError, SourceBusy
 from crmbridge.pipeline import Pipeline, sync
 from crmbridge.state import migrate
 from crmbridge.state.lease import Lease
@@ -129,3 +129,36 @@ def test_a_store_at_the_first_revision_is_upgraded_in_place_keeping_its_data(tmp
     assert store.cursor("s") == {"pos": 7}
     Lease(store, "s", "w").acquire()
     store.close()
+
+
+def test_a_dry_run_on_a_store_an_older_version_wrote_upgrades_a_copy_not_the_store(workdir):
+    from tests.conftest import record, write_jsonl
+
+    url = f"sqlite:///{workdir / 'state.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        config = migrate._config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0002")
+    engine.dispose()
+    write_jsonl(workdir / "interactions.jsonl", [record("1"), record("2")])
+
+    summary = sync(load_config(workdir / "crmbridge.yaml"), dry_run=True)
+
+    assert summary.created == 2
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert migrate.current(conn) == "0002"  # the store itself is untouched
+    engine.dispose()
+
+
+def test_a_dry_run_on_an_old_server_store_names_the_fix(pg_url):
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        config = migrate._config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    engine.dispose()
+    with pytest.raises(ConfigError, match="older schema revision") as caught:
+        StateStore(pg_url, read_only=True)
+    assert "crmbridge sync" in caught.value.hint
