@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
 from crmbridge import registry
 from crmbridge.config import AppConfig
 from crmbridge.crm.base import CrmAdapter
@@ -127,6 +130,7 @@ def report(config: AppConfig) -> dict[str, Any]:
         data = store.report()
         with store.engine.connect() as conn:
             data["conversations"] = conversation_kpis(conn, config.conversations.window)
+            data["cases"] = case_counts(conn)
         data["top_unmatched_personas"] = [
             {
                 "persona": p["key"],
@@ -141,6 +145,23 @@ def report(config: AppConfig) -> dict[str, Any]:
     with open_adapter(config, dry_run=True) as adapter:
         data["crm"] = adapter.summary()
     return data
+
+
+def case_counts(conn: Connection) -> dict[str, int]:
+    """The rules' cases by state; ``given_up``: refused so often that no run retries them."""
+    from crmbridge.rules.cases import MAX_ATTEMPTS
+    from crmbridge.state.schema import rule_cases
+
+    rows = conn.execute(
+        select(rule_cases.c.status, rule_cases.c.attempts >= MAX_ATTEMPTS, func.count())
+        .where(rule_cases.c.status != "none")
+        .group_by(rule_cases.c.status, rule_cases.c.attempts >= MAX_ATTEMPTS)
+    )
+    counts = {"written": 0, "pending": 0, "given_up": 0}
+    for status, stuck, n in rows:
+        key = "given_up" if status == "pending" and stuck else str(status)
+        counts[key] = counts.get(key, 0) + int(n)
+    return counts
 
 
 def plugin_rows() -> list[dict[str, str]]:

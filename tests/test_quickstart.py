@@ -133,7 +133,9 @@ def test_the_quickstart_opens_cases_only_for_the_messages_its_rules_target(quick
     assert all(case["rules"] and case["priority"] in ("High", "Medium") for case in cases)
     outage = [c for c in cases if c["subject"].startswith("Urgent (outage")]
     assert outage and all(c["priority"] == "High" for c in outage)
-    assert crmbridge(quickstart, "report")["crm"]["cases"] == len(cases)
+    report = crmbridge(quickstart, "report")
+    assert report["crm"]["cases"] == len(cases)
+    assert report["cases"] == {"written": len(cases), "pending": 0, "given_up": 0}
 
 
 def test_the_quickstart_report_shows_the_conversation_kpis(quickstart):

@@ -290,3 +290,32 @@ def test_a_dry_run_lists_its_cases_even_when_activities_fill_the_preview(workdir
     actions = [p["action"] for p in summary.preview]
     assert actions.count("case") == 1 and summary.cases == 1
     assert actions.count("create") == 50
+
+
+def test_the_report_counts_cases_the_crm_refused_too_often_as_given_up(tmp_path):
+    from datetime import UTC, datetime
+
+    from crmbridge.ops import case_counts
+    from crmbridge.state.schema import rule_cases
+    from crmbridge.state.store import StateStore
+
+    store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
+    now = datetime.now(UTC)
+    rows = [
+        ("conv:a", "written", 0),
+        ("conv:b", "pending", 1),
+        ("conv:c", "pending", 5),
+        ("conv:d", "none", 0),
+    ]
+    with store.engine.begin() as conn:
+        conn.execute(
+            rule_cases.insert(),
+            [
+                {"key": k, "status": s, "attempts": n, "plan": "{}", "escalations": 0,
+                 "updated_at": now}
+                for k, s, n in rows
+            ],
+        )  # fmt: skip
+        counts = case_counts(conn)
+    store.close()
+    assert counts == {"written": 1, "pending": 1, "given_up": 1}
