@@ -5,7 +5,8 @@ to one contact can merge their conversations and unlinking one splits them again
 replays, with the same rules as the pipeline, every interaction in the conversations the
 persona touches and the conversations of the people involved, then replaces those rows.
 Keys come from each conversation's first message, so a conversation that keeps its first
-message keeps its key; rule-owned fields (case, escalation, SLA) travel with the key.
+message keeps its key; rule-owned fields (case, escalation, SLA) travel with the key, and
+the rules' own row of a conversation merged away moves to the one that took its messages.
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ from crmbridge.config import ConversationsConfig
 from crmbridge.conversations.storage import CONVERSATION_PREFIX, read_row
 from crmbridge.conversations.threader import Threader
 from crmbridge.models import Interaction
-from crmbridge.state.schema import conversation_threads, conversations, ledger, links
+from crmbridge.state.schema import (
+    conversation_threads,
+    conversations,
+    ledger,
+    links,
+    rule_cases,
+)
 from crmbridge.state.store import StateStore, chunks, upsert_conversations, utcnow
 
 CARRIED = ("escalations", "escalated_tier", "case_key", "case_crm_id", "sla_due_at")
@@ -70,6 +77,7 @@ def rethread_in(
     new = [threader.conversations[k] for k in sorted(threader.conversations)]
     _carry_rule_fields(old, new, threader.messages)
     _replace(conn, old, new, threader.thread_rows(), placed)
+    _move_rule_cases(conn, old, new, threader.messages)
     return Rethreaded(sorted(r["key"] for r in old), [r["key"] for r in new], len(rows))
 
 
@@ -130,6 +138,29 @@ def _carry_rule_fields(
         if target is not None and not target.get("case_key"):
             for column in CARRIED:
                 target[column] = before.get(column) or target.get(column)
+
+
+def _move_rule_cases(
+    conn: Connection, old: list[dict[str, Any]], new: list[dict[str, Any]], messages: dict[str, str]
+) -> None:
+    """A conversation merged away hands its rules row (case, SLA clock) to its successor.
+
+    The successor is the conversation now holding the old first message. When that one
+    has a rules row of its own, the merged-away row keeps its case (already in the CRM)
+    but its SLA clock stops, so no run escalates a conversation that no longer exists.
+    """
+    remaining = {r["key"] for r in new}
+    for key in sorted(r["key"] for r in old if r["key"] not in remaining):
+        target = messages.get(key.removeprefix(CONVERSATION_PREFIX))
+        taken = target is None or conn.scalar(
+            select(rule_cases.c.key).where(rule_cases.c.key == target)
+        )
+        values: dict[str, Any] = {"updated_at": utcnow()}
+        if taken:
+            values.update(sla_due_at=None)
+        else:
+            values.update(key=target)
+        conn.execute(update(rule_cases).where(rule_cases.c.key == key).values(**values))
 
 
 def _replace(

@@ -319,3 +319,35 @@ def test_the_report_counts_cases_the_crm_refused_too_often_as_given_up(tmp_path)
         counts = case_counts(conn)
     store.close()
     assert counts == {"written": 1, "pending": 1, "given_up": 1}
+
+
+def _merge_by_link(workdir: Path, jane_text: str) -> AppConfig:
+    """Jane (C1, by email) writes first; an unknown author's complaint starts its own clock;
+    then a reviewer links that author to C1, which merges the two conversations."""
+    from crmbridge.ops import review_action
+
+    jane = {"id": "jane-1", "email": "jane@example.com"}
+    rows = [
+        record("j1", author=jane, text=jane_text, created_at="2024-01-15T10:00:00Z"),
+        record("u1", author={"id": "u9", "name": "Someone"}, text="my parcel is late"),
+    ]
+    config = first_sync(workdir, [COMPLAINT], rows)
+    assert "conv:x:u1" in plans(config)
+    review_action(config, "link", persona="x:u9", contact_id="C1", reviewer="ana")
+    return config
+
+
+def test_a_conversation_merged_by_a_link_hands_its_case_and_clock_to_the_one_that_took_it(
+    workdir,
+):
+    config = _merge_by_link(workdir, "hello there")
+    rows = plans(config)
+    assert "conv:x:u1" not in rows and rows["conv:x:j1"].sla_due_at is not None
+    assert pass_at(config, T0 + timedelta(minutes=31)).escalated == ["conv:x:j1"]
+
+
+def test_a_merged_away_case_keeps_its_case_but_its_clock_stops(workdir):
+    config = _merge_by_link(workdir, "my order is broken")
+    rows = plans(config)
+    assert rows["conv:x:u1"].sla_due_at is None and rows["conv:x:j1"].sla_due_at is not None
+    assert pass_at(config, T0 + timedelta(hours=2)).escalated == ["conv:x:j1"]
