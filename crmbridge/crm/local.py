@@ -24,6 +24,7 @@ from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import ConfigError
 from crmbridge.identity.normalize import email_key, handle_key, phone_e164
 from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
+from crmbridge.sqlite import use_wal
 
 CONTACT_COLUMNS = ("id", "first_name", "last_name", "email", "phone", "city", "country")
 SCHEMA = """
@@ -85,7 +86,7 @@ class LocalCrm(CrmAdapter):
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            use_wal(self.db)
         self.db.executescript(SCHEMA)
         if self.config.contacts_csv is not None:
             self.load_contacts(self.config.contacts_csv)

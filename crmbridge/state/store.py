@@ -32,6 +32,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from crmbridge.errors import ConfigError
+from crmbridge.sqlite import use_wal
 from crmbridge.state import migrate
 from crmbridge.state.schema import (
     conversation_threads,
@@ -89,9 +90,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL keeps readers (report, review) off the writer's back; NORMAL sync is durable
     # against a killed process, which is the crash we promise to survive.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+    use_wal(dbapi_connection)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

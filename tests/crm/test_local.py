@@ -86,3 +86,34 @@ def test_a_dry_run_adapter_leaves_the_crm_file_untouched(workdir):
         crm.write([write("x:2")])
         assert len(crm.history("C1")) == 2
     assert path.read_bytes() == before
+
+
+
+def test_workers_opening_a_new_crm_file_at_once_take_turns_switching_it_to_wal(tmp_path):
+    import threading
+
+    from crmbridge.crm.local import LocalConfig, LocalCrm
+
+    # Switching the journal mode does not wait on SQLite's busy timeout when two
+    # connections race for it: without the retry about one race in eight failed.
+    failures: list[BaseException] = []
+    for n in range(40):
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        barrier = threading.Barrier(3)
+
+        def open_it(path=folder / "crm.db", barrier=barrier) -> None:
+            crm = LocalCrm(LocalConfig(path=path))
+            barrier.wait()
+            try:
+                crm.open()
+                crm.close()
+            except Exception as exc:  # collected: the assertion names it
+                failures.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert failures == []
