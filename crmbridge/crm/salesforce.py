@@ -252,11 +252,10 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
         """
         after = _stamp(cursor) if cursor else None
         objects = self._contact_objects()
-        if after is None and self.config.bulk_threshold:
-            counts = {o: self._count(o) for o in objects}
-            if sum(counts.values()) > self.config.bulk_threshold:
-                yield from self._bulk_load(objects)
-                return
+        threshold = self.config.bulk_threshold
+        if after is None and threshold and sum(self._count(o) for o in objects) > threshold:
+            yield from self._bulk_load(objects)
+            return
         streams = [self._changed(sobject, after) for sobject in objects]
         # Contacts and Leads interleaved by time, so one cursor resumes both.
         for contact, stamp in heapq.merge(*streams, key=lambda pair: pair[1]):
@@ -332,33 +331,6 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
             if not r.ok:
                 log.warning("activity %s not linked to its case: %s", r.key, r.error)
         return sum(r.ok for r in results)
-
-    def patch_by_id(
-        self,
-        moves: Sequence[tuple[dict[str, Any], dict[str, Any]]],
-        headers: dict[str, str] | None = None,
-    ) -> list[WriteResult]:
-        """Set fields on records by id (``crm_object``, ``crm_id``, ``key``), 200 a call.
-
-        sObject Collections updates with locked rows sent again alone; one result per move.
-        """
-        writes = [
-            ActivityWrite(
-                key=a["key"], object=a["crm_object"], contact_id=None, fields=f, crm_id=a["crm_id"]
-            )
-            for a, f in moves
-        ]
-        send = self._sender(
-            "composite/sobjects",
-            "PATCH",
-            headers or {},
-            lambda w: {"attributes": {"type": w.object}, "id": w.crm_id, **w.fields},
-        )
-        size = self.config.batch_size
-        results: list[WriteResult] = []
-        for start in range(0, len(writes), size):
-            results += self._send_with_lock_retries(writes[start : start + size], send, False)
-        return results
 
     # --- read-back ---------------------------------------------------------------------
 

@@ -143,6 +143,33 @@ class CollectionWriter:
 
         return send
 
+    def patch_by_id(
+        self,
+        moves: Sequence[tuple[dict[str, Any], dict[str, Any]]],
+        headers: dict[str, str] | None = None,
+    ) -> list[WriteResult]:
+        """Set fields on records by id (``crm_object``, ``crm_id``, ``key``), 200 a call.
+
+        sObject Collections updates with locked rows sent again alone; one result per move.
+        """
+        writes = [
+            ActivityWrite(
+                key=a["key"], object=a["crm_object"], contact_id=None, fields=f, crm_id=a["crm_id"]
+            )
+            for a, f in moves
+        ]
+        send = self._sender(
+            "composite/sobjects",
+            "PATCH",
+            headers or {},
+            lambda w: {"attributes": {"type": w.object}, "id": w.crm_id, **w.fields},
+        )
+        size = self.config.batch_size
+        results: list[WriteResult] = []
+        for start in range(0, len(writes), size):
+            results += self._send_with_lock_retries(writes[start : start + size], send, False)
+        return results
+
     def _send_with_lock_retries(
         self,
         writes: list[ActivityWrite],

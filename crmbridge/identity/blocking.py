@@ -72,6 +72,8 @@ class ContactRecord:
     city: str
     handles: dict[str, str]
     shapes: set[str] = field(default_factory=set)
+    # Every exact email key: the main address and the further ones (normalised once).
+    emails: frozenset[str] = frozenset()
 
     @property
     def id(self) -> str:
@@ -100,6 +102,7 @@ def prepare_contact(contact: Contact, default_region: str = "US") -> ContactReco
         city=fold(contact.city),
         handles={p: h for p, h in ((p, handle_key(v)) for p, v in contact.handles.items()) if h},
         shapes=name_shapes(letters(first), letters(last)),
+        emails=frozenset(k for k in (email, *(email_key(e) for e in contact.other_emails)) if k),
     )
 
 
@@ -158,14 +161,6 @@ def author_block_keys(
     return keys
 
 
-def _emails(rec: ContactRecord) -> set[str]:
-    """Every exact email key of a contact: the main address and the further ones."""
-    keys = {email_key(e) for e in rec.contact.other_emails}
-    if rec.email:
-        keys.add(rec.email)
-    return {k for k in keys if k}
-
-
 def _places(location: str) -> set[str]:
     """The city candidates in a free-text location ("Leeds, UK" → leeds, uk, leeds uk)."""
     parts = {fold(p) for p in re.split(r"[,/|•·-]", location)}
@@ -203,7 +198,7 @@ class ContactIndex:
             self.remove(contact.id)
         rec = prepare_contact(contact, self.default_region)
         self.records[rec.id] = rec
-        for email in _emails(rec):
+        for email in rec.emails:
             self.by_email.setdefault(email, set()).add(rec.id)
         if rec.phone:
             self.by_phone.setdefault(rec.phone, set()).add(rec.id)
@@ -212,17 +207,12 @@ class ContactIndex:
         for key in contact_block_keys(rec):
             self.blocks.setdefault(key, []).append(rec.id)
 
-    @staticmethod
-    def emails_of(rec: ContactRecord) -> set[str]:
-        """Every exact email key of a contact (main and further addresses)."""
-        return _emails(rec)
-
     def remove(self, contact_id: str) -> None:
         """Forget one contact."""
         rec = self.records.pop(contact_id, None)
         if rec is None:
             return
-        for email in _emails(rec):
+        for email in rec.emails:
             self.by_email.get(email, set()).discard(contact_id)
         if rec.phone:
             self.by_phone.get(rec.phone, set()).discard(contact_id)

@@ -97,7 +97,7 @@ class Matcher:
                 f"contact {rec.id} has {ident.platform} handle @{stored}, "
                 f"the author is @{ident.handle}"
             )
-        if ident.email and rec.email and ident.email not in self.index.emails_of(rec):
+        if ident.email and rec.email and ident.email not in rec.emails:
             return f"contact {rec.id} has a different email than the author"
         if ident.phone and rec.phone and rec.phone != ident.phone:
             return f"contact {rec.id} has a different phone than the author"

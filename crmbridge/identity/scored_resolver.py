@@ -34,8 +34,6 @@ class ScoredResolver:
         store: StateStore,
         adapter: CrmAdapter,
         config: IdentityConfig,
-        *,
-        persist: bool = True,
     ) -> None:
         self.store = store
         self.adapter = adapter
@@ -45,7 +43,7 @@ class ScoredResolver:
         self.index = ContactIndex(self.region, int(getattr(config, "max_block", 50)))
         self.cursor: str | None = None
         self.mirrored: bool | None = None  # None until the first refresh tells
-        self.persisted = ContactMirror(store, adapter.name or "crm") if persist else None
+        self.persisted = ContactMirror(store, adapter.name or "crm")
         self.refresh_s = (
             config.mirror_refresh_s
             if config.mirror_refresh_s is not None
@@ -72,7 +70,7 @@ class ScoredResolver:
         then asks the CRM only for what changed after its cursor. Changes are saved in
         slices with their cursor, so an interrupted first load resumes where it stopped.
         """
-        if self.mirrored is None and self.persisted is not None:
+        if self.mirrored is None:
             for contact in self.persisted.load():
                 self.index.add(contact)
             self.cursor = self.persisted.cursor()
@@ -96,7 +94,7 @@ class ScoredResolver:
         return changed
 
     def _save(self, pending: list[Contact]) -> None:
-        if pending and self.persisted is not None:
+        if pending:
             self.persisted.save(pending, self.cursor)
         pending.clear()
 
