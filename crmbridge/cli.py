@@ -171,12 +171,11 @@ def history_command(contact_id: str, config_path: Path, limit: int, as_json: boo
     conversation) comes from the state store; --json includes it as "profile".
     """
     from crmbridge.conversations.show import profile_lines
-    from crmbridge.ops import contact_cases, history, profile
+    from crmbridge.ops import contact_history, profile
 
     config = load_config(config_path)
-    rows = history(config, contact_id, limit)
+    rows, cases = contact_history(config, contact_id, limit)
     rollup = profile(config, contact_id)
-    cases = contact_cases(config, contact_id, limit)
     if as_json:
         data = {"contact_id": contact_id, "profile": rollup, "activities": rows, "cases": cases}
         click.echo(json.dumps(data, default=str))
@@ -502,12 +501,11 @@ def plugins_command(as_json: bool) -> None:
 
 from crmbridge.commands import failures as _failures  # noqa: E402
 from crmbridge.commands import forget as _forget  # noqa: E402
+from crmbridge.commands.rules import rules_group  # noqa: E402
 
 main.add_command(_failures.failures_group)
 main.add_command(_forget.forget_command)
+main.add_command(rules_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-from crmbridge.commands.rules import rules_group  # noqa: E402
-
-main.add_command(rules_group)

@@ -100,8 +100,20 @@ def check(config: AppConfig) -> list[dict[str, Any]]:
 
 def history(config: AppConfig, contact_id: str, limit: int = 50) -> list[dict[str, Any]]:
     """A contact's activities as the CRM holds them, newest first."""
+    return contact_history(config, contact_id, limit)[0]
+
+
+def contact_history(
+    config: AppConfig, contact_id: str, limit: int = 50
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A contact's activities and, where the adapter lists them (local), its cases.
+
+    Both come from one CRM session (one login on a remote CRM).
+    """
     with open_adapter(config, dry_run=True) as adapter:
-        return adapter.history(contact_id, limit)
+        listing = getattr(adapter, "cases", None)
+        cases = listing(contact_id, limit) if callable(listing) else []
+        return adapter.history(contact_id, limit), cases
 
 
 def profile(config: AppConfig, contact_id: str) -> dict[str, Any]:
@@ -114,13 +126,6 @@ def profile(config: AppConfig, contact_id: str) -> dict[str, Any]:
             return contact_profile(conn, contact_id, config.conversations.window)
     finally:
         store.close()
-
-
-def contact_cases(config: AppConfig, contact_id: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Cases the rules opened for a contact, where the adapter lists them (local)."""
-    with open_adapter(config, dry_run=True) as adapter:
-        listing = getattr(adapter, "cases", None)
-        return listing(contact_id, limit) if callable(listing) else []
 
 
 def report(config: AppConfig) -> dict[str, Any]:

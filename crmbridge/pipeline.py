@@ -24,11 +24,13 @@ from crmbridge.classify import Classification
 from crmbridge.config import AppConfig
 from crmbridge.connector import Item
 from crmbridge.conversations.hook import ConversationHook
+from crmbridge.conversations.threader import parent_key
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceBusy
 from crmbridge.identity.resolver import ExactResolver, Resolution
 from crmbridge.identity.scored_resolver import ScoredResolver
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult
+from crmbridge.ops import open_adapter
 from crmbridge.rules.case_links import attach, case_links
 from crmbridge.rules.cases import conversation_key, rule_stage, rules_view
 from crmbridge.rules.mapping import Mapper, load_preset
@@ -126,26 +128,21 @@ class Pipeline:
         self.lease: Lease | None = None
         self.progress = progress
         self.summary = SyncSummary(dry_run=dry_run)
-        if adapter is None:
-            cls = registry.crm_adapter(config.crm.kind, config.file)
-            adapter = cls(
-                config.options_for(cls.Config, config.crm.options, "crm"), dry_run=dry_run
-            )
-        self.adapter = adapter
+        self.adapter = adapter or open_adapter(config, dry_run=dry_run)
         self.store = store or StateStore(config.state_url, read_only=dry_run)
         self.mapper: Mapper = load_preset(
-            config.mapping or adapter.default_mapping, config.base_dir
+            config.mapping or self.adapter.default_mapping, config.base_dir
         )
         choice = config.identity.resolver
         if choice == "auto":
-            choice = "scored" if adapter.lists_contacts() else "exact"
+            choice = "scored" if self.adapter.lists_contacts() else "exact"
         resolver = ScoredResolver if choice == "scored" else ExactResolver
         self.threading = ConversationHook(self.store, config.conversations)
         # One resolver per run: the scored one keeps its contact copy across batches.
         self.resolver: ExactResolver | ScoredResolver = resolver(
-            self.store, adapter, config.identity
+            self.store, self.adapter, config.identity
         )
-        self.rules = rule_stage(config, adapter, self.store, dry_run)
+        self.rules = rule_stage(config, self.adapter, self.store, dry_run, self.threading.analyzer)
 
     def run(self, only: str | None = None) -> SyncSummary:
         """Sync every source (or the one named); the summary says what was done.
@@ -279,7 +276,12 @@ class Pipeline:
                 continue
             i = item.interaction
             seen = newest.get(i.activity_key)
-            if seen is not None and _same_version_other_content(seen.interaction, i):
+            if seen is not None and _conflicts(
+                seen.interaction.message_id,
+                seen.interaction.version_at,
+                seen.interaction.payload_hash(),
+                i,
+            ):
                 self._quarantine(source, item, DUPLICATE_REASON, commit)
                 continue
             if seen is None or i.version_at >= seen.interaction.version_at:
@@ -299,12 +301,7 @@ class Pipeline:
                 if stored_at and w.interaction.version_at < stored_at:
                     self.summary.unchanged += 1  # an older version of what we hold
                     continue
-                same_version = stored_at == w.interaction.version_at
-                if (
-                    same_version
-                    and row.message_id == w.interaction.message_id
-                    and row.payload_hash != w.interaction.payload_hash()
-                ):
+                if _conflicts(row.message_id, stored_at, row.payload_hash, w.interaction):
                     self._quarantine(source, w.item, DUPLICATE_REASON, commit)
                     continue
             admitted.append(w)
@@ -320,7 +317,7 @@ class Pipeline:
         for w in work:
             i = w.interaction
             if i.direction == "outbound":
-                w.resolution = parents.get(f"{i.platform}:{i.in_reply_to}")
+                w.resolution = parents.get(parent_key(i) or "")
         for r in resolutions.values():
             if r.new_link:
                 commit.links.append(r.new_link)
@@ -332,9 +329,9 @@ class Pipeline:
     def _reply_parents(self, work: list[_Work]) -> dict[str, Resolution]:
         """An agent's reply belongs to the contact of the message it answers."""
         keys = {
-            f"{w.interaction.platform}:{w.interaction.in_reply_to}"
+            key
             for w in work
-            if w.interaction.direction == "outbound" and w.interaction.in_reply_to
+            if w.interaction.direction == "outbound" and (key := parent_key(w.interaction))
         }
         if not keys:
             return {}
@@ -421,10 +418,8 @@ class Pipeline:
         """One write_cases call for the batch, after its activities (see rules/cases.py)."""
         if self.rules is None:
             return
-        rows = [*getattr(commit, "conversations", [])]
-        rows += [w.conversation for w in work if w.conversation is not None]
         preview = self.rules.preview() if self.dry_run else []
-        plans, written = self.rules.finish(rows)
+        plans, written = self.rules.finish(commit.conversations)
         if not self.dry_run:
             case_ids = {k: p.crm_id for k, p in self.rules.plans.items() if p.crm_id}
             # This batch's activities, tied to their conversation's case.
@@ -572,12 +567,12 @@ def quarantine_fingerprint(source: str, location: str, raw: str) -> str:
     return hashlib.sha256(json.dumps([source, location, raw]).encode()).hexdigest()[:32]
 
 
-def _same_version_other_content(first: Interaction, second: Interaction) -> bool:
+def _conflicts(message_id: str, version_at: Any, payload_hash: str, i: Interaction) -> bool:
     """The same message id and version time, but different content: a conflicting duplicate."""
     return (
-        first.message_id == second.message_id
-        and first.version_at == second.version_at
-        and first.payload_hash() != second.payload_hash()
+        message_id == i.message_id
+        and version_at == i.version_at
+        and payload_hash != i.payload_hash()
     )
 
 

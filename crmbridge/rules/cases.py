@@ -130,13 +130,10 @@ def load_plans(store: StateStore, keys: Iterable[str]) -> dict[str, Plan]:
 
 
 def classification_of(value: Any) -> tuple[float | None, str | None, list[str]]:
-    """Score, label and intents of a classification object (either attribute spelling)."""
+    """Score, label and intents of a classification (None: none of them)."""
     if value is None:
         return None, None, []
-    score = getattr(value, "score", None)
-    if score is None:
-        score = getattr(value, "sentiment_score", None)
-    return score, getattr(value, "label", None), list(getattr(value, "intents", []) or [])
+    return value.sentiment_score, value.label, list(value.intents)
 
 
 class RuleStage:
@@ -151,6 +148,7 @@ class RuleStage:
         dry_run: bool = False,
         redact: Callable[[str], str] = str,
         notifier: Notifier | None = None,
+        analyzer: Any = None,
     ) -> None:
         self.rules = rules
         self.adapter = adapter
@@ -158,7 +156,7 @@ class RuleStage:
         self.dry_run = dry_run
         self.redact = redact
         self.notifier = notifier or Notifier()
-        self._analyzer: Any = None
+        self._analyzer: Any = analyzer  # the pipeline's own, else built on first use
         self.plans: dict[str, Plan] = {}
         self.touched: set[str] = set()
         self.notes: list[tuple[str, str, str, dict[str, Any]]] = []
@@ -201,7 +199,7 @@ class RuleStage:
         decision = self.rules.evaluate(ctx).decision
         if not new:
             return decision  # a replay or re-render: tags only, no second case or webhook
-        key = str((ctx.conversation or {}).get("key") or ctx.interaction.conversation_key)
+        key = conversation_key(ctx)
         if not decision.rules and key not in self.plans:
             return decision  # nothing fired and nothing is running here: no row to keep
         plan = self.plans.setdefault(key, Plan(key))
@@ -377,7 +375,7 @@ def make_context(
 def _details(ctx: RuleContext, d: Decision) -> dict[str, Any]:
     i = ctx.interaction
     return {
-        "conversation": (ctx.conversation or {}).get("key") or i.conversation_key,
+        "conversation": conversation_key(ctx),
         "interaction": {
             "key": i.key,
             "platform": i.platform,
@@ -420,17 +418,23 @@ def commit_plans(store: StateStore, plans: Sequence[Plan]) -> None:
 
 
 def rule_stage(
-    config: AppConfig, adapter: CrmAdapter, store: StateStore, dry_run: bool
+    config: AppConfig,
+    adapter: CrmAdapter,
+    store: StateStore,
+    dry_run: bool,
+    analyzer: Any = None,
 ) -> RuleStage | None:
     """The pipeline's rules stage, or None when the config has no rules."""
     rules = load_rules(config)
     if rules is None:
         return None
-    return RuleStage(rules, adapter, store, dry_run=dry_run, redact=config.redact)
+    return RuleStage(
+        rules, adapter, store, dry_run=dry_run, redact=config.redact, analyzer=analyzer
+    )
 
 
 def conversation_key(work: Any) -> str:
-    """The conversation a message belongs to: threading's, else the platform's thread."""
+    """The conversation of a batch item or a rule context: threading's, else the platform's."""
     conversation = getattr(work, "conversation", None) or {}
     return str(conversation.get("key") or work.interaction.conversation_key)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from crmbridge.config import AppConfig
 from crmbridge.conversations.preview import preview_conversation
+from crmbridge.conversations.threader import parent_key
 from crmbridge.errors import ConfigError, DataError
 from crmbridge.models import Interaction, parse_interaction
 from crmbridge.rules.cases import make_context
@@ -75,7 +76,7 @@ def _context(
 
 def _identity(store: StateStore, i: Interaction) -> tuple[str, str | None]:
     if i.direction == "outbound":  # an agent's reply belongs to the contact it answers
-        parent = f"{i.platform}:{i.in_reply_to}" if i.in_reply_to else None
+        parent = parent_key(i)
         row = store.ledger_rows([parent]).get(parent) if parent else None
         contact_id = row.contact_id if row is not None else None
         return ("linked" if contact_id else "unmatched"), contact_id
