@@ -170,7 +170,7 @@ class XConnector(RestConnector):
             for event in body.get("data", []):
                 event_id = str(event.get("id", ""))
                 event_id = event_id if event_id.isdigit() else "0"
-                if since and event_id.isdigit() and int(event_id) <= int(since):
+                if since and int(event_id) <= int(since):
                     reached = True
                     break
                 raw = {"event": event, "author": users.get(event.get("sender_id"))}

@@ -127,8 +127,3 @@ KINDS: dict[str, type[CrmbridgeError]] = {
         DataError,
     )
 }
-
-
-def is_retriable(error: BaseException) -> bool:
-    """Tell whether an error is worth retrying with backoff inside one run."""
-    return isinstance(error, TransientError)

@@ -26,7 +26,7 @@ from crmbridge.connector import Item
 from crmbridge.errors import ConfigError, DataError
 from crmbridge.models import parse_interaction
 from crmbridge.state.schema import failure_actions, ledger, quarantine
-from crmbridge.state.store import StateStore, as_utc, chunks, utcnow
+from crmbridge.state.store import StateStore, chunks, iso_utc, utcnow
 
 if TYPE_CHECKING:
     from crmbridge.pipeline import Pipeline
@@ -35,7 +35,6 @@ RETRYABLE = ("transient", "rate_limited", "data")
 PARKED = "open"  # a quarantine row waiting for an admin
 # What an explicit retry may replay: waiting rows, and dropped ones (an admin's second thought).
 REPLAYABLE = {"quarantine": (PARKED, "dropped"), "ledger": ("failed", "dropped")}
-KINDS = ("quarantine", "failed")
 
 
 def due_for_retry(store: StateStore, source: str, max_attempts: int, limit: int) -> list[Item]:
@@ -110,7 +109,7 @@ def _quarantine_summary(config: AppConfig, row: Row[Any]) -> dict[str, Any]:
         "reason": config.redact(row.reason),
         "attempts": None,
         "status": "parked" if row.status == PARKED else row.status,
-        "at": _iso(row.created_at),
+        "at": iso_utc(row.created_at),
     }
 
 
@@ -123,7 +122,7 @@ def _ledger_summary(config: AppConfig, row: Row[Any]) -> dict[str, Any]:
         "reason": config.redact(f"{row.error_kind}: {row.error_message or ''}".strip()),
         "attempts": row.attempts,
         "status": row.status,
-        "at": _iso(row.updated_at),
+        "at": iso_utc(row.updated_at),
     }
 
 
@@ -137,7 +136,7 @@ def show(config: AppConfig, store: StateStore, ref: str) -> dict[str, Any]:
             .order_by(failure_actions.c.id)
         )
         history = [
-            {"action": a.action, "by": a.actor, "at": _iso(a.at), "detail": a.detail}
+            {"action": a.action, "by": a.actor, "at": iso_utc(a.at), "detail": a.detail}
             for a in actions
         ]
     data = {k: _plain(v) for k, v in row._mapping.items()}
@@ -430,12 +429,7 @@ def erase_actions(conn: Connection, target: str, refs: Sequence[str]) -> int:
     return removed
 
 
-def _iso(value: Any) -> str | None:
-    stamp = as_utc(value)
-    return stamp.isoformat() if stamp else None
-
-
 def _plain(value: Any) -> Any:
     if hasattr(value, "isoformat"):
-        return _iso(value)
+        return iso_utc(value)
     return value

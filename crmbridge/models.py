@@ -240,16 +240,6 @@ class Link(BaseModel):
     candidates: list[str] = Field(default_factory=list)
 
 
-class Conversation(BaseModel):
-    """A thread of interactions with one person or persona."""
-
-    key: str
-    person_key: str
-    channels: list[str] = Field(default_factory=list)
-    opened_at: datetime
-    last_at: datetime
-
-
 class ActivityWrite(BaseModel):
     """One activity to upsert in the CRM, keyed by the interaction key."""
 

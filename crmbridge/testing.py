@@ -148,7 +148,7 @@ class ConnectorContract:
 
 def keys(items: list[Item]) -> list[str]:
     """The interaction key of each good item, or the location of each bad one."""
-    return [i.interaction.key if i.interaction else f"bad:{i.location}" for i in items if i]
+    return [i.interaction.key if i.interaction else f"bad:{i.location}" for i in items]
 
 
 def fake_response(status: int, headers: dict[str, str], body: Any, url: str) -> requests.Response:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, select
 from crmbridge.conversations.storage import read_row
 from crmbridge.kpis import closed_at
 from crmbridge.state.schema import conversations, ledger, links, personas
-from crmbridge.state.store import as_utc, utcnow
+from crmbridge.state.store import iso_utc, utcnow
 
 
 def contact_profile(
@@ -40,7 +40,7 @@ def _channels(conn: Connection, contact_id: str) -> dict[str, dict[str, Any]]:
         .order_by(ledger.c.platform)
     )
     return {
-        platform: {"messages": int(count), "last_at": _iso(last)}
+        platform: {"messages": int(count), "last_at": iso_utc(last)}
         for platform, count, last in conn.execute(query)
     }
 
@@ -56,7 +56,7 @@ def _handles(conn: Connection, contact_id: str) -> list[dict[str, Any]]:
             "platform": row.platform,
             "handle": row.handle,
             "name": row.name,
-            "last_seen": _iso(row.last_seen),
+            "last_seen": iso_utc(row.last_seen),
         }
         for row in conn.execute(query)
     ]
@@ -72,7 +72,12 @@ def _last_interaction(conn: Connection, contact_id: str) -> dict[str, Any] | Non
     row = conn.execute(query).first()
     if row is None:
         return None
-    return {"key": row.key, "platform": row.platform, "kind": row.kind, "at": _iso(row.version_at)}
+    return {
+        "key": row.key,
+        "platform": row.platform,
+        "kind": row.kind,
+        "at": iso_utc(row.version_at),
+    }
 
 
 def _conversation_view(
@@ -100,16 +105,11 @@ def _summary(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "key": row["key"],
         "channels": json.loads(row["channels"]),
-        "opened_at": _iso(row["opened_at"]),
-        "last_at": _iso(row["last_at"]),
+        "opened_at": iso_utc(row["opened_at"]),
+        "last_at": iso_utc(row["last_at"]),
         "messages": row["messages"],
-        "first_response_at": _iso(row["first_response_at"]),
+        "first_response_at": iso_utc(row["first_response_at"]),
         "last_agent": row["last_agent"],
         "escalations": row["escalations"],
         "case_key": row["case_key"],
     }
-
-
-def _iso(value: datetime | None) -> str | None:
-    value = as_utc(value)
-    return value.isoformat() if value is not None else None

@@ -72,6 +72,11 @@ class RollupFields:
     channels: str | None = None
     last_sentiment: str | None = None
 
+    @classmethod
+    def of(cls, config: Any) -> RollupFields:
+        """The roll-up fields an adapter's config names (``rollup_last_at`` ...)."""
+        return cls(config.rollup_last_at, config.rollup_channels, config.rollup_last_sentiment)
+
     @property
     def names(self) -> list[str]:
         """The configured field names."""

@@ -26,8 +26,7 @@ log = logging.getLogger(__name__)
 
 def fields_of(adapter: SalesforceCrm) -> RollupFields:
     """The configured roll-up fields (all None: roll-ups are off)."""
-    c = adapter.config
-    return RollupFields(c.rollup_last_at, c.rollup_channels, c.rollup_last_sentiment)
+    return RollupFields.of(adapter.config)
 
 
 def update(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def _config() -> Config:
     return config
 
 
+@functools.cache
 def head() -> str:
     """The newest schema revision this version of crmbridge knows."""
     revision = ScriptDirectory.from_config(_config()).get_current_head()

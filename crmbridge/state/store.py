@@ -62,6 +62,12 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def iso_utc(value: datetime | None) -> str | None:
+    """A stored time as ISO text in UTC (None stays None)."""
+    stamp = as_utc(value)
+    return stamp.isoformat() if stamp is not None else None
+
+
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     """Split a long list so no query exceeds a database's bound-parameter limit."""
     for start in range(0, len(values), size):

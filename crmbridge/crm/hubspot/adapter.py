@@ -186,16 +186,11 @@ class HubSpotCrm(CrmAdapter):
             known = [w for w in writes if w.crm_id]
             for start in range(0, len(known), size):
                 chunk = known[start : start + size]
-                results.update(self._update(object_type, chunk, updates, "updated"))
+                results.update(self._update(object_type, chunk, updates))
             for start in range(0, len(creates), size):
                 results.update(self._create(object_type, creates[start : start + size]))
         ordered = [results[w.key] for w in batch]
-        if (
-            self.config.rollup_last_at
-            or self.config.rollup_channels
-            or self.config.rollup_last_sentiment
-        ):
-            rollup.update(self.wire, self.config, batch, ordered)
+        rollup.update(self.wire, self.config, batch, ordered)
         return ordered
 
     def write_cases(self, cases: Sequence[CaseWrite]) -> list[WriteResult]:
@@ -249,10 +244,7 @@ class HubSpotCrm(CrmAdapter):
         self.wire.call("associations", "archive", object_type, "contacts", {"inputs": inputs})
 
     def _associate(self, rows: list[dict[str, Any]], object_type: str, contact_id: str) -> None:
-        kind = {
-            "associationCategory": "HUBSPOT_DEFINED",
-            "associationTypeId": self.meta(object_type).association_type,
-        }
+        kind = self.meta(object_type).contact_type
         inputs = [
             {"from": {"id": a["crm_id"]}, "to": {"id": contact_id}, "types": [kind]} for a in rows
         ]
@@ -301,7 +293,7 @@ class HubSpotCrm(CrmAdapter):
         results: dict[str, WriteResult] = {}
         if existing:
             stale = [w for w in chunk if w.key in existing]
-            results.update(self._update(object_type, stale, existing, "updated"))
+            results.update(self._update(object_type, stale, existing))
         if not inputs:
             return results
         try:
@@ -313,7 +305,7 @@ class HubSpotCrm(CrmAdapter):
         results.update(self._read_batch(data, fresh, "created", conflicts))
         if conflicts:
             again = [w for w in fresh if w.key in conflicts]
-            results.update(self._update(object_type, again, conflicts, "updated"))
+            results.update(self._update(object_type, again, conflicts))
         return results
 
     def _create_input(self, w: ActivityWrite, meta: ObjectMeta) -> dict[str, Any]:
@@ -322,12 +314,7 @@ class HubSpotCrm(CrmAdapter):
             item["associations"] = [
                 {
                     "to": {"id": w.contact_id},
-                    "types": [
-                        {
-                            "associationCategory": "HUBSPOT_DEFINED",
-                            "associationTypeId": meta.association_type,
-                        }
-                    ],
+                    "types": [meta.contact_type],
                 }
             ]
         return item
@@ -343,11 +330,11 @@ class HubSpotCrm(CrmAdapter):
             return results
         (w,) = chunk
         if exc.status == 409 and exc.existing_id:
-            return self._update(object_type, chunk, {w.key: exc.existing_id}, "updated")
+            return self._update(object_type, chunk, {w.key: exc.existing_id})
         return {w.key: _failed(w.key, exc.message)}
 
     def _update(
-        self, object_type: str, chunk: list[ActivityWrite], ids: dict[str, Any], status: Status
+        self, object_type: str, chunk: list[ActivityWrite], ids: dict[str, Any]
     ) -> dict[str, WriteResult]:
         inputs = [
             {"id": str(ids[w.key]), "properties": self.properties(w), "objectWriteTraceId": w.key}
@@ -360,9 +347,9 @@ class HubSpotCrm(CrmAdapter):
                 return {chunk[0].key: _failed(chunk[0].key, exc.message)}
             results: dict[str, WriteResult] = {}
             for w in chunk:
-                results.update(self._update(object_type, [w], ids, status))
+                results.update(self._update(object_type, [w], ids))
             return results
-        return self._read_batch(data, chunk, status, {}, ids)
+        return self._read_batch(data, chunk, "updated", {}, ids)
 
     def _read_batch(
         self,

@@ -31,9 +31,9 @@ def update(
     results: Sequence[WriteResult],
 ) -> None:
     """Move each written contact's roll-ups forward (never back)."""
-    fields = RollupFields(
-        config.rollup_last_at, config.rollup_channels, config.rollup_last_sentiment
-    )
+    fields = RollupFields.of(config)
+    if not fields.names:
+        return  # roll-ups are off
     seen = collect(batch, results, "hs_timestamp")
     ids = sorted(seen)
     for start in range(0, len(ids), BATCH):

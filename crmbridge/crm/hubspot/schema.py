@@ -30,6 +30,14 @@ class ObjectMeta:
     association_type: int
     unique: bool
 
+    @property
+    def contact_type(self) -> dict[str, Any]:
+        """The association type to contacts, as create and association calls send it."""
+        return {
+            "associationCategory": "HUBSPOT_DEFINED",
+            "associationTypeId": self.association_type,
+        }
+
 
 def key_property_spec(name: str) -> dict[str, Any]:
     """The body of ``POST /crm/v3/properties/{objectType}`` that creates the key property."""
