@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,12 +34,18 @@ class Plugin:
 
 
 @cache
+def _entry_points(group: str) -> dict[str, EntryPoint]:
+    """A group's entry points by name: the installed packages are scanned once."""
+    return {ep.name: ep for ep in entry_points(group=group)}
+
+
+@cache
 def plugins(group: str) -> dict[str, Plugin]:
     """Every entry point of a group, by name (not yet imported)."""
     found: dict[str, Plugin] = {}
-    for ep in entry_points(group=group):
+    for name, ep in _entry_points(group).items():
         dist = ep.dist.name if ep.dist is not None else "?"
-        found[ep.name] = Plugin(group, ep.name, ep.value, dist)
+        found[name] = Plugin(group, name, ep.value, dist)
     return found
 
 
@@ -50,9 +56,7 @@ def load(group: str, name: str, file: Path | None = None, where: str = "") -> An
         known = ", ".join(sorted(found)) or "none (is crmbridge installed? pip install -e .)"
         prefix = f"{file.name}: {where}: " if file else ""
         raise ConfigError(f"{prefix}unknown {group.split('.')[-1][:-1]} {name!r} (known: {known})")
-    for ep in entry_points(group=group, name=name):
-        return ep.load()
-    raise ConfigError(f"entry point {name!r} of {group} vanished")  # pragma: no cover
+    return _entry_points(group)[name].load()
 
 
 def connector(name: str, file: Path | None = None, where: str = "") -> type[Connector]:

@@ -38,9 +38,18 @@ class WorkItem(Protocol):
 
 def person_key(interaction: Interaction, resolution: Resolution | None) -> str:
     """``contact:<id>`` when the author is linked to a contact, else the persona key."""
-    if resolution is not None and resolution.link.contact_id:
-        return f"contact:{resolution.link.contact_id}"
-    return interaction.persona_key
+    contact_id = resolution.link.contact_id if resolution is not None else None
+    return person_key_for(interaction.persona_key, contact_id)
+
+
+def person_key_for(persona_key: str, contact_id: str | None) -> str:
+    """Whose conversation a message joins: the linked contact's, else the persona's."""
+    return f"contact:{contact_id}" if contact_id else persona_key
+
+
+def classify(analyzer: Analyzer, text: str) -> Classification | None:
+    """A text's classification, or None when there is no text."""
+    return analyzer.analyze(text) if text.strip() else None
 
 
 def known_conversation(previous: Any) -> str | None:
@@ -64,7 +73,7 @@ class ConversationHook:
 
     def classify(self, text: str) -> Classification | None:
         """The text's classification, or None when there is no text."""
-        return self.analyzer.analyze(text) if text.strip() else None
+        return classify(self.analyzer, text)
 
     def apply(self, work: Sequence[WorkItem], commit: BatchCommit) -> None:
         """Thread the batch; set each item's ``classification`` and ``conversation``."""

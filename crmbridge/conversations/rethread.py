@@ -19,6 +19,7 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 
 from crmbridge.classify import Analyzer, ServiceAnalyzer
 from crmbridge.config import ConversationsConfig
+from crmbridge.conversations.hook import classify, person_key_for
 from crmbridge.conversations.storage import CONVERSATION_PREFIX, read_row
 from crmbridge.conversations.threader import Threader
 from crmbridge.models import Interaction
@@ -70,9 +71,8 @@ def rethread_in(
     reader = analyzer or ServiceAnalyzer()
     placed: dict[str, str] = {}
     for row, interaction in rows:
-        person = f"contact:{row.contact_id}" if row.contact_id else row.persona_key
-        text = interaction.text
-        classification = reader.analyze(text) if text.strip() else None
+        person = person_key_for(row.persona_key, row.contact_id)
+        classification = classify(reader, interaction.text)
         placed[row.key] = threader.assign(interaction, person, classification)["key"]
     new = [threader.conversations[k] for k in sorted(threader.conversations)]
     _carry_rule_fields(old, new, threader.messages)
