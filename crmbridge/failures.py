@@ -357,14 +357,12 @@ def _leased(pipeline: Pipeline, source: str) -> Iterator[None]:
     """Hold the source's lease while replaying, so no sync writes the same keys meanwhile."""
     from crmbridge.state.lease import Lease
 
-    lease = Lease(pipeline.store, source, pipeline.holder, pipeline.lease_seconds)
-    lease.acquire()
-    pipeline.lease = lease
-    try:
-        yield
-    finally:
-        pipeline.lease = None
-        lease.release()
+    with Lease(pipeline.store, source, pipeline.holder, pipeline.lease_seconds) as lease:
+        pipeline.lease = lease
+        try:
+            yield
+        finally:
+            pipeline.lease = None
 
 
 def _settle(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -126,16 +126,10 @@ def _all_sources_leased(config: AppConfig, store: StateStore) -> Iterator[None]:
     from crmbridge.state.lease import Lease, new_holder
 
     holder = new_holder()
-    taken: list[Lease] = []
-    try:
+    with ExitStack() as leases:
         for spec in config.sources:
-            lease = Lease(store, spec.name, holder)
-            lease.acquire()
-            taken.append(lease)
+            leases.enter_context(Lease(store, spec.name, holder))
         yield
-    finally:
-        for lease in taken:
-            lease.release()
 
 
 def find(store: StateStore, persona: str | None, contact_id: str | None) -> Target:

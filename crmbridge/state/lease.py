@@ -39,6 +39,14 @@ class Lease:
         self.holder = holder
         self.seconds = seconds
 
+    def __enter__(self) -> Lease:
+        """``with Lease(...) as lease``: acquired (SourceBusy if held), released at the end."""
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
     def acquire(self) -> None:
         """Take the lease, or raise SourceBusy naming the holder and when it expires."""
         now = utcnow()
