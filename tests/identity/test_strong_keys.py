@@ -103,7 +103,9 @@ def test_a_key_written_only_in_the_bio_or_the_message_auto_links(tmp_path, field
         record["text"] = value
     rows = run(tmp_path, [record])
     assert rows["instagram:k"]["band"] == "auto"
-    assert rows["instagram:k"]["contact_id"] == ("C2" if "giulia" in value or "06" in value else "C1")
+    assert rows["instagram:k"]["contact_id"] == (
+        "C2" if "giulia" in value or "06" in value else "C1"
+    )
 
 
 def test_someone_elses_key_in_a_bio_under_another_name_waits_for_a_person(tmp_path):
@@ -127,9 +129,7 @@ def test_transliterated_and_accentless_names_with_their_city_link(tmp_path):
 def test_the_review_queue_stores_evidence_per_field_with_both_values(tmp_path, workdir):
     store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
     config = LocalConfig(path=workdir / "crm.db", contacts_csv=workdir / "contacts.csv")
-    interaction = parse_interaction(
-        record("r1", author={"id": "r", "name": "James Smith"}), "test"
-    )
+    interaction = parse_interaction(record("r1", author={"id": "r", "name": "James Smith"}), "test")
     with LocalCrm(config) as crm:
         result = ScoredResolver(store, crm, IdentityConfig()).resolve([interaction])
     store.close()
