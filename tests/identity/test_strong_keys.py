@@ -108,9 +108,14 @@ def test_a_key_written_only_in_the_bio_or_the_message_auto_links(tmp_path, field
     )
 
 
-def test_someone_elses_key_in_a_bio_under_another_name_waits_for_a_person(tmp_path):
-    rows = run(tmp_path, [author("o", name="Karl Other", bio="agent: jane.doe@acme.io")])
-    assert rows["instagram:o"]["band"] == "review"
+def test_a_key_introduced_as_someone_elses_is_not_the_authors(tmp_path):
+    rows = run(tmp_path, [author("o", name="Pixel Fan", bio="bookings: jane.doe@acme.io")])
+    assert rows["instagram:o"]["band"] == "unmatched"
+
+
+def test_a_key_of_ones_own_under_another_persons_name_waits_for_a_person(tmp_path):
+    rows = run(tmp_path, [author("o", name="Karl Other", bio="my email is jane.doe@acme.io")])
+    assert (rows["instagram:o"]["band"], rows["instagram:o"]["contact_id"]) == ("review", "C1")
 
 
 def test_transliterated_and_accentless_names_with_their_city_link(tmp_path):
