@@ -40,7 +40,12 @@ Platform = Literal[
     "other",
 ]
 PLATFORMS: tuple[str, ...] = Platform.__args__  # type: ignore[attr-defined]
-Kind = Literal["mention", "reply", "comment", "dm", "post", "review"]
+Kind = Literal["mention", "reply", "comment", "dm", "post", "review", "retweet", "quote"]
+KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+# The author id of an item the platform gives no author for (deleted account, removed
+# post, subreddit or moderator mail): ``~`` plus the item's own id, so two such items never
+# share a persona. No platform id starts with ``~``.
+NO_AUTHOR = "~"
 Direction = Literal["inbound", "outbound"]
 MAX_TEXT_CHARS = 100_000
 # Nothing social is older than this; a date before it is a unit mistake (ms vs s, 1970).
@@ -70,6 +75,16 @@ class Author(_Strict):
     followers: int | None = Field(default=None, ge=0)
     email: str | None = None
     phone: str | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        """The platform names no author: the item has no persona and is never linked."""
+        return self.id.startswith(NO_AUTHOR)
+
+
+def no_author(message_id: str) -> dict[str, Any]:
+    """The author of an item that has none: unique to the item, never a shared persona."""
+    return {"id": f"{NO_AUTHOR}{message_id}"}
 
 
 class Interaction(_Strict):
@@ -137,6 +152,11 @@ class Interaction(_Strict):
         return f"{self.platform}:{self.author.id}"
 
     @property
+    def has_persona(self) -> bool:
+        """Whether a real account wrote this (an author-less item is never linked)."""
+        return not self.author.anonymous
+
+    @property
     def conversation_key(self) -> str:
         """The platform's own thread: its conversation id, else the message itself."""
         return f"{self.platform}:{self.conversation_id or self.edit_of or self.message_id}"
@@ -175,6 +195,23 @@ def parse_interaction(data: Any, location: str) -> Interaction:
         return Interaction.model_validate(data)
     except ValidationError as exc:
         raise DataError(describe_validation_error(exc), location=location) from None
+
+
+def as_deleted(stored_json: str, deletion: Interaction) -> Interaction:
+    """The stored message marked deleted at the deletion's time, its kind and time kept.
+
+    A deletion event (X ``tweet_delete_events``, a removed comment) names the message but
+    not what it was; the stored copy does. The text goes, as the platforms require.
+    """
+    try:
+        stored = Interaction.model_validate_json(stored_json)
+    except ValidationError:
+        return deletion
+    if stored.key != deletion.key:
+        return deletion
+    data = stored.model_dump(by_alias=True)
+    data.update(deleted=True, text="", edited_at=max(stored.version_at, deletion.version_at))
+    return Interaction.model_validate(data)
 
 
 def describe_validation_error(exc: ValidationError) -> str:

@@ -29,7 +29,7 @@ from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceBusy
 from crmbridge.identity.resolver import ExactResolver, Resolution
 from crmbridge.identity.scored_resolver import ScoredResolver
-from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult
+from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult, as_deleted
 from crmbridge.ops import open_adapter
 from crmbridge.rules.case_links import attach, case_links
 from crmbridge.rules.cases import conversation_key, rule_stage, rules_view
@@ -297,6 +297,9 @@ class Pipeline:
                 continue
             if row is not None:
                 w.previous = row
+                if w.interaction.deleted and row.payload:
+                    # A deletion event knows only the id: keep the stored kind, time, thread.
+                    w.interaction = as_deleted(row.payload, w.interaction)
                 stored_at = as_utc(row.version_at)
                 if stored_at and w.interaction.version_at < stored_at:
                     self.summary.unchanged += 1  # an older version of what we hold
@@ -308,10 +311,15 @@ class Pipeline:
         return admitted
 
     def _resolve(self, work: list[_Work], commit: BatchCommit) -> None:
-        inbound = [w.interaction for w in work if w.interaction.direction == "inbound"]
+        # An author-less item has no persona: it is never resolved, linked or counted.
+        inbound = [
+            w.interaction
+            for w in work
+            if w.interaction.direction == "inbound" and w.interaction.has_persona
+        ]
         resolutions = self.resolver.resolve(inbound) if inbound else {}
         for w in work:
-            if w.interaction.direction == "inbound":
+            if w.interaction.direction == "inbound" and w.interaction.has_persona:
                 w.resolution = resolutions.get(w.interaction.persona_key)
         parents = self._reply_parents(work)
         for w in work:
