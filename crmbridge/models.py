@@ -214,6 +214,37 @@ def as_deleted(stored_json: str, deletion: Interaction) -> Interaction:
     return Interaction.model_validate(data)
 
 
+def thread_of(parent: Interaction) -> str | None:
+    """The thread a reply to ``parent`` joins: the parent's, or the parent when it is a root."""
+    if parent.conversation_id:
+        return parent.conversation_id
+    return None if parent.in_reply_to else (parent.edit_of or parent.message_id)
+
+
+def with_thread(i: Interaction, conversation_id: str) -> Interaction:
+    """A copy of ``i`` in the given platform thread."""
+    return Interaction.model_validate(
+        {**i.model_dump(by_alias=True), "conversation_id": conversation_id}
+    )
+
+
+def same_message(stored_json: str, other: Interaction) -> bool:
+    """Whether a stored copy says what ``other`` says: author, text, time, direction, state.
+
+    Two deliveries of one message (webhook and poll) may differ in the author's profile
+    or the thread id they carry; they still are the same message.
+    """
+    try:
+        stored = Interaction.model_validate_json(stored_json)
+    except ValidationError:
+        return False
+    return _message_of(stored) == _message_of(other)
+
+
+def _message_of(i: Interaction) -> tuple[Any, ...]:
+    return (i.key, i.author.id, i.text, i.created_at, i.direction, i.deleted, i.is_private)
+
+
 def describe_validation_error(exc: ValidationError) -> str:
     """One line per problem, ``field a.b: reason``, never echoing the offending value."""
     parts = []

@@ -29,7 +29,17 @@ from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceBusy
 from crmbridge.identity.resolver import ExactResolver, Resolution
 from crmbridge.identity.scored_resolver import ScoredResolver
-from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult, as_deleted
+from crmbridge.models import (
+    ActivityWrite,
+    Contact,
+    Interaction,
+    Link,
+    WriteResult,
+    as_deleted,
+    same_message,
+    thread_of,
+    with_thread,
+)
 from crmbridge.ops import open_adapter
 from crmbridge.rules.case_links import attach, case_links
 from crmbridge.rules.cases import conversation_key, rule_stage, rules_view
@@ -281,6 +291,7 @@ class Pipeline:
                 seen.interaction.version_at,
                 seen.interaction.payload_hash(),
                 i,
+                seen.interaction.to_json(),
             ):
                 self._quarantine(source, item, DUPLICATE_REASON, commit)
                 continue
@@ -304,11 +315,33 @@ class Pipeline:
                 if stored_at and w.interaction.version_at < stored_at:
                     self.summary.unchanged += 1  # an older version of what we hold
                     continue
-                if _conflicts(row.message_id, stored_at, row.payload_hash, w.interaction):
+                if _conflicts(
+                    row.message_id, stored_at, row.payload_hash, w.interaction, row.payload
+                ):
                     self._quarantine(source, w.item, DUPLICATE_REASON, commit)
                     continue
             admitted.append(w)
+        self._inherit_threads(admitted)
         return admitted
+
+    def _inherit_threads(self, work: list[_Work]) -> None:
+        """A reply that names no thread (an X webhook reply) joins its parent's thread."""
+        orphans = [
+            w for w in work if w.interaction.in_reply_to and not w.interaction.conversation_id
+        ]
+        if not orphans:
+            return
+        known = {w.interaction.activity_key: w.interaction for w in work}
+        known.update({w.interaction.key: w.interaction for w in work})
+        wanted = {parent_key(w.interaction) or "" for w in orphans} - set(known) - {""}
+        for key, row in self.store.ledger_rows(sorted(wanted)).items() if wanted else ():
+            known.setdefault(key, Interaction.model_validate_json(row.payload))
+        for w in sorted(orphans, key=lambda o: o.interaction.created_at):
+            parent = known.get(parent_key(w.interaction) or "")
+            thread = thread_of(parent) if parent is not None else None
+            if thread:
+                w.interaction = with_thread(w.interaction, thread)
+                known[w.interaction.key] = w.interaction
 
     def _resolve(self, work: list[_Work], commit: BatchCommit) -> None:
         # An author-less item has no persona: it is never resolved, linked or counted.
@@ -575,13 +608,17 @@ def quarantine_fingerprint(source: str, location: str, raw: str) -> str:
     return hashlib.sha256(json.dumps([source, location, raw]).encode()).hexdigest()[:32]
 
 
-def _conflicts(message_id: str, version_at: Any, payload_hash: str, i: Interaction) -> bool:
-    """The same message id and version time, but different content: a conflicting duplicate."""
-    return (
-        message_id == i.message_id
-        and version_at == i.version_at
-        and payload_hash != i.payload_hash()
-    )
+def _conflicts(
+    message_id: str, version_at: Any, payload_hash: str, i: Interaction, payload: str | None
+) -> bool:
+    """The same message id and version time, but different content: a conflicting duplicate.
+
+    Copies of one message that differ only in what surrounds it (a webhook copy and a
+    polled one: the author's profile, the thread id) are not a conflict; the later wins.
+    """
+    if message_id != i.message_id or version_at != i.version_at:
+        return False
+    return payload_hash != i.payload_hash() and not (payload and same_message(payload, i))
 
 
 def _persona_rows(interactions: Sequence[Interaction], new: set[str]) -> list[dict[str, Any]]:

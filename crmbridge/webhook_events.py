@@ -17,6 +17,7 @@ from typing import Any
 Json = dict[str, Any]
 SCHEMA = "crmbridge.interaction/1"
 X_TIME = "%a %b %d %H:%M:%S %z %Y"
+TWITTER_EPOCH_MS = 1288834974657
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +31,16 @@ class Event:
 # --- X Account Activity ------------------------------------------------------------------
 
 
-def x_events(payload: Json, agent: str = "brand") -> Iterator[Event]:
-    """Events of an X Account Activity delivery (tweets, DMs, deletions)."""
+def x_events(payload: Json, agent: str = "brand", broadcasts: bool = False) -> Iterator[Event]:
+    """Events of an X Account Activity delivery (tweets, DMs, deletions).
+
+    The brand's own posts and retweets (not its replies) are left out unless
+    ``broadcasts``, as the polling connector leaves them out.
+    """
     account = str(payload.get("for_user_id", ""))
     for tweet in payload.get("tweet_create_events", []):
+        if not broadcasts and _x_broadcast(tweet, account):
+            continue
         yield Event(f"x:tweet:{tweet.get('id_str')}", _x_tweet(tweet, account, agent))
     users = payload.get("users") or {}
     for dm in payload.get("direct_message_events", []):
@@ -44,28 +51,65 @@ def x_events(payload: Json, agent: str = "brand") -> Iterator[Event]:
         yield Event(f"x:delete:{status.get('id')}", _x_delete(gone, account))
 
 
+def _x_broadcast(tweet: Json, account: str) -> bool:
+    user = tweet.get("user") or {}
+    return str(user.get("id_str") or user.get("id")) == account and not tweet.get(
+        "in_reply_to_status_id_str"
+    )
+
+
 def _x_tweet(tweet: Json, account: str, agent: str) -> Json:
     user = tweet.get("user") or {}
-    text = (tweet.get("extended_tweet") or {}).get("full_text") or tweet.get("text", "")
     first = (tweet.get("edit_history") or {}).get("initial_tweet_id")
     edit_of = first if first and first != tweet.get("id_str") else None
     created = _x_time(tweet.get("created_at"))
     parent = tweet.get("in_reply_to_status_id_str")
     return _record(
         "x",
-        kind="reply" if parent else "mention",
+        kind=_x_kind(tweet),
         message_id=tweet.get("id_str"),
+        # A post that answers none starts its own conversation (its first version's id);
+        # a reply's root is not in the payload: the sync takes it from the parent it holds.
+        conversation_id=None if parent else (first or tweet.get("id_str")),
         in_reply_to=parent,
         edit_of=edit_of,
         account_id=account,
-        outbound=user.get("id_str") == account,
+        outbound=str(user.get("id_str")) == account,
         agent=agent,
         author=_x_user(user),
-        text=text,
+        text=_x_text(tweet),
         created_at=created,
         edited_at=created if edit_of else None,
         url=f"https://x.com/{user.get('screen_name', 'i')}/status/{tweet.get('id_str')}",
     )
+
+
+def _x_kind(tweet: Json) -> str:
+    """As polled: reply, retweet, quote, else mention."""
+    if tweet.get("in_reply_to_status_id_str"):
+        return "reply"
+    if tweet.get("retweeted_status"):
+        return "retweet"
+    return "quote" if tweet.get("quoted_status") or tweet.get("is_quote_status") else "mention"
+
+
+def _x_text(tweet: Json) -> str:
+    """The whole text, t.co links expanded; a retweet as ``RT @handle:`` and the original."""
+    shared = tweet.get("retweeted_status")
+    if isinstance(shared, dict) and (shared.get("user") or {}).get("screen_name"):
+        return f"RT @{shared['user']['screen_name']}: {_x_text(shared)}"
+    note = tweet.get("note_tweet") or {}
+    extended = tweet.get("extended_tweet") or {}
+    if note.get("text"):
+        text, entities = note["text"], note.get("entities")
+    elif extended.get("full_text"):
+        text, entities = extended["full_text"], extended.get("entities")
+    else:
+        text, entities = tweet.get("text", ""), tweet.get("entities")
+    for link in (entities or {}).get("urls") or []:
+        if link.get("url") and link.get("expanded_url"):
+            text = text.replace(link["url"], link["expanded_url"])
+    return str(text)
 
 
 def _x_dm(dm: Json, users: Json, account: str, agent: str) -> Json:
@@ -89,6 +133,10 @@ def _x_dm(dm: Json, users: Json, account: str, agent: str) -> Json:
 
 
 def _x_delete(gone: Json, account: str) -> Json:
+    """A deletion: the post's own time (from its id) and the deletion as its new version.
+
+    The payload does not say what the post was; the sync keeps the stored kind and thread.
+    """
     status = gone.get("status") or {}
     return _record(
         "x",
@@ -96,24 +144,35 @@ def _x_delete(gone: Json, account: str) -> Json:
         message_id=status.get("id"),
         account_id=account,
         author={"id": status.get("user_id")},
-        created_at=_ms(gone.get("timestamp_ms")),
+        created_at=_snowflake_time(status.get("id")) or _ms(gone.get("timestamp_ms")),
+        edited_at=_ms(gone.get("timestamp_ms")),
         deleted=True,
     )
 
 
 def _x_user(user: Json) -> Json:
     handle = user.get("screen_name")
+    links = ((user.get("entities") or {}).get("url") or {}).get("urls") or [{}]
     return {
         "id": user.get("id_str") or user.get("id"),
         "handle": handle,
         "name": user.get("name"),
         "profile_url": f"https://x.com/{handle}" if handle else None,
-        "website": user.get("url"),
+        "website": links[0].get("expanded_url") or user.get("url"),
         "location": user.get("location"),
         "bio": user.get("description"),
         "verified": user.get("verified"),
         "followers": user.get("followers_count"),
     }
+
+
+def _snowflake_time(post_id: Any) -> str | None:
+    """When an X id was made, to the second (ids carry their millisecond time)."""
+    try:
+        millis = (int(post_id) >> 22) + TWITTER_EPOCH_MS
+    except (TypeError, ValueError):
+        return None
+    return _ms(millis)
 
 
 # --- Meta (Pages and Instagram) ----------------------------------------------------------
