@@ -17,6 +17,7 @@ from typing import Any
 Json = dict[str, Any]
 SCHEMA = "crmbridge.interaction/1"
 X_TIME = "%a %b %d %H:%M:%S %z %Y"
+VISITOR_ITEMS = frozenset({"post", "status", "photo", "video"})
 TWITTER_EPOCH_MS = 1288834974657
 
 
@@ -179,7 +180,7 @@ def _snowflake_time(post_id: Any) -> str | None:
 
 
 def meta_events(payload: Json, agent: str = "brand") -> Iterator[Event]:
-    """Events of a Meta delivery: feed/comments changes and messaging, per entry."""
+    """Events of a Meta delivery: feed, mention and comment changes, messaging and standby."""
     platform = "instagram" if payload.get("object") == "instagram" else "facebook"
     for entry in payload.get("entry", []):
         owner, when = str(entry.get("id", "")), _entry_time(entry.get("time"))
@@ -187,17 +188,22 @@ def meta_events(payload: Json, agent: str = "brand") -> Iterator[Event]:
             event = _meta_change(platform, owner, when, change, agent)
             if event is not None:
                 yield event
-        for message in entry.get("messaging", []):
+        # ``standby``: messages (and the Page's echoes) while another app holds the thread.
+        for message in [*entry.get("messaging", []), *entry.get("standby", [])]:
             event = _meta_message(platform, owner, message, agent)
             if event is not None:
                 yield event
 
 
 def _meta_change(platform: str, owner: str, when: str, change: Json, agent: str) -> Event | None:
-    value = change.get("value") or {}
-    if change.get("field") == "feed" and value.get("item") == "comment":
+    value, field = change.get("value") or {}, change.get("field")
+    if field == "feed" and value.get("item") == "comment":
         return _fb_comment(owner, when, value, agent)
-    if change.get("field") == "comments" and platform == "instagram":
+    if field == "feed" and value.get("item") in VISITOR_ITEMS:
+        return _fb_visitor_post(owner, when, value)
+    if field == "mention" and platform == "facebook":
+        return _fb_mention(owner, when, value)
+    if field == "comments" and platform == "instagram":
         return _ig_comment(owner, when, value, agent)
     return None
 
@@ -220,8 +226,69 @@ def _fb_comment(owner: str, when: str, value: Json, agent: str) -> Event:
         created_at=created,
         edited_at=when if verb == "edited" else None,
         deleted=verb == "remove",
+        url=_comment_url(value),
     )
     return Event(f"facebook:{value.get('comment_id')}:{verb}:{when}", record)
+
+
+def _fb_visitor_post(owner: str, when: str, value: Json) -> Event | None:
+    """A post someone wrote on the Page (the Page's own posts are broadcasts: left out)."""
+    verb, sender = value.get("verb", "add"), value.get("from") or {}
+    if str(sender.get("id")) == owner:
+        return None
+    post = value.get("post_id")
+    record = _record(
+        "facebook",
+        kind="post",
+        message_id=post,
+        conversation_id=post,
+        account_id=owner,
+        author={"id": sender.get("id"), "name": sender.get("name")},
+        text=value.get("message", ""),
+        created_at=_seconds(value.get("created_time")) or when,
+        edited_at=when if verb == "edited" else None,
+        deleted=verb == "remove",
+        url=(value.get("post") or {}).get("permalink_url") or _post_url(post),
+    )
+    return Event(f"facebook:{post}:{verb}:{when}", record)
+
+
+def _fb_mention(owner: str, when: str, value: Json) -> Event | None:
+    """The Page @mentioned in someone's post or comment (field ``mention``)."""
+    post, comment = value.get("post_id"), value.get("comment_id")
+    message_id = comment if value.get("item") == "comment" and comment else post
+    if not message_id:
+        return None
+    verb = value.get("verb", "add")
+    record = _record(
+        "facebook",
+        kind="mention",
+        message_id=message_id,
+        conversation_id=post,
+        in_reply_to=post if message_id != post else None,
+        account_id=owner,
+        author={"id": value.get("sender_id"), "name": value.get("sender_name")},
+        text=value.get("message", ""),
+        created_at=_seconds(value.get("created_time")) or when,
+        deleted=verb == "remove",
+        url=_post_url(post) if message_id == post else _comment_url(value),
+    )
+    return Event(f"facebook:mention:{message_id}:{verb}:{when}", record)
+
+
+def _comment_url(value: Json) -> str | None:
+    """A comment's page: its post's permalink with ``comment_id``, as Graph's permalink_url."""
+    comment = str(value.get("comment_id") or "")
+    base = (value.get("post") or {}).get("permalink_url") or _post_url(value.get("post_id"))
+    if not comment or not base:
+        return None
+    return f"{base}?comment_id={comment.rsplit('_', 1)[-1]}"
+
+
+def _post_url(post_id: Any) -> str | None:
+    """``https://www.facebook.com/{page}/posts/{post}`` from a ``{page}_{post}`` id."""
+    page, _, post = str(post_id or "").partition("_")
+    return f"https://www.facebook.com/{page}/posts/{post}" if page and post else None
 
 
 def _ig_comment(owner: str, when: str, value: Json, agent: str) -> Event:
@@ -252,12 +319,14 @@ def _meta_message(platform: str, owner: str, event: Json, agent: str) -> Event |
     if not isinstance(message, dict) or not message.get("mid"):
         return None  # reads, deliveries, postbacks: nothing to record
     sender = str((event.get("sender") or {}).get("id", ""))
+    recipient = str((event.get("recipient") or {}).get("id", ""))
     when = _ms(event.get("timestamp"))
     edited = "message_edit" in event
     record = _record(
         platform,
         kind="dm",
         message_id=message["mid"],
+        conversation_id=_pair(sender, recipient),  # the chat's two participants, as polled
         account_id=owner,
         outbound=bool(message.get("is_echo")) or sender == owner,
         agent=agent,
@@ -273,6 +342,14 @@ def _meta_message(platform: str, owner: str, event: Json, agent: str) -> Event |
 
 
 # --- shared --------------------------------------------------------------------------------
+
+
+def _pair(one: str, other: str) -> str | None:
+    """A one-to-one chat named by its participants, lower id first (see connectors._graph)."""
+    if not one or not other:
+        return None
+    low, high = sorted((one, other), key=lambda i: (len(i), i))
+    return f"{low}-{high}"
 
 
 def _record(platform: str, *, outbound: bool = False, agent: str = "", **fields: Any) -> Json:
