@@ -9,7 +9,7 @@ reading side quarantines it with its reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -179,13 +179,27 @@ def _snowflake_time(post_id: Any) -> str | None:
 # --- Meta (Pages and Instagram) ----------------------------------------------------------
 
 
-def meta_events(payload: Json, agent: str = "brand") -> Iterator[Event]:
-    """Events of a Meta delivery: feed, mention and comment changes, messaging and standby."""
+MentionLookup = Callable[[str, str | None], Json | None]
+"""(media id, comment id or None) → the mention's interchange record (Instagram reads it)."""
+
+
+def meta_events(
+    payload: Json, agent: str = "brand", mentions: MentionLookup | None = None
+) -> Iterator[Event]:
+    """Events of a Meta delivery: feed, mention and comment changes, messaging and standby.
+
+    Instagram's ``mentions`` field names a caption or comment @mention by ids only: with
+    ``mentions`` (``InstagramConnector.mentioned``) each is read into a record; without
+    it they are skipped as unknown events.
+    """
     platform = "instagram" if payload.get("object") == "instagram" else "facebook"
     for entry in payload.get("entry", []):
         owner, when = str(entry.get("id", "")), _entry_time(entry.get("time"))
         for change in entry.get("changes", []):
-            event = _meta_change(platform, owner, when, change, agent)
+            if change.get("field") == "mentions" and platform == "instagram":
+                event = _ig_mention(change.get("value") or {}, mentions)
+            else:
+                event = _meta_change(platform, owner, when, change, agent)
             if event is not None:
                 yield event
         # ``standby``: messages (and the Page's echoes) while another app holds the thread.
@@ -312,6 +326,16 @@ def _ig_comment(owner: str, when: str, value: Json, agent: str) -> Event:
         created_at=when,
     )
     return Event(f"instagram:{value.get('id')}:{when}", record)
+
+
+def _ig_mention(value: Json, lookup: MentionLookup | None) -> Event | None:
+    media, comment = value.get("media_id"), value.get("comment_id")
+    if lookup is None or not media:
+        return None
+    record = lookup(str(media), str(comment) if comment else None)
+    if record is None:
+        return None
+    return Event(f"instagram:mention:{comment or media}", record)
 
 
 def _meta_message(platform: str, owner: str, event: Json, agent: str) -> Event | None:
