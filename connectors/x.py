@@ -54,6 +54,10 @@ class XConfig(RestOptions):
     mentions: bool = Field(default=True, description="Read mentions of the account.")
     search_query: str | None = Field(default=None, description="Recent-search query (7 days).")
     dms: bool = Field(default=False, description="Read DMs (needs a user-context token).")
+    timeline: bool = Field(
+        default=False,
+        description="Read the account's own posts (its replies to customers are outbound).",
+    )
     agent: str = Field(default="brand", description="Agent name on the account's own posts.")
     broadcasts: bool = Field(
         default=False,
@@ -76,10 +80,12 @@ class XConnector(RestConnector):
         return {"Authorization": f"Bearer {self.config.bearer_token.get_secret_value()}"}
 
     def streams(self) -> list[str]:
-        """Mentions, then search, then DMs, as configured."""
+        """Mentions, search, the own timeline, then DMs, as configured."""
         names = ["mentions"] if self.config.mentions else []
         if self.config.search_query:
             names.append("search")
+        if self.config.timeline:
+            names.append("timeline")
         return [*names, "dms"] if self.config.dms else names
 
     def check(self) -> str:
@@ -110,8 +116,9 @@ class XConnector(RestConnector):
         }
         if since:
             params["since_id"] = since
-        if stream == "mentions":
-            url = f"{base}/2/users/{self.config.user_id}/mentions"
+        if stream in ("mentions", "timeline"):
+            edge = "mentions" if stream == "mentions" else "tweets"
+            url = f"{base}/2/users/{self.config.user_id}/{edge}"
             paginator = TokenPaginator(path=("meta", "next_token"), param="pagination_token")
         else:
             url, params["query"] = f"{base}/2/tweets/search/recent", self.config.search_query

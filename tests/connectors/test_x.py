@@ -342,3 +342,15 @@ def test_a_webhook_deletion_carries_the_posts_own_time_and_the_deletion_as_its_v
     millis = (int(gone.message_id) >> 22) + 1288834974657
     assert int(gone.created_at.timestamp()) == millis // 1000
     assert gone.version_at == gone.edited_at
+
+
+def test_the_brands_own_timeline_gives_its_replies_as_outbound_and_leaves_out_broadcasts():
+    with responses.RequestsMock() as wire:
+        wire.add(responses.GET, f"{API}/2/users/{BRAND}/tweets", json=fixture("x", "timeline.json"))
+        found = [
+            i.interaction for i in make_x(mentions=False, dms=False, timeline=True).fetch(None)
+        ]
+    assert [i.message_id for i in found] == ["1750000000000000110"]
+    (reply,) = found
+    assert reply.direction == "outbound" and reply.kind == "reply" and reply.agent == "brand"
+    assert reply.conversation_id == "1750000000000000097"
