@@ -197,54 +197,6 @@ def parse_interaction(data: Any, location: str) -> Interaction:
         raise DataError(describe_validation_error(exc), location=location) from None
 
 
-def as_deleted(stored_json: str, deletion: Interaction) -> Interaction:
-    """The stored message marked deleted at the deletion's time, its kind and time kept.
-
-    A deletion event (X ``tweet_delete_events``, a removed comment) names the message but
-    not what it was; the stored copy does. The text goes, as the platforms require.
-    """
-    try:
-        stored = Interaction.model_validate_json(stored_json)
-    except ValidationError:
-        return deletion
-    if stored.key != deletion.key:
-        return deletion
-    data = stored.model_dump(by_alias=True)
-    data.update(deleted=True, text="", edited_at=max(stored.version_at, deletion.version_at))
-    return Interaction.model_validate(data)
-
-
-def thread_of(parent: Interaction) -> str | None:
-    """The thread a reply to ``parent`` joins: the parent's, or the parent when it is a root."""
-    if parent.conversation_id:
-        return parent.conversation_id
-    return None if parent.in_reply_to else (parent.edit_of or parent.message_id)
-
-
-def with_thread(i: Interaction, conversation_id: str) -> Interaction:
-    """A copy of ``i`` in the given platform thread."""
-    return Interaction.model_validate(
-        {**i.model_dump(by_alias=True), "conversation_id": conversation_id}
-    )
-
-
-def same_message(stored_json: str, other: Interaction) -> bool:
-    """Whether a stored copy says what ``other`` says: author, text, time, direction, state.
-
-    Two deliveries of one message (webhook and poll) may differ in the author's profile
-    or the thread id they carry; they still are the same message.
-    """
-    try:
-        stored = Interaction.model_validate_json(stored_json)
-    except ValidationError:
-        return False
-    return _message_of(stored) == _message_of(other)
-
-
-def _message_of(i: Interaction) -> tuple[Any, ...]:
-    return (i.key, i.author.id, i.text, i.created_at, i.direction, i.deleted, i.is_private)
-
-
 def describe_validation_error(exc: ValidationError) -> str:
     """One line per problem, ``field a.b: reason``, never echoing the offending value."""
     parts = []

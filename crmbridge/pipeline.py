@@ -25,21 +25,12 @@ from crmbridge.config import AppConfig
 from crmbridge.connector import Item
 from crmbridge.conversations.hook import ConversationHook
 from crmbridge.conversations.threader import parent_key
+from crmbridge.copies import as_deleted, inherit_threads, same_message
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceBusy
 from crmbridge.identity.resolver import ExactResolver, Resolution
 from crmbridge.identity.scored_resolver import ScoredResolver
-from crmbridge.models import (
-    ActivityWrite,
-    Contact,
-    Interaction,
-    Link,
-    WriteResult,
-    as_deleted,
-    same_message,
-    thread_of,
-    with_thread,
-)
+from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult
 from crmbridge.ops import open_adapter
 from crmbridge.rules.case_links import attach, case_links
 from crmbridge.rules.cases import conversation_key, rule_stage, rules_view
@@ -326,22 +317,13 @@ class Pipeline:
 
     def _inherit_threads(self, work: list[_Work]) -> None:
         """A reply that names no thread (an X webhook reply) joins its parent's thread."""
-        orphans = [
-            w for w in work if w.interaction.in_reply_to and not w.interaction.conversation_id
-        ]
-        if not orphans:
-            return
-        known = {w.interaction.activity_key: w.interaction for w in work}
-        known.update({w.interaction.key: w.interaction for w in work})
-        wanted = {parent_key(w.interaction) or "" for w in orphans} - set(known) - {""}
-        for key, row in self.store.ledger_rows(sorted(wanted)).items() if wanted else ():
-            known.setdefault(key, Interaction.model_validate_json(row.payload))
-        for w in sorted(orphans, key=lambda o: o.interaction.created_at):
-            parent = known.get(parent_key(w.interaction) or "")
-            thread = thread_of(parent) if parent is not None else None
-            if thread:
-                w.interaction = with_thread(w.interaction, thread)
-                known[w.interaction.key] = w.interaction
+
+        def stored(keys: list[str]) -> dict[str, str]:
+            return {k: row.payload for k, row in self.store.ledger_rows(keys).items()}
+
+        placed = inherit_threads((w.interaction for w in work), stored)
+        for w in work:
+            w.interaction = placed.get(w.interaction.key, w.interaction)
 
     def _resolve(self, work: list[_Work], commit: BatchCommit) -> None:
         # An author-less item has no persona: it is never resolved, linked or counted.
