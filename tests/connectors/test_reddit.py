@@ -225,3 +225,25 @@ def test_an_expired_token_names_the_setting():
             list(make_reddit().fetch(None))
     assert "REDDIT_ACCESS_TOKEN" in str(caught.value)
     assert "reddit-secret" not in str(caught.value)
+
+
+def test_a_comment_in_a_watched_subreddit_naming_the_brand_is_a_mention():
+    page2 = fixture("reddit", "comments_page2.json")
+    named = copy.deepcopy(page2["data"]["children"][0])
+    named["data"].update(
+        id="kc9",
+        name="t1_kc9",
+        author="sam_k",
+        author_fullname="t2_samk3",
+        body="u/acmesupport the lid is cracked again",
+        permalink="/r/acme/comments/18x1a/acme_order_never_arrived/kc9/",
+    )
+    page2["data"]["children"].append(named)
+    page1 = fixture("reddit", "comments_page1.json")
+    pages = {None: page1, page1["data"]["after"]: page2}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as wire:
+        serve(wire)
+        wire.remove(responses.GET, COMMENTS)
+        wire.add_callback(responses.GET, COMMENTS, callback=paged(pages, "after"))
+        found = {i.interaction.message_id: i.interaction for i in make_reddit().fetch(None)}
+    assert found["t1_kc9"].kind == "mention" and found["t1_kc9"].direction == "inbound"
