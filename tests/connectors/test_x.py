@@ -10,6 +10,7 @@ import requests
 import responses
 from crmbridge.connectors.x import XConnector
 
+from crmbridge.copies import inherit_threads
 from crmbridge.errors import AuthError, QuotaExhausted, RateLimited
 from crmbridge.models import Interaction, parse_interaction
 from crmbridge.testing import ConnectorContract, fake_response, paged
@@ -82,10 +83,12 @@ class TestXContract(ConnectorContract, CoverageContract):
         serve(wire, page1)
 
     def webhook_copies(self, tmp_path: Path) -> list[Interaction]:
-        # Replies are left out: X's webhook payload names no conversation, the sync takes
-        # it from the stored parent (tests/connectors/test_x_threads.py).
-        copies = pushed("x_timeline.json", "x_dm.json", "x_activity.json")
-        return [c for c in copies if not c.in_reply_to]
+        # X's webhook payload names no conversation for a reply: the sync places it in its
+        # parent's (here delivered in the same batch; stored ones: test_x_threads.py).
+        copies = pushed("x_activity.json", "x_timeline.json", "x_dm.json")
+        placed = inherit_threads(copies, lambda keys: {})
+        assert placed, "the deliveries must hold replies"
+        return [placed.get(c.key, c) for c in copies]
 
     def full_texts(self) -> dict[str, str]:
         long = next(t for t in fixture("x", "mentions_page2.json")["data"] if "note_tweet" in t)
