@@ -4,7 +4,8 @@ Streams: per watched subreddit a search and (``comments: true``) every new comme
 the inbox, split by what Reddit files it under: ``/message/mentions`` (username mentions),
 ``/message/comments`` (replies to the brand's comments), ``/message/selfreply`` (replies to
 the brand's posts), ``/message/messages`` (private messages in) and ``/message/sent`` (the
-brand's own messages out). Each thing is read from one stream only: inbox comments of a
+brand's own messages out); and the brand's own comments and posts elsewhere
+(``/user/NAME/overview``). Each thing is read from one stream only: inbox comments of a
 subreddit whose comments are read in full come from that stream, and the brand's own
 messages from ``sent``.
 
@@ -106,8 +107,9 @@ class RedditConnector(RestConnector):
                 names.append(f"comments:{sub}")
         if not self.config.inbox:
             return names
-        inbox = [s for s in INBOX if s != "sent" or self.config.username]
-        return [*names, *inbox]
+        if not self.config.username:
+            return [*names, *(s for s in INBOX if s != "sent")]
+        return [*names, *INBOX, "own"]
 
     def check(self) -> str:
         """Read the account behind the token."""
@@ -129,7 +131,7 @@ class RedditConnector(RestConnector):
                     record = self._pending(stream, thing)
                     if since and record.at and record.at < since:
                         return
-                    if self._owned_here(stream, thing.get("data") or {}):
+                    if self._owned_here(stream, thing):
                         yield record
         if since and seen >= LISTING_WINDOW:
             self.behind(stream, f"listings stop at {LISTING_WINDOW} items")
@@ -142,11 +144,16 @@ class RedditConnector(RestConnector):
             return f"/r/{sub}/search", params
         if kind == "comments":
             return f"/r/{sub}/comments", params
+        if kind == "own":
+            return f"/user/{quote(str(self.config.username), safe='')}/overview", params
         return f"/message/{INBOX[kind][0]}", params
 
-    def _owned_here(self, stream: str, data: Json) -> bool:
+    def _owned_here(self, stream: str, thing: Json) -> bool:
         """Whether this stream is the one that yields the thing (each comes from one)."""
-        if stream in ("mentions", "replies", "selfreplies"):
+        data = thing.get("data") or {}
+        if stream in ("mentions", "replies", "selfreplies", "own"):
+            if stream == "own" and thing.get("kind") == "t3":
+                return True  # the brand's posts: search reads only what matches its query
             sub = str(data.get("subreddit") or "").lower()
             return not (self.config.comments and sub in self._watched())
         if stream == "messages" and self.config.username:

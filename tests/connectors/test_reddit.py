@@ -22,6 +22,7 @@ INBOX_COMMENTS = f"{API}/message/comments"
 SELFREPLY = f"{API}/message/selfreply"
 SENT = f"{API}/message/sent"
 ABOUT_JDOE = f"{API}/user/jdoe/about"
+OVERVIEW = f"{API}/user/AcmeSupport/overview"
 AGENT = "linux:crmbridge-tests:0.1 (by /u/AcmeSupport)"
 
 
@@ -52,6 +53,7 @@ def serve(wire: responses.RequestsMock, search: dict | None = None) -> None:
     wire.add(responses.GET, MESSAGES, json=fixture("reddit", "messages.json"))
     wire.add(responses.GET, SENT, json=fixture("reddit", "sent.json"))
     wire.add(responses.GET, ABOUT_JDOE, json=fixture("reddit", "user_about_jdoe.json"))
+    wire.add(responses.GET, OVERVIEW, json=fixture("reddit", "overview.json"))
 
 
 def limits(reset: float) -> dict:
@@ -247,3 +249,11 @@ def test_a_comment_in_a_watched_subreddit_naming_the_brand_is_a_mention():
         wire.add_callback(responses.GET, COMMENTS, callback=paged(pages, "after"))
         found = {i.interaction.message_id: i.interaction for i in make_reddit().fetch(None)}
     assert found["t1_kc9"].kind == "mention" and found["t1_kc9"].direction == "inbound"
+
+
+def test_the_brands_own_comments_and_posts_elsewhere_are_outbound(items):
+    comment, post = items["t1_kb9"], items["t3_19h2p"]
+    assert comment.direction == post.direction == "outbound"
+    assert (comment.kind, post.kind) == ("comment", "post")
+    assert comment.url.endswith("/r/gadgets/comments/19g7k/best_blender_for_smoothies/kb9/")
+    assert items["t1_kr1"].in_reply_to == comment.message_id  # a reply to it, from the inbox
