@@ -127,11 +127,11 @@ class XConnector(RestConnector):
         for body in self.pages(url, params, paginator):
             includes = body.get("includes") or {}
             users = {u.get("id"): u for u in includes.get("users", [])}
-            quoted = {t.get("id"): t for t in includes.get("tweets", [])}
+            tweets = {t.get("id"): t for t in includes.get("tweets", [])}
             for post in body.get("data", []):
                 if self._broadcast(post):
                     continue
-                record = self._pending(stream, post, users, quoted, since)
+                record = self._pending(stream, post, users, tweets, since)
                 if record is not None:
                     found[record.id] = record
         self._check_window(stream, since, len(found))
