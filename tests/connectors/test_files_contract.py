@@ -8,7 +8,7 @@ from crmbridge.connectors.files import JsonlConnector
 
 from crmbridge.connector import Connector
 from crmbridge.testing import ConnectorContract
-from crmbridge.testing_coverage import CoverageContract
+from crmbridge.testing.coverage import CoverageContract
 
 LONG = "A long export line that must come through whole. " * 8
 

@@ -10,7 +10,7 @@ from crmbridge.connectors.instagram import InstagramConnector
 
 from crmbridge.models import Interaction, parse_interaction
 from crmbridge.testing import ConnectorContract, fake_response, paged
-from crmbridge.testing_coverage import CoverageContract
+from crmbridge.testing.coverage import CoverageContract
 from crmbridge.webhook_events import meta_events
 from tests.connectors.conftest import fixture
 from tests.connectors.test_facebook import usage

@@ -10,7 +10,7 @@ from crmbridge.connectors.reddit import RedditConnector
 
 from crmbridge.errors import AuthError
 from crmbridge.testing import ConnectorContract, fake_response, paged
-from crmbridge.testing_coverage import CoverageContract
+from crmbridge.testing.coverage import CoverageContract
 from tests.connectors.conftest import fixture
 
 API = "https://reddit.test"

@@ -14,7 +14,7 @@ from crmbridge.copies import inherit_threads
 from crmbridge.errors import AuthError, QuotaExhausted, RateLimited
 from crmbridge.models import Interaction, parse_interaction
 from crmbridge.testing import ConnectorContract, fake_response, paged
-from crmbridge.testing_coverage import CoverageContract
+from crmbridge.testing.coverage import CoverageContract
 from crmbridge.webhook_events import x_events
 from tests.connectors.conftest import fixture
 

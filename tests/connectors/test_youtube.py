@@ -10,7 +10,7 @@ from crmbridge.connectors.youtube import YouTubeConnector
 
 from crmbridge.errors import AuthError, QuotaExhausted
 from crmbridge.testing import ConnectorContract, paged
-from crmbridge.testing_coverage import CoverageContract
+from crmbridge.testing.coverage import CoverageContract
 from tests.connectors.conftest import fixture
 
 API = "https://youtube.test/youtube/v3"
