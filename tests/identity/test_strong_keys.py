@@ -147,3 +147,15 @@ def test_the_review_queue_stores_evidence_per_field_with_both_values(tmp_path, w
     assert (rows["location"]["author"], rows["location"]["verdict"]) == (None, "missing")
     assert rows["location"]["contact"] == "leeds"
     assert rows["email"]["verdict"] == "missing" and rows["email"]["contact"]
+
+
+def test_match_and_sync_use_the_same_bands():
+    from crmbridge.identity.match import MatchConfig
+    from crmbridge.identity.matcher import Thresholds
+
+    config = IdentityConfig()
+    assert (config.auto_threshold, config.review_threshold) == (Thresholds.auto, Thresholds.review)
+    assert (MatchConfig.auto_threshold, MatchConfig.review_threshold) == (
+        Thresholds.auto,
+        Thresholds.review,
+    )
