@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -78,6 +79,8 @@ class FakePlatforms:
         self.requests: list[dict[str, Any]] = []
         self.fault_plan: list[str | None] = []  # consumed one per POST, None = no fault
         self.lookup_faults: list[str | None] = []
+        # Asked for a fault (or None) per request once the plans above are used up.
+        self.chaos: Callable[[str], str | None] | None = None
         self._ids = itertools.count(9_000_000)
 
     # --- seeding ----------------------------------------------------------------------
@@ -126,7 +129,9 @@ class FakePlatforms:
 
     def _fault(self, method: str) -> str | None:
         plan = self.fault_plan if method == "POST" else self.lookup_faults
-        return plan.pop(0) if plan else None
+        if plan:
+            return plan.pop(0)
+        return self.chaos(method) if self.chaos is not None else None
 
     @staticmethod
     def _payload(headers: Any, body: bytes) -> dict[str, Any]:
