@@ -85,14 +85,20 @@ def serve(fake: Any) -> Iterator[int]:
     def app(environ: Any, start_response: Any) -> Any:
         request = Request(environ)
         platform, _, rest = request.path.lstrip("/").partition("/")
-        url = f"http://fake/{rest}" + (f"?{request.query_string.decode()}" if request.query_string else "")
+        url = f"http://fake/{rest}" + (
+            f"?{request.query_string.decode()}" if request.query_string else ""
+        )
         try:
             answer = fake.handle(request.method, platform, url, request.headers, request.get_data())
         except Timeout:
             time.sleep(CLIENT_TIMEOUT + 0.3)  # the caller gave up by now
             answer = Answer(504, {"error": {"message": "gateway timeout"}})
-        response = Response(json.dumps(answer.body), status=answer.status,
-                            headers=answer.headers, content_type="application/json")
+        response = Response(
+            json.dumps(answer.body),
+            status=answer.status,
+            headers=answer.headers,
+            content_type="application/json",
+        )
         return response(environ, start_response)
 
     import logging
@@ -150,14 +156,27 @@ def target(fake: Any, n: int, platform: str, kind: str, private: bool) -> Any:
     message_id = ids[platform] if not (private and platform != "reddit") else f"dm{n}"
     author = {"id": f"u{n}", "handle": f"user{n}"}
     conversation = f"conv{n}" if private else message_id
-    fake.seed(platform, message_id, created_at=when, author=author["id"],
-              conversation=conversation, **({"psid": author["id"]} if private and
-                                           platform in ("facebook", "instagram") else {}))
-    return Interaction.model_validate({
-        "schema": "crmbridge.interaction/1", "platform": platform, "kind": kind,
-        "message_id": message_id, "conversation_id": conversation, "is_private": private,
-        "author": author, "text": "help please", "created_at": when,
-    })
+    fake.seed(
+        platform,
+        message_id,
+        created_at=when,
+        author=author["id"],
+        conversation=conversation,
+        **({"psid": author["id"]} if private and platform in ("facebook", "instagram") else {}),
+    )
+    return Interaction.model_validate(
+        {
+            "schema": "crmbridge.interaction/1",
+            "platform": platform,
+            "kind": kind,
+            "message_id": message_id,
+            "conversation_id": conversation,
+            "is_private": private,
+            "author": author,
+            "text": "help please",
+            "created_at": when,
+        }
+    )
 
 
 def fill(config_path: Path, fake: Any, count: int, rng: random.Random) -> None:
@@ -172,15 +191,24 @@ def fill(config_path: Path, fake: Any, count: int, rng: random.Random) -> None:
     for n in range(count):
         platform, kind, private, moved, _ = rng.choices(MIX, weights)[0]
         interaction = target(fake, n, platform, kind, private)
-        queue.add(interaction, f"We are on it #r{n:05d}", "Jane Doe", reply_id=f"r{n:05d}",
-                  private=moved, reason="details are private" if moved else None)
+        queue.add(
+            interaction,
+            f"We are on it #r{n:05d}",
+            "Jane Doe",
+            reply_id=f"r{n:05d}",
+            private=moved,
+            reason="details are private" if moved else None,
+        )
 
 
 def trial(config_path: Path, rng: random.Random, kill: bool, env: dict[str, str]) -> str:
     """One sender process; SIGKILLed at a random moment of its work when ``kill``."""
     process = subprocess.Popen(
         [sys.executable, __file__, "--child", str(config_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
     )
     assert process.stdout is not None
     process.stdout.readline()  # "ready": imports and config done
@@ -213,8 +241,10 @@ def verdict(config_path: Path, fake: Any, count: int) -> dict[str, Any]:
     held = {i for i, r in replies.items() if r.status == "unknown" and r.hold_reason}
     statuses = Counter(r.status for r in replies.values())
     wrong_id = sum(
-        1 for i, r in replies.items()
-        if r.status == "sent" and r.platform_id not in ids.get(i, set())
+        1
+        for i, r in replies.items()
+        if r.status == "sent"
+        and r.platform_id not in ids.get(i, set())
         and not (r.platform_id or "").startswith("m_")  # private replies: ids differ in prefix
     )
     spooled = {
@@ -232,8 +262,9 @@ def verdict(config_path: Path, fake: Any, count: int) -> dict[str, Any]:
         "held_and_posted": sum(1 for i in held if posts[i]),
         "failed": statuses["failed"],
         "wrong_platform_id": wrong_id,
-        "not_on_timeline": sum(1 for r in replies.values()
-                               if r.status == "sent" and r.platform_id not in spooled),
+        "not_on_timeline": sum(
+            1 for r in replies.values() if r.status == "sent" and r.platform_id not in spooled
+        ),
         "resolved_by_lookup": looked_up,
         "statuses": dict(statuses),
     }
@@ -275,8 +306,11 @@ def main() -> None:
             reruns += 1
         figures = verdict(config_path, fake, args.replies)
     figures.update(
-        kills=outcomes["killed"], finished_before_kill=outcomes["finished"], reruns=reruns,
-        fault_rate=args.fault_rate, requests=len(fake.requests),
+        kills=outcomes["killed"],
+        finished_before_kill=outcomes["finished"],
+        reruns=reruns,
+        fault_rate=args.fault_rate,
+        requests=len(fake.requests),
         duration_s=round(time.monotonic() - started, 1),
     )
     for key, value in figures.items():

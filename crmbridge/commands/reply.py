@@ -166,3 +166,25 @@ def reply_resolve(
 
     reply = resolve(StateStore(config.state_url), reply_id, platform_id, person)
     click.echo(json.dumps(reply.as_dict()) if as_json else f"{reply.id}: {reply.status}")
+
+
+@reply_group.command("poll")
+@config_option
+@json_option
+@handles_errors
+def reply_poll(config_path: Path, as_json: bool) -> None:
+    """Take replies agents wrote in the CRM into the outbox; report sent ones back.
+
+    Salesforce: outbound SocialPosts created from a case (IsOutbound, awaiting sending,
+    ReplyTo a post crmbridge wrote) are queued; sent and failed replies update their post's
+    Status and ExternalPostId. Run it before and after `crmbridge reply send`.
+    """
+    config = load_config(config_path)
+    from crmbridge.outbound.salesforce import poll_salesforce
+    from crmbridge.state.store import StateStore
+
+    summary = poll_salesforce(config, StateStore(config.state_url))
+    if as_json:
+        click.echo(json.dumps(summary.as_dict()))
+        return
+    click.echo(", ".join(f"{k}={v}" for k, v in summary.as_dict().items()))

@@ -117,12 +117,17 @@ class World:
         return [r for r in self.fake.requests if r["method"] == method]
 
 
-def _callback(fake: FakePlatforms, platform: str) -> Callable[[Any], tuple[int, dict[str, str], str]]:
+def _callback(
+    fake: FakePlatforms, platform: str
+) -> Callable[[Any], tuple[int, dict[str, str], str]]:
     def answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
         body = request.body or b""
         try:
             result = fake.handle(
-                request.method or "GET", platform, request.url or "", request.headers,
+                request.method or "GET",
+                platform,
+                request.url or "",
+                request.headers,
                 body if isinstance(body, bytes) else body.encode(),
             )
         except Timeout as exc:
@@ -143,7 +148,8 @@ def world(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     config.write_text(
         config.read_text(encoding="utf-8").replace(
             "sources:\n",
-            "sources:\n  - {name: replies, connector: jsonl, path: spool, pattern: replies.jsonl}\n",
+            "sources:\n  - {name: replies, connector: jsonl, path: spool, "
+            "pattern: replies.jsonl}\n",
         )
         + REPLIES_YAML,
         encoding="utf-8",

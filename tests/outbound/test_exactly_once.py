@@ -44,7 +44,9 @@ def test_a_crash_between_marking_sending_and_the_answer_is_looked_up_before_any_
     assert outbox.claim(reply, "public") is not None
     world.fake.posted()  # nothing yet
     world.fake.handle(
-        "POST", "x", "https://api.x.com/2/tweets",
+        "POST",
+        "x",
+        "https://api.x.com/2/tweets",
         {"Authorization": "Bearer test-token", "Content-Type": "application/json"},
         b'{"text": "On it ^Jane D", "reply": {"in_reply_to_tweet_id": "2001"}}',
     )
@@ -82,8 +84,18 @@ def test_two_identical_replies_in_one_thread_stay_two_after_lost_answers(world):
 
 
 def test_an_undecidable_outcome_waits_for_a_person_and_resolve_decides_it(world):
-    world.sync([inbound(world.fake, "facebook", "p_c9", kind="comment", conversation_id="p",
-                        author={"id": "psid-3"})])
+    world.sync(
+        [
+            inbound(
+                world.fake,
+                "facebook",
+                "p_c9",
+                kind="comment",
+                conversation_id="p",
+                author={"id": "psid-3"},
+            )
+        ]
+    )
     reply = world.reply("facebook:p_c9", "Sent you a DM", private=True, reason="account number")
     world.fake.fault_plan = ["timeout"]  # nothing posted, but we cannot know that
 
@@ -110,7 +122,9 @@ def test_lookups_that_keep_failing_hold_the_reply_for_a_person(world):
         world.send()
 
     stored = Outbox(world.store).get(reply.id)
-    assert stored.status == "unknown" and stored.hold_reason and "lookups failed" in stored.hold_reason
+    assert (
+        stored.status == "unknown" and stored.hold_reason and "lookups failed" in stored.hold_reason
+    )
     assert world.fake.posted() == []
     assert len(world.posts()) == 1
 

@@ -21,8 +21,9 @@ def add_rules(world: World, text: str) -> None:
 
 
 def test_a_reply_on_a_legal_threat_is_held_until_someone_approves_it(world):
-    world.sync([inbound(world.fake, "x", "3001", kind="mention",
-                        text="I will sue you and call my lawyer")])
+    world.sync(
+        [inbound(world.fake, "x", "3001", kind="mention", text="I will sue you and call my lawyer")]
+    )
     reply = world.reply("x:3001", "Please DM us your order number")
     assert reply.status == "held" and "legal" in (reply.hold_reason or "")
 
@@ -37,10 +38,14 @@ def test_a_reply_on_a_legal_threat_is_held_until_someone_approves_it(world):
 
 
 def test_a_reply_to_a_vip_is_held_for_approval(world):
-    add_rules(world, "rules:\n  rules: [{name: tag, when: {platform: x}, then: {tag: seen}}]\n"
-              "  vip: {handles: [bigname]}\n")
-    world.sync([inbound(world.fake, "x", "3002", kind="mention",
-                        author={"id": "9", "handle": "BigName"})])
+    add_rules(
+        world,
+        "rules:\n  rules: [{name: tag, when: {platform: x}, then: {tag: seen}}]\n"
+        "  vip: {handles: [bigname]}\n",
+    )
+    world.sync(
+        [inbound(world.fake, "x", "3002", kind="mention", author={"id": "9", "handle": "BigName"})]
+    )
 
     reply = world.reply("x:3002", "Thanks for flagging")
 
@@ -48,7 +53,9 @@ def test_a_reply_to_a_vip_is_held_for_approval(world):
 
 
 def test_no_response_on_the_conversation_stops_its_queue(world):
-    add_rules(world, "rules: [{name: thanks, when: {keywords: thanks}, then: {no_response: true}}]\n")
+    add_rules(
+        world, "rules: [{name: thanks, when: {keywords: thanks}, then: {no_response: true}}]\n"
+    )
     world.sync([inbound(world.fake, "x", "3003", kind="mention", text="thanks, all sorted")])
 
     reply = world.reply("x:3003", "Happy to help")
@@ -59,8 +66,18 @@ def test_no_response_on_the_conversation_stops_its_queue(world):
 
 
 def test_a_sent_reply_becomes_the_agents_outbound_activity_in_the_conversation(world):
-    world.sync([inbound(world.fake, "x", "3004", kind="mention", conversation_id="3004",
-                        text="my parcel is late")])
+    world.sync(
+        [
+            inbound(
+                world.fake,
+                "x",
+                "3004",
+                kind="mention",
+                conversation_id="3004",
+                text="my parcel is late",
+            )
+        ]
+    )
     world.reply("x:3004", "Checking now", agent="Jane Doe")
     world.send()
     platform_id = world.fake.posted()[0].id
@@ -68,12 +85,17 @@ def test_a_sent_reply_becomes_the_agents_outbound_activity_in_the_conversation(w
     world.sync([])  # the replies source reads the spool
 
     with world.store.engine.connect() as conn:
-        row = conn.execute(sa.select(schema.ledger).where(
-            schema.ledger.c.key == f"x:{platform_id}")).one()
-        inbound_row = conn.execute(sa.select(schema.ledger).where(
-            schema.ledger.c.key == "x:3004")).one()
-        conversation = conn.execute(sa.select(schema.conversations).where(
-            schema.conversations.c.key == inbound_row.conversation_key)).one()
+        row = conn.execute(
+            sa.select(schema.ledger).where(schema.ledger.c.key == f"x:{platform_id}")
+        ).one()
+        inbound_row = conn.execute(
+            sa.select(schema.ledger).where(schema.ledger.c.key == "x:3004")
+        ).one()
+        conversation = conn.execute(
+            sa.select(schema.conversations).where(
+                schema.conversations.c.key == inbound_row.conversation_key
+            )
+        ).one()
     payload = json.loads(row.payload)
     assert payload["direction"] == "outbound" and payload["agent"] == "Jane Doe"
     assert payload["in_reply_to"] == "3004" and payload["text"] == "Checking now ^Jane D"
@@ -87,8 +109,21 @@ def test_the_reply_command_queues_lists_and_sends(world):
     config = str(world.folder / "crmbridge.yaml")
     runner = CliRunner()
 
-    queued = runner.invoke(main, ["reply", "to", "youtube:Ugx7", "--text", "Fixed in 2.2",
-                                  "--agent", "Sam Lee", "--config", config, "--json"])
+    queued = runner.invoke(
+        main,
+        [
+            "reply",
+            "to",
+            "youtube:Ugx7",
+            "--text",
+            "Fixed in 2.2",
+            "--agent",
+            "Sam Lee",
+            "--config",
+            config,
+            "--json",
+        ],
+    )
     assert queued.exit_code == 0, queued.output
     sent = runner.invoke(main, ["reply", "send", "--config", config, "--json"])
     listed = runner.invoke(main, ["reply", "list", "--config", config, "--json"])
@@ -97,14 +132,39 @@ def test_the_reply_command_queues_lists_and_sends(world):
     [row] = json.loads(listed.output)
     assert row["status"] == "sent" and row["agent"] == "Sam Lee"
     assert row["body"] == "Fixed in 2.2 ^Sam L"
-    again = runner.invoke(main, ["reply", "to", "youtube:Ugx7", "--text", "Fixed in 2.2",
-                                 "--agent", "Sam Lee", "--config", config, "--json"])
+    again = runner.invoke(
+        main,
+        [
+            "reply",
+            "to",
+            "youtube:Ugx7",
+            "--text",
+            "Fixed in 2.2",
+            "--agent",
+            "Sam Lee",
+            "--config",
+            config,
+            "--json",
+        ],
+    )
     assert json.loads(again.output)["status"] == "sent"  # the same reply, not a second one
     assert len(world.fake.posted()) == 1
 
 
 def test_the_reply_command_names_the_fix_for_an_unknown_message(world):
-    result = CliRunner().invoke(main, ["reply", "to", "x:404", "--text", "hi", "--agent", "A B",
-                                       "--config", str(world.folder / "crmbridge.yaml")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "reply",
+            "to",
+            "x:404",
+            "--text",
+            "hi",
+            "--agent",
+            "A B",
+            "--config",
+            str(world.folder / "crmbridge.yaml"),
+        ],
+    )
     assert result.exit_code == 4
     assert "no message or conversation 'x:404'" in result.output

@@ -35,8 +35,9 @@ def test_an_x_mention_is_answered_by_a_reply_post_naming_the_tweet_signed_by_the
 
 
 def test_an_x_dm_is_answered_inside_its_own_dm_conversation_never_in_public(world):
-    world.sync([inbound(world.fake, "x", "dm-1", kind="dm", conversation_id="C-77",
-                        is_private=True)])
+    world.sync(
+        [inbound(world.fake, "x", "dm-1", kind="dm", conversation_id="C-77", is_private=True)]
+    )
     reply = world.reply("x:dm-1", "Can you send the order number?")
     assert reply.channel == "dm"
 
@@ -48,8 +49,18 @@ def test_an_x_dm_is_answered_inside_its_own_dm_conversation_never_in_public(worl
 
 
 def test_a_facebook_comment_gets_a_reply_comment_with_a_message_field(world):
-    world.sync([inbound(world.fake, "facebook", "post1_c1", kind="comment",
-                        conversation_id="post1", in_reply_to="post1")])
+    world.sync(
+        [
+            inbound(
+                world.fake,
+                "facebook",
+                "post1_c1",
+                kind="comment",
+                conversation_id="post1",
+                in_reply_to="post1",
+            )
+        ]
+    )
     world.reply("facebook:post1_c1", "Thanks for telling us")
 
     world.send()
@@ -60,8 +71,20 @@ def test_a_facebook_comment_gets_a_reply_comment_with_a_message_field(world):
 
 
 def messenger(world: World, platform: str, hours: float) -> None:
-    world.sync([inbound(world.fake, platform, "m1", kind="dm", conversation_id="t_1",
-                        is_private=True, author={"id": "psid-9"}, created_at=ago(hours=hours))])
+    world.sync(
+        [
+            inbound(
+                world.fake,
+                platform,
+                "m1",
+                kind="dm",
+                conversation_id="t_1",
+                is_private=True,
+                author={"id": "psid-9"},
+                created_at=ago(hours=hours),
+            )
+        ]
+    )
 
 
 def test_a_messenger_reply_within_24_hours_goes_as_a_response(world):
@@ -99,9 +122,11 @@ def test_a_messenger_reply_after_24_hours_is_refused_unless_the_human_agent_tag_
 
 def test_a_messenger_reply_after_7_days_is_refused_even_with_the_tag(world):
     config = world.folder / "crmbridge.yaml"
-    config.write_text(config.read_text().replace(
-        f'facebook: {{page_id: "{PAGE}",', f'facebook: {{human_agent: true, page_id: "{PAGE}",'
-    ))
+    config.write_text(
+        config.read_text().replace(
+            f'facebook: {{page_id: "{PAGE}",', f'facebook: {{human_agent: true, page_id: "{PAGE}",'
+        )
+    )
     messenger(world, "facebook", hours=24 * 8)
     with pytest.raises(Refused, match="no reply after 7 days"):
         world.reply("facebook:m1", "Late answer")
@@ -112,9 +137,10 @@ def test_a_reply_whose_window_closed_while_it_waited_fails_with_the_reason_unsen
     messenger(world, "instagram", hours=23.99)
     reply = world.reply("instagram:m1", "Still there?")
     # the customer's clock runs on while the reply waits: the send re-checks the window
+    from datetime import timedelta
+
     from crmbridge.outbound.dispatch import Dispatcher
     from crmbridge.state.store import utcnow
-    from datetime import timedelta
 
     Dispatcher(world.config, world.store, clock=lambda: utcnow() + timedelta(hours=1)).run()
 
@@ -126,8 +152,18 @@ def test_a_reply_whose_window_closed_while_it_waited_fails_with_the_reason_unsen
 
 def test_an_instagram_reply_to_a_reply_goes_under_its_top_level_comment(world):
     world.fake.seed("instagram", "ig_c1")
-    world.sync([inbound(world.fake, "instagram", "ig_c2", kind="reply", conversation_id="media1",
-                        in_reply_to="ig_c1")])
+    world.sync(
+        [
+            inbound(
+                world.fake,
+                "instagram",
+                "ig_c2",
+                kind="reply",
+                conversation_id="media1",
+                in_reply_to="ig_c1",
+            )
+        ]
+    )
     world.reply("instagram:ig_c2", "Glad you like it")
 
     world.send()
@@ -150,23 +186,38 @@ def test_an_instagram_dm_goes_through_the_messenger_send_api_from_the_page(world
 
 
 def test_a_youtube_reply_is_a_comments_insert_with_the_parent_id(world):
-    world.sync([inbound(world.fake, "youtube", "Ugz1", kind="comment", conversation_id="Ugz1",
-                        in_reply_to="video9")])
+    world.sync(
+        [
+            inbound(
+                world.fake,
+                "youtube",
+                "Ugz1",
+                kind="comment",
+                conversation_id="Ugz1",
+                in_reply_to="video9",
+            )
+        ]
+    )
     world.reply("youtube:Ugz1", "Try version 2.1")
 
     world.send()
 
     post = only_post(world)
     assert post["path"] == "/youtube/v3/comments" and post["query"] == {"part": "snippet"}
-    assert post["body"] == {"snippet": {"parentId": "Ugz1", "textOriginal": "Try version 2.1 ^Jane D"}}
+    assert post["body"] == {
+        "snippet": {"parentId": "Ugz1", "textOriginal": "Try version 2.1 ^Jane D"}
+    }
 
 
 def test_reddit_comments_and_messages_are_answered_with_api_comment_on_their_fullname(world):
-    world.sync([
-        inbound(world.fake, "reddit", "t1_abc", kind="comment", conversation_id="t3_p"),
-        inbound(world.fake, "reddit", "t4_msg", kind="dm", conversation_id="t4_msg",
-                is_private=True),
-    ])
+    world.sync(
+        [
+            inbound(world.fake, "reddit", "t1_abc", kind="comment", conversation_id="t3_p"),
+            inbound(
+                world.fake, "reddit", "t4_msg", kind="dm", conversation_id="t4_msg", is_private=True
+            ),
+        ]
+    )
     world.reply("reddit:t1_abc", "We fixed it")
     world.reply("reddit:t4_msg", "Replied privately")
 
@@ -181,19 +232,34 @@ def test_reddit_comments_and_messages_are_answered_with_api_comment_on_their_ful
 
 
 def test_moving_a_public_reddit_thread_to_private_needs_a_reason_and_records_it(world):
-    world.sync([inbound(world.fake, "reddit", "t1_q", kind="comment", conversation_id="t3_p",
-                        author={"id": "t2_u", "handle": "someone"})])
+    world.sync(
+        [
+            inbound(
+                world.fake,
+                "reddit",
+                "t1_q",
+                kind="comment",
+                conversation_id="t3_p",
+                author={"id": "t2_u", "handle": "someone"},
+            )
+        ]
+    )
     with pytest.raises(Refused, match="needs a reason"):
         world.reply("reddit:t1_q", "Let's take this to DM", private=True)
 
-    reply = world.reply("reddit:t1_q", "Let's take this to DM", private=True,
-                        reason="order details are private")
+    reply = world.reply(
+        "reddit:t1_q", "Let's take this to DM", private=True, reason="order details are private"
+    )
     world.send()
 
     post = only_post(world)
     assert post["path"] == "/api/compose"
-    assert post["body"] == {"api_type": "json", "to": "someone", "subject": "Re: your message",
-                            "text": "Let's take this to DM ^Jane D"}
+    assert post["body"] == {
+        "api_type": "json",
+        "to": "someone",
+        "subject": "Re: your message",
+        "text": "Let's take this to DM ^Jane D",
+    }
     stored = world.reply("reddit:t1_q", "Let's take this to DM", private=True, reason="x")
     assert stored.id == reply.id and stored.status == "sent"
     assert stored.moved_private == "order details are private"
