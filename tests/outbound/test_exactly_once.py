@@ -3,6 +3,8 @@ and what cannot be decided waits for a person."""
 
 from __future__ import annotations
 
+import pytest
+
 from crmbridge.outbound.manage import resolve
 from crmbridge.outbound.outbox import Outbox
 from tests.outbound.conftest import World, inbound
@@ -140,3 +142,39 @@ def test_a_refused_reply_is_failed_with_the_platforms_reason_and_not_retried(wor
     stored = Outbox(world.store).get(reply.id)
     assert stored.status == "failed" and "INVALID_ID" in (stored.error or "")
     assert len(world.posts()) == 1
+
+
+CASES = {
+    "x post": ("x", dict(kind="mention")),
+    "x dm": ("x", dict(kind="dm", conversation_id="C-1", is_private=True)),
+    "facebook comment": ("facebook", dict(kind="comment", conversation_id="p1")),
+    "messenger": (
+        "facebook",
+        dict(kind="dm", conversation_id="t_1", is_private=True, author={"id": "psid-1"}),
+    ),
+    "instagram comment": ("instagram", dict(kind="comment", conversation_id="media")),
+    "instagram dm": (
+        "instagram",
+        dict(kind="dm", conversation_id="t_2", is_private=True, author={"id": "igsid-1"}),
+    ),
+    "youtube comment": ("youtube", dict(kind="comment")),
+    "reddit comment": ("reddit", dict(kind="comment", conversation_id="t3_p")),
+    "reddit message": ("reddit", dict(kind="dm", is_private=True)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_on_every_platform_a_lost_answer_is_found_by_the_lookup_and_posted_once(world, case):
+    platform, facts = CASES[case]
+    message_id = {"reddit": "t4_m1" if facts.get("is_private") else "t1_c1"}.get(platform, "m-1")
+    facts = {**facts, "conversation_id": facts.get("conversation_id") or message_id}
+    world.sync([inbound(world.fake, platform, message_id, **facts)])
+    reply = world.reply(f"{platform}:{message_id}", "Thanks for your patience")
+    world.fake.fault_plan = ["lost"]
+
+    summary = world.send()
+
+    [post] = world.fake.posted()
+    stored = Outbox(world.store).get(reply.id)
+    assert stored.status == "sent" and stored.platform_id == post.id
+    assert summary.found == 1 and len(world.posts()) == 1

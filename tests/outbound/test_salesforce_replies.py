@@ -42,8 +42,10 @@ def post(post_id: str, reply_to_key: str | None, content: str, kind: str = "Repl
 def test_an_outbound_socialpost_is_sent_once_and_salesforce_gets_the_id_and_status(world):
     world.sync([inbound(world.fake, "x", "5001", kind="mention")])
     use_salesforce(world)
-    records = [post("0ST00000000000A", "x:5001", "We have refunded you"),
-               post("0ST00000000000B", None, "Answer to something crmbridge never wrote")]
+    records = [
+        post("0ST00000000000A", "x:5001", "We have refunded you"),
+        post("0ST00000000000B", None, "Answer to something crmbridge never wrote"),
+    ]
     queries: list[str] = []
 
     def query(request):
@@ -58,10 +60,12 @@ def test_an_outbound_socialpost_is_sent_once_and_salesforce_gets_the_id_and_stat
         patches.setdefault(request.url.rsplit("/", 1)[1], []).append(json.loads(request.body))
         return 204, {}, ""
 
-    world.wire.add_callback(responses.PATCH, f"{BASE}/sobjects/SocialPost/0ST00000000000A",
-                            callback=patch)
-    world.wire.add_callback(responses.PATCH, f"{BASE}/sobjects/SocialPost/0ST00000000000B",
-                            callback=patch)
+    world.wire.add_callback(
+        responses.PATCH, f"{BASE}/sobjects/SocialPost/0ST00000000000A", callback=patch
+    )
+    world.wire.add_callback(
+        responses.PATCH, f"{BASE}/sobjects/SocialPost/0ST00000000000B", callback=patch
+    )
     replies = SocialPostReplies(world.config, world.store)
 
     first = replies.poll()
