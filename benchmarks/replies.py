@@ -1,6 +1,6 @@
 """Replies exactly once under faults and SIGKILLs, across the five platforms.
 
-The fake platforms (tests/outbound/fake_platforms.py) run as an HTTP server on 127.0.0.1
+The fake platforms (crmbridge.testing.platforms_fake) run as an HTTP server on 127.0.0.1
 in this parent process, so what was posted survives the senders we kill. The outbox (a
 SQLite state store) is filled with N replies spread over X, Facebook, Instagram, YouTube
 and Reddit, public and private; every request the server answers is faulty with the given
@@ -31,9 +31,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 CLIENT_TIMEOUT = 0.5
 # (platform, kind, private, moved to private): the mix of replies, by weight.
@@ -80,7 +77,7 @@ def serve(fake: Any) -> Iterator[int]:
     from werkzeug.serving import make_server
     from werkzeug.wrappers import Request, Response
 
-    from tests.outbound.fake_platforms import Answer, Timeout
+    from crmbridge.testing.platforms_fake import Answer, Timeout
 
     def app(environ: Any, start_response: Any) -> Any:
         request = Request(environ)
@@ -115,7 +112,14 @@ def serve(fake: Any) -> Iterator[int]:
 
 def write_config(folder: Path, port: int) -> Path:
     """A config whose replies go to the fake server."""
-    from tests.outbound.fake_platforms import BRAND_X, CHANNEL, IG_NAME, IG_USER, PAGE, REDDIT_USER
+    from crmbridge.testing.platforms_fake import (
+        BRAND_X,
+        CHANNEL,
+        IG_NAME,
+        IG_USER,
+        PAGE,
+        REDDIT_USER,
+    )
 
     base = f"http://127.0.0.1:{port}"
     (folder / "spool").mkdir()
@@ -130,6 +134,7 @@ sources:
   - {{name: replies, connector: jsonl, path: spool, pattern: replies.jsonl}}
 replies:
   timeout_s: {CLIENT_TIMEOUT}
+  sending_lease_s: 1.0  # one sender at a time here: a row left sending is a killed one
   approval: {{intents: [], vip: false}}
   x: {{user_id: "{BRAND_X}", access_token: "${{REPLY_TOKEN}}", api_base: "{base}/x"}}
   facebook: {{page_id: "{PAGE}", access_token: "${{REPLY_TOKEN}}", api_base: "{base}/graph/v21.0"}}
@@ -282,7 +287,7 @@ def main() -> None:
     if args.child:
         child(args.child)
         return
-    from tests.outbound.fake_platforms import TOKEN, FakePlatforms
+    from crmbridge.testing.platforms_fake import TOKEN, FakePlatforms
 
     rng = random.Random(args.seed)
     fake = FakePlatforms()

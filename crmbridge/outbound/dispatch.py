@@ -144,9 +144,16 @@ class Dispatcher:
     # --- unknown outcomes ------------------------------------------------------------
 
     def _settled(self, reply: Reply) -> bool:
-        """A call that timed out may still land: look only after the timeout has passed."""
+        """Look only when no call can still land: after the timeout, or the sending lease.
+
+        A reply still ``sending`` may be another sender's call in its retries; it counts
+        as abandoned (its sender died) once ``sending_lease_s`` has passed.
+        """
         since = reply.attempt_at or self.clock()
-        return self.clock() - since >= timedelta(seconds=self.settings.timeout_s)
+        wait = self.settings.timeout_s
+        if reply.status == "sending":
+            wait = max(wait, self.settings.sending_lease_s)
+        return self.clock() - since >= timedelta(seconds=wait)
 
     def _settle_this_run(self) -> None:
         waiting = [r for r in self.outbox.find(["unknown"]) if r.hold_reason is None]

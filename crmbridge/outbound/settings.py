@@ -85,6 +85,12 @@ class RepliesConfig(Options):
         default=3, ge=1, le=20, description="Failed lookups before an unknown send waits."
     )
     timeout_s: float = Field(default=30.0, gt=0, le=300)
+    sending_lease_s: float = Field(
+        default=300.0,
+        ge=0,
+        description="A reply left 'sending' this long is taken for abandoned (the sender "
+        "died) and looked up; longer than any send with its retries can take.",
+    )
     x: XAccount | None = None
     facebook: GraphAccount | None = None
     instagram: GraphAccount | None = None

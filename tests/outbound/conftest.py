@@ -20,8 +20,7 @@ from crmbridge.outbound.queue import Queue, find_target
 from crmbridge.outbound.reply import Reply
 from crmbridge.pipeline import Pipeline
 from crmbridge.state.store import StateStore
-from tests.conftest import record, write_jsonl
-from tests.outbound.fake_platforms import (
+from crmbridge.testing.platforms_fake import (
     BRAND_X,
     CHANNEL,
     IG_NAME,
@@ -32,6 +31,7 @@ from tests.outbound.fake_platforms import (
     FakePlatforms,
     Timeout,
 )
+from tests.conftest import record, write_jsonl
 
 HOSTS = {
     "x": r"https://api\.x\.com/.*",

@@ -3,10 +3,14 @@ and what cannot be decided waits for a person."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from crmbridge.outbound.dispatch import Dispatcher
 from crmbridge.outbound.manage import resolve
 from crmbridge.outbound.outbox import Outbox
+from crmbridge.state.store import utcnow
 from tests.outbound.conftest import World, inbound
 
 
@@ -54,7 +58,10 @@ def test_a_crash_between_marking_sending_and_the_answer_is_looked_up_before_any_
     )
     world.fake.requests.clear()
 
-    summary = world.send()
+    right_after = Dispatcher(world.config, world.store).run()
+    assert right_after.found == 0 and world.posts() == []  # maybe still in flight: wait
+    later = Dispatcher(world.config, world.store, clock=lambda: utcnow() + timedelta(minutes=6))
+    summary = later.run()
 
     assert world.posts() == []  # looked up, not posted again
     assert len(world.fake.posted()) == 1 and summary.found == 1

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from crmbridge.outbound.policy import Refused
+from crmbridge.testing.platforms_fake import PAGE
 from tests.outbound.conftest import World, ago, inbound
-from tests.outbound.fake_platforms import PAGE
 
 
 def only_post(world: World) -> dict:
