@@ -177,13 +177,17 @@ def reply_poll(config_path: Path, as_json: bool) -> None:
 
     Salesforce: outbound SocialPosts created from a case (IsOutbound, awaiting sending,
     ReplyTo a post crmbridge wrote) are queued; sent and failed replies update their post's
-    Status and ExternalPostId. Run it before and after `crmbridge reply send`.
+    Status and ExternalPostId. HubSpot: notes whose crmbridge_reply_to property names the
+    message answered are queued; their crmbridge_reply_status tells the outcome. Run it
+    before and after `crmbridge reply send`.
     """
     config = load_config(config_path)
+    from crmbridge.outbound.hubspot import poll_hubspot
     from crmbridge.outbound.salesforce import poll_salesforce
     from crmbridge.state.store import StateStore
 
-    summary = poll_salesforce(config, StateStore(config.state_url))
+    poll = poll_hubspot if config.crm.kind == "hubspot" else poll_salesforce
+    summary = poll(config, StateStore(config.state_url))
     if as_json:
         click.echo(json.dumps(summary.as_dict()))
         return
