@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from crmbridge.cli import main
-from crmbridge.outbound.manage import approve
 from crmbridge.outbound.outbox import Outbox
 from crmbridge.state import schema
 from tests.outbound.conftest import World, inbound
@@ -30,7 +29,11 @@ def test_a_reply_on_a_legal_threat_is_held_until_someone_approves_it(world):
     world.send()
     assert world.posts() == []
 
-    approve(world.store, reply.id, "supervisor@brand")
+    config = str(world.folder / "crmbridge.yaml")
+    approved = CliRunner().invoke(
+        main, ["reply", "approve", reply.id, "--by", "supervisor@brand", "--config", config]
+    )
+    assert approved.exit_code == 0, approved.output
     world.send()
     stored = Outbox(world.store).get(reply.id)
     assert stored.status == "sent" and stored.approved_by == "supervisor@brand"
@@ -168,3 +171,33 @@ def test_the_reply_command_names_the_fix_for_an_unknown_message(world):
     )
     assert result.exit_code == 4
     assert "no message or conversation 'x:404'" in result.output
+
+
+def test_resolve_takes_exactly_one_decision_and_only_for_unknown_outcomes(world):
+    world.sync([inbound(world.fake, "x", "3005", kind="mention")])
+    reply = world.reply("x:3005", "Noted")
+    config = str(world.folder / "crmbridge.yaml")
+    runner = CliRunner()
+
+    both = runner.invoke(
+        main,
+        [
+            "reply",
+            "resolve",
+            reply.id,
+            "--sent",
+            "1",
+            "--not-sent",
+            "--by",
+            "ops",
+            "--config",
+            config,
+        ],
+    )
+    pending = runner.invoke(
+        main, ["reply", "resolve", reply.id, "--sent", "1", "--by", "ops", "--config", config]
+    )
+
+    assert both.exit_code == 4 and "exactly one of" in both.output
+    assert pending.exit_code == 4 and "only unknown outcomes resolve" in pending.output
+    assert Outbox(world.store).get(reply.id).status == "pending"

@@ -60,11 +60,14 @@ def test_a_note_marked_for_reply_is_sent_once_signed_and_its_status_written_back
     portal = PortalWithNotes(TOKEN)
     httpserver.expect_request(ANY).respond_with_handler(portal)
     config = world.folder / "crmbridge.yaml"
-    config.write_text(config.read_text().replace(
-        "crm: {kind: local, path: crm.db, contacts_csv: contacts.csv}",
-        "crm: {kind: hubspot, access_token: '${REPLY_TOKEN}', host: '"
-        + httpserver.url_for("").rstrip("/") + "'}",
-    ))
+    config.write_text(
+        config.read_text().replace(
+            "crm: {kind: local, path: crm.db, contacts_csv: contacts.csv}",
+            "crm: {kind: hubspot, access_token: '${REPLY_TOKEN}', host: '"
+            + httpserver.url_for("").rstrip("/")
+            + "'}",
+        )
+    )
     portal.objects["notes"]["501"] = {
         "hs_note_body": "<p>Your refund is on its way &amp; tracked</p>",
         "hubspot_owner_id": "77",
