@@ -86,7 +86,7 @@ class RepliesConfig(Options):
     )
     timeout_s: float = Field(default=30.0, gt=0, le=300)
     sending_lease_s: float = Field(
-        default=300.0,
+        default=900.0,
         ge=0,
         description="A reply left 'sending' this long is taken for abandoned (the sender "
         "died) and looked up; longer than any send with its retries can take.",
