@@ -40,6 +40,7 @@ class GraphSender(Sender):
 
     comment_edge = "comments"
     text_field = "message"
+    commentable = frozenset({"comment", "reply", "post", "mention"})
 
     def send(self, reply: Reply, mode: str) -> str:
         """Comment reply, DM (RESPONSE or HUMAN_AGENT tag) or private reply."""
@@ -66,7 +67,7 @@ class GraphSender(Sender):
         return str(answer["message_id"])
 
     def _comment(self, reply: Reply) -> str:
-        if reply.target.kind not in ("comment", "reply"):
+        if reply.target.kind not in self.commentable:
             raise SendRefused(
                 f"{self.platform}: a {reply.target.kind} takes no comment reply; answer by DM"
             )
@@ -144,6 +145,7 @@ class InstagramSender(GraphSender):
     """Instagram comment replies and DMs (Messenger platform, sent from the Page)."""
 
     platform = "instagram"
+    commentable = frozenset({"comment", "reply"})
     comment_edge = "replies"
     text_field = "text"
     comment_fields = "id,text,username,timestamp,from"

@@ -43,6 +43,15 @@ MAX_CHARS = {
     ("reddit", "dm"): 10_000,
 }
 PLATFORMS = ("x", "facebook", "instagram", "youtube", "reddit")
+# What a public reply can go under, per platform (Instagram answers comments only; a
+# mention in someone else's media takes no reply from the API).
+PUBLIC_KINDS = {
+    "x": {"mention", "reply", "post", "comment"},
+    "facebook": {"comment", "reply", "post", "mention"},
+    "instagram": {"comment", "reply"},
+    "youtube": {"comment", "reply"},
+    "reddit": {"comment", "reply", "post", "mention"},
+}
 
 
 class Refused(DataError):
@@ -56,6 +65,11 @@ def channel_for(target: Interaction, private: bool, reason: str | None) -> tuple
     if target.is_private:
         return "dm", None
     if not private:
+        if target.kind not in PUBLIC_KINDS[target.platform]:
+            raise Refused(
+                f"{target.platform}: a {target.kind} takes no public reply through the API; "
+                "answer privately (--private --reason ...) or on the platform"
+            )
         return "public", None
     if target.platform == "youtube":
         raise Refused("youtube has no private messages: answer in the comment thread")

@@ -60,7 +60,7 @@ def test_a_crash_between_marking_sending_and_the_answer_is_looked_up_before_any_
 
     right_after = Dispatcher(world.config, world.store).run()
     assert right_after.found == 0 and world.posts() == []  # maybe still in flight: wait
-    later = Dispatcher(world.config, world.store, clock=lambda: utcnow() + timedelta(minutes=6))
+    later = Dispatcher(world.config, world.store, clock=lambda: utcnow() + timedelta(minutes=20))
     summary = later.run()
 
     assert world.posts() == []  # looked up, not posted again

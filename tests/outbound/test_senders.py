@@ -271,3 +271,10 @@ def test_a_reply_longer_than_the_channel_takes_is_refused_before_sending(world):
     with pytest.raises(Refused, match="limit is 280"):
         world.reply("x:1002", "a" * 300)
     assert world.posts() == []
+
+
+def test_an_instagram_mention_in_someone_elses_media_is_refused_a_public_reply(world):
+    world.sync([inbound(world.fake, "instagram", "media-9", kind="mention")])
+    with pytest.raises(Refused, match="a mention takes no public reply"):
+        world.reply("instagram:media-9", "Thanks for the shout-out")
+    assert world.posts() == []
