@@ -27,6 +27,7 @@ from crmbridge.outbound.policy import (
 )
 from crmbridge.outbound.reply import Reply
 from crmbridge.outbound.settings import RepliesConfig, replies_config
+from crmbridge.outbound.timeline import spool_folder
 from crmbridge.state import schema
 from crmbridge.state.store import StateStore, utcnow
 
@@ -75,6 +76,7 @@ class Queue:
         self.store = store
         self.outbox = Outbox(store)
         self.approval = ApprovalCheck(config, self.settings.approval)
+        spool_folder(config)
 
     def add(
         self,

@@ -43,6 +43,11 @@ def outbound_record(reply: Reply, brand: dict[str, Any], sent_at: datetime) -> d
     }
 
 
+def spool_folder(config: AppConfig) -> None:
+    """Make the spool folder, so the ``replies`` source finds it before the first reply."""
+    (state_dir(config) / "spool").mkdir(parents=True, exist_ok=True)
+
+
 def spool_sent(config: AppConfig, outbox: Outbox, brand: Callable[[str], dict[str, Any]]) -> int:
     """Append every sent reply not spooled yet; a repeat after a crash is harmless."""
     pending = outbox.unspooled()
