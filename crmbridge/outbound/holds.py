@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from crmbridge.config import AppConfig
 from crmbridge.models import Interaction
-from crmbridge.outbound.settings import Approval
+from crmbridge.outbound.settings import Approval, MovePrivate
 from crmbridge.rules.cases import make_context
 from crmbridge.rules.engine import RuleSet, load_rules
 from crmbridge.state import schema
@@ -35,10 +35,13 @@ def no_response(store: StateStore, conversation_key: str | None) -> str | None:
 
 
 class ApprovalCheck:
-    """Decides whether a reply waits for approval, and says why."""
+    """Decides whether a reply waits for approval (or moves to private), and says why."""
 
-    def __init__(self, config: AppConfig, approval: Approval) -> None:
+    def __init__(
+        self, config: AppConfig, approval: Approval, private_when: MovePrivate | None = None
+    ) -> None:
         self.approval = approval
+        self.private_when = private_when or MovePrivate()
         self.rules: RuleSet | None = load_rules(config)
         self._analyzer: Any = None
 
@@ -67,4 +70,22 @@ class ApprovalCheck:
             tags = set(self.rules.evaluate(ctx).decision.tags) & set(self.approval.tags)
             if tags:
                 return f"approval: rule tag {', '.join(sorted(tags))}"
+        return None
+
+    def private_reason(self, target: Interaction, draft: str, contact_id: str | None) -> str | None:
+        """Why a public message is answered privately by rule (``replies.private_when``)."""
+        rule = self.private_when
+        if target.is_private or not (rule.intents or rule.tags):
+            return None
+        found = sorted(set(rule.intents) & {*self._intents(target.text), *self._intents(draft)})
+        if found:
+            return f"rule: intent {', '.join(found)} (replies.private_when)"
+        if rule.tags and self.rules is not None:
+            ctx = make_context(
+                target, None, "auto" if contact_id else "unmatched", contact_id, None
+            )
+            ctx.vip = self.rules.vip
+            tags = set(self.rules.evaluate(ctx).decision.tags) & set(rule.tags)
+            if tags:
+                return f"rule: tag {', '.join(sorted(tags))} (replies.private_when)"
         return None

@@ -75,7 +75,7 @@ class Queue:
         self.settings: RepliesConfig = replies_config(config)
         self.store = store
         self.outbox = Outbox(store)
-        self.approval = ApprovalCheck(config, self.settings.approval)
+        self.approval = ApprovalCheck(config, self.settings.approval, self.settings.private_when)
         spool_folder(config)
 
     def add(
@@ -123,6 +123,9 @@ class Queue:
     def _decide(
         self, row: dict[str, Any], target: Interaction, private: bool, reason: str | None
     ) -> None:
+        if not private:
+            by_rule = self.approval.private_reason(target, row["text"], row["contact_id"])
+            private, reason = by_rule is not None, by_rule
         row["channel"], row["moved_private"] = channel_for(target, private, reason)
         row["body"] = render_body(self.settings, row["text"], row["agent"], target.platform)
         check_length(target.platform, row["channel"], row["body"])

@@ -71,6 +71,13 @@ class Approval(Options):
     tags: list[str] = Field(default_factory=list)
 
 
+class MovePrivate(Options):
+    """``replies.private_when``: public conversations answered privately, by rule."""
+
+    intents: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+
+
 class RepliesConfig(Options):
     """The whole ``replies`` block."""
 
@@ -81,6 +88,7 @@ class RepliesConfig(Options):
         "interactions (<state dir>/spool/<name>.jsonl).",
     )
     approval: Approval = Field(default_factory=Approval)
+    private_when: MovePrivate = Field(default_factory=MovePrivate)
     lookup_attempts: int = Field(
         default=3, ge=1, le=20, description="Failed lookups before an unknown send waits."
     )

@@ -278,3 +278,31 @@ def test_an_instagram_mention_in_someone_elses_media_is_refused_a_public_reply(w
     with pytest.raises(Refused, match="a mention takes no public reply"):
         world.reply("instagram:media-9", "Thanks for the shout-out")
     assert world.posts() == []
+
+
+def test_a_rule_moves_a_public_billing_question_to_private_and_says_why(world):
+    config = world.folder / "crmbridge.yaml"
+    config.write_text(
+        config.read_text().replace(
+            "  timeout_s: 0.05\n", "  timeout_s: 0.05\n  private_when: {intents: [billing]}\n"
+        )
+    )
+    world.sync(
+        [
+            inbound(
+                world.fake,
+                "reddit",
+                "t1_bill",
+                kind="comment",
+                conversation_id="t3_b",
+                author={"id": "t2_b", "handle": "payer"},
+                text="I was charged twice on my invoice, refund please",
+            )
+        ]
+    )
+
+    reply = world.reply("reddit:t1_bill", "Sending you a message about the charge")
+    world.send()
+
+    assert reply.channel == "dm" and "intent billing" in (reply.moved_private or "")
+    assert only_post(world)["path"] == "/api/compose"
