@@ -1,7 +1,7 @@
 """Outbox: the replies agents send back to the platforms (issue #19).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-04
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"  # 0006 in the brief; chained after main's 0007
 branch_labels = None
 depends_on = None
 
