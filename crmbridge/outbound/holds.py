@@ -55,7 +55,9 @@ class ApprovalCheck:
     def reason(self, target: Interaction, draft: str, contact_id: str | None) -> str | None:
         """Why this reply needs approval, or None."""
         wanted = set(self.approval.intents)
-        found = sorted(wanted & {*self._intents(target.text), *self._intents(draft)})
+        found = (
+            sorted(wanted & {*self._intents(target.text), *self._intents(draft)}) if wanted else []
+        )
         if found:
             return f"approval: intent {', '.join(found)}"
         if self.rules is None:
