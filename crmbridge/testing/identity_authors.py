@@ -136,21 +136,17 @@ MESSAGES = {
     "ja": ("注文した商品がまだ届きません", "返金はいつですか？", "ありがとうございました"),
     "ko": ("주문한 상품이 아직 안 왔어요", "환불은 언제 되나요?", "감사합니다!"),
 }
-KEY_PHRASES = {
+KEY_PHRASES = {  # language: (phrases for an email, phrases for a phone)
     "en": (
-        "my email is {}",
-        "account under {}",
-        "reach me at {}",
-        "call me on {}",
-        "you can text me: {}",
-        "it's registered to {}",
+        ("my email is {}", "account under {}", "it's registered to {}", "email me: {}"),
+        ("call me on {}", "you can text me: {}", "my number is {}", "ring me at {}"),
     ),
-    "de": ("meine Mail: {}", "ruft mich an: {}", "Kundenkonto {}"),
-    "fr": ("mon mail : {}", "appelez-moi au {}", "mon compte : {}"),
-    "es": ("mi correo es {}", "llámame al {}", "mi cuenta: {}"),
-    "pt": ("meu e-mail é {}", "me liga no {}", "minha conta: {}"),
-    "it": ("la mia mail è {}", "chiamatemi al {}", "account: {}"),
-    "ru": ("моя почта {}", "мой телефон {}"),
+    "de": (("meine Mail: {}", "Kundenkonto {}"), ("ruft mich an: {}", "meine Nummer: {}")),
+    "fr": (("mon mail : {}", "mon compte : {}"), ("appelez-moi au {}", "mon numéro : {}")),
+    "es": (("mi correo es {}", "mi cuenta: {}"), ("llámame al {}", "mi número es {}")),
+    "pt": (("meu e-mail é {}", "minha conta: {}"), ("me liga no {}", "meu zap: {}")),
+    "it": (("la mia mail è {}", "account: {}"), ("chiamatemi al {}", "il mio numero: {}")),
+    "ru": (("моя почта {}", "аккаунт {}"), ("мой телефон {}", "звоните: {}")),
 }
 OTHERS_KEY = (
     "agent: {}",
@@ -180,8 +176,9 @@ def message(rng: random.Random, person: Person) -> str:
 
 
 def key_phrase(rng: random.Random, person: Person, key: str) -> str:
-    """A sentence that carries one of the person's keys."""
-    options = KEY_PHRASES.get(language(person), KEY_PHRASES["en"])
+    """A sentence that carries one of the person's keys (an email or a phone)."""
+    emails, phones = KEY_PHRASES.get(language(person), KEY_PHRASES["en"])
+    options = emails if "@" in key else phones
     return options[rng.randrange(len(options))].format(key)
 
 
@@ -319,9 +316,7 @@ def native_name(rng: random.Random, person: Person) -> str | None:
         if c.script == "arabic":
             return f"{given_native} {family_native}"
         spaced = c.key == "japanese" and rng.random() < 0.5
-        return (
-            f"{family_native} {given_native}" if spaced else f"{family_native}{given_native}"
-        )
+        return f"{family_native} {given_native}" if spaced else f"{family_native}{given_native}"
     return None
 
 

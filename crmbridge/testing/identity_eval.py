@@ -75,7 +75,9 @@ class KeyOracle:
             # a national number with no country: only its digits can agree
             digits = "".join(ch for ch in raw if ch.isdigit())
             self.unplaced[digits].add(cid)
-            self.unplaced[digits.lstrip("0")].add(cid)
+            for trunk in _TRUNKS[1:]:
+                if digits.startswith(trunk):
+                    self.unplaced[digits[len(trunk) :]].add(cid)
             return
         nsn = phonenumbers.national_significant_number(number)
         self.intl[f"{number.country_code}{nsn}"].add(cid)
@@ -93,11 +95,7 @@ class KeyOracle:
             except phonenumbers.NumberParseException:
                 return found
             return found | self.unplaced.get(nsn, set())
-        return (
-            self.national.get(digits, set())
-            | self.unplaced.get(digits, set())
-            | self.unplaced.get(digits.lstrip("0"), set())
-        )
+        return self.national.get(digits, set()) | self.unplaced.get(digits, set())
 
     def named(self, record: dict[str, Any]) -> set[str]:
         """Every contact that one of the author's keys names."""

@@ -37,7 +37,7 @@ class Culture:
 
 def _w(text: str) -> tuple[str, ...]:
     """Names separated by whitespace; ``_`` stands for a space inside one name."""
-    return tuple(t.replace("_", " ") for t in text.split())
+    return tuple(dict.fromkeys(t.replace("_", " ") for t in text.split()))
 
 
 def _nick(text: str) -> dict[str, tuple[str, ...]]:
@@ -308,7 +308,19 @@ SPANISH = Culture(
         "de_los_Santos de_la_Rosa San_Martín Villalobos Bermúdez Quiroga Sepúlveda Alarcón "
         "Benavides Carvajal Cuevas Escudero Fajardo Lucena Manzano Meléndez Orozco Palacios "
         "Quesada Rosado Tapia Toledo Valverde Zambrano Barrientos Castañeda Covarrubias "
-        "Galindo Hurtado Lizárraga Montoya Peralta Quiñones Saavedra Solís Treviño Urquiza"
+        "Galindo Hurtado Lizárraga Montoya Peralta Quiñones Saavedra Solís Treviño Urquiza "
+        "Abad Acevedo Aguado Alcántara Alcaraz Almagro Amador Aparicio Aragón Arana Arenas Armas "
+        "Arribas Asensio Baena Ballesteros Barragán Barrera Barroso Becerra Beltrán Benavente "
+        "Blázquez Bonilla Borja Bueno Burgos Bustos Calderón Calero Cámara Campillo Cantero "
+        "Carretero Casas Castaño Castellano Catalán Cebrián Cepeda Cid Cobo Collado Conde Corral "
+        "Cuenca Díez Domingo Duque Egea Espejo Estévez Falcón Feliu Figueras Flórez Frías Gálvez "
+        "Gamboa Garcés Gaspar Godoy Gordillo Granados Guardiola Guillén Heredia Herranz Hierro "
+        "Jaén Jurado Lago Landa Lázaro Ledesma Lillo Llorente Macías Manzanares Mariscal Mata "
+        "Mateo Maya Mejías Mesa Millán Miralles Molero Montalvo Morán Mosquera Navarrete Nieves "
+        "Noguera Olmedo Osorio Padilla Palma Paredes Paz Pedrosa Peinado Perea Pineda Pizarro "
+        "Polo Porras Portillo Pozo Prado Quintana Recio Requena Ribera Rico Rincón Roldán Rueda "
+        "Ruano Salas Salcedo Salgado Sanabria Santamaría Solano Sosa Tejada Tirado Toro Trujillo "
+        "Urbano Valero Valle Varela Vela Velasco Ventura Verdugo Villar Yáñez Zafra Zurita"
     ),
     _nick(
         "Francisco:Paco,Pancho,Curro,Fran,Quico;José:Pepe,Chepe;José Luis:Joselu,Pepelu;"
@@ -365,7 +377,16 @@ PORTUGUESE = Culture(
         "Mourão Cordeiro Gouveia Serrano Vaz Leal Branco Torres Camargo Assis Bueno "
         "Albuquerque Arruda Toledo Prates Vilela Uchoa Cerqueira Meireles Frota Tenório "
         "da_Silva dos_Santos de_Souza de_Oliveira da_Costa de_Almeida dos_Reis da_Cruz "
-        "de_Jesus do_Nascimento da_Conceição de_Carvalho"
+        "de_Jesus do_Nascimento da_Conceição de_Carvalho "
+        "Abreu Alencar Alvarenga Amorim Aragão Arantes Assunção Ávila Bandeira Barreto Bento "
+        "Bittencourt Boaventura Borba Braga Cabral Calado Campelo Cardim Carrilho Castanheira "
+        "Cerveira Coutinho Dorneles Espíndola Faria Feitosa Fialho Franco Frazão Furtado Galvão "
+        "Godinho Goulart Guedes Guerra Henriques Holanda Jardim Leão Leitão Lemos Lobo Lourenço "
+        "Maia Malta Mascarenhas Mattos Menezes Mesquita Muniz Neto Nogueira Novaes Paixão "
+        "Pimentel Pinheiro Portela Quaresma Rabelo Rebelo Resende Rios Rosário Seixas Serpa "
+        "Silveira Teles Valadares Varela Veloso Ventura Vilaça Zanetti Bragança Cotrim Damasceno "
+        "Escobar Falcão Fagundes Gusmão Junqueira Lustosa Magno Meirelles Nóbrega Pacheco Prestes "
+        "Quintanilha Sobral Tamborim Vidigal"
     ),
     _nick(
         "Francisco:Chico,Xico;José:Zé,Zezinho;Eduardo:Dudu,Edu;Ricardo:Rica,Ricardinho;"
@@ -563,7 +584,12 @@ HUNGARIAN = Culture(
         "Balázs Gál Kis Szűcs Kocsis Orsós Pintér Fodor Szalai Sipos Magyar Lukács Gulyás "
         "Biró Király Balog László Katona Jakab Bogdán Sándor Boros Fazekas Kelemen Antal "
         "Somogyi Orosz Fülöp Veres Budai Vincze Hegedűs Deák Pap Bálint Illés Pál Vass "
-        "Szőke Fábián Vörös Lengyel Bognár Bodnár Szűts Hajdu Halász Jónás Kozma Máté"
+        "Szőke Fábián Vörös Lengyel Bognár Bodnár Szűts Hajdu Halász Jónás Kozma Máté "
+        "Ács Bakó Bakos Bánki Barta Benkő Berényi Bogár Csizmadia Csonka Dobos Erdős Faragó "
+        "Gáspár Gergely Győri Hegyi Kardos Károlyi Kende Kun Lőrincz Márton Mohácsi Nemes Novák "
+        "Pásztor Péter Pócsi Rigó Sárközi Szabados Szekeres Szénási Tamás Váradi Vida Virág "
+        "Zsigmond Zöld Bárány Bozsó Czakó Demeter Egri Fenyő Gönczi Hollósi Ignácz Jenei Kertész "
+        "Laczkó Medve Nyári Orbán Pataki Rózsa Sebők Soós Szép Tarján Ujvári"
     ),
     _nick(
         "László:Laci;István:Pista,Pisti;József:Jóska,Józsi;János:Jancsi;Zoltán:Zoli;"
@@ -638,7 +664,16 @@ ARABIC = Culture(
         "Osman Suleiman Yassin Darwish Barakat Qasim Jaber Awad Hamid Karam Nassar Najjar "
         "Sabbagh Tamimi Masri Halabi Shami Bakr Hijazi Kanaan Atallah Azzam Bitar Dajani "
         "Ghanem Hamdi Issa Jaafar Kassem Mahfouz Nasrallah Qureshi Rahal Sabry Taha "
-        "Wahba Yacoub Zayed"
+        "Wahba Yacoub Zayed "
+        "Al-Ahmadi Al-Amin Al-Anzi Al-Awadi Al-Baghdadi Al-Bakri Al-Balushi Al-Busaidi Al-Hakim "
+        "Al-Hashimi Al-Hinai Al-Kaabi Al-Khatib Al-Kuwari Al-Marri Al-Mulla Al-Naqbi Al-Qasimi "
+        "Al-Rashid Al-Rumaihi Al-Saadi Al-Sharif Al-Shehhi Al-Subaie Al-Thani Al-Yamani Al-Zaabi "
+        "Abboud Abdo Antoun Asfour Ayoub Azar Baroud Boutros Chahine Dabbagh Daher Fakhoury Farah "
+        "Ghosn Hajj Hanna Helou Jabbour Kassab Khalaf Khalifa Maalouf Matar Mourad Nakhleh Obeid "
+        "Saab Sfeir Shammas Tannous Touma Zein Zoghbi Bensaid Bouazza Chaoui Hammoudi Kabbaj "
+        "Lamrani Mernissi Naciri Ouazzani Sqalli Tahiri Yacoubi Zerouali Abdelaziz Abdelhamid "
+        "Abdelmalek Bouchareb Hadj Mebarki Saidi Slimani Zidane Boudiaf Kaddour Larbi Messaoudi "
+        "Rahmouni Tlemcani"
     ),
     _nick(
         "Mohammed:Mo,Hamoudi,Moe;Abdullah:Abdo,Abboud;Abdelrahman:Abdo,Rahman;Ibrahim:"

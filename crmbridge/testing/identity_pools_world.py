@@ -361,7 +361,14 @@ INDIAN = Culture(
         "Kohli Dhawan Rana Negi Bisht Rawat Kaur Sodhi Walia Luthra Bakshi Chawla Kakkar "
         "Mahajan Nanda Oberoi Puri Suri Talwar Uppal Vohra Zaveri Acharya Bhandari "
         "Chandra Dixit Gowda Hiremath Jayaraman Kannan Lal Murthy Narayanan Omprakash "
-        "Ponnusamy Rangarajan Sundaram Thangavel Udupa Vaidya Warrier"
+        "Ponnusamy Rangarajan Sundaram Thangavel Udupa Vaidya Warrier "
+        "Agnihotri Ahuja Arya Bhalla Bhasin Chadha Chandran Chari Deshmukh Dhingra Garg Ghai Goel "
+        "Goyal Grover Hussain Iqbal Jaiswal Jindal Johar Juneja Kashyap Khurana Krishnamurthy "
+        "Lamba Madan Malik Mangal Mehra Mehrotra Mittal Nagarajan Narang Nayar Ojha Padmanabhan "
+        "Panchal Parmar Raman Ramachandran Ranganathan Rastogi Rathi Sachdev Sahni Sarin Sastry "
+        "Seth Shankar Shroff Sood Swaminathan Taneja Thapar Upadhyay Varma Venkatesan Wadhwa "
+        "Bandyopadhyay Chattopadhyay Gangopadhyay Haldar Lahiri Mondal Nandi Pal Saha Sanyal Basu "
+        "Guha Kar Kundu Biswas Bhowmick Dasgupta Sengupta"
     ),
     _nick(
         "Venkatesh:Venky,Venkat;Srinivas:Srini,Cheenu;Subramanian:Subbu,Mani;Rajendra:Raju;"
@@ -406,7 +413,13 @@ WEST_AFRICAN = Culture(
         "Opoku Quaye Sarpong Tetteh Yeboah Adjei Annan Asamoah Badu Donkor Akande Alabi "
         "Babatunde Coker Davies Ebere Fagbemi Idowu Jegede Komolafe Makinde Nwankwo "
         "Obiora Odukoya Ogbonna Okorie Olatunji Omotayo Onwuka Oyebanji Salami Taiwo "
-        "Umeh Williams Johnson"
+        "Umeh Williams Johnson "
+        "Abiodun Adebanjo Adegoke Adeniyi Adesina Adetunji Agbaje Ajibola Akinola Amadi Asuquo "
+        "Ayodele Babalola Chukwuma Dike Ebong Edet Effiong Egwu Ekpo Ezeani Falana Idris Iwu Kalu "
+        "Madu Nwafor Nwogu Obasi Odeh Odili Ogbu Okon Okpara Olaniyan Oluwole Onu Osagie Udeh "
+        "Ugwu Umar Uzor Agyei Amankwah Antwi Asare Boakye Danso Fosu Kyei Manu Nkansah Nyarko "
+        "Obeng Oduro Ofosu Quarshie Sarfo Twumasi Wiredu Adomako Amponsah Baffour Dankwa Gyasi "
+        "Kwarteng Mensa-Bonsu Ocran Owusu-Ansah Prempeh Sekyere"
     ),
     _nick(
         "Oluwaseun:Seun;Olumide:Mide;Chiamaka:Amaka,Chi;Oluwatobi:Tobi;Babatunde:Tunde;"

@@ -17,6 +17,7 @@ from crmbridge.testing.identity_data import (
 from crmbridge.testing.identity_eval import KeyOracle, bare_handle, region_of
 from crmbridge.testing.identity_people import CULTURES
 from crmbridge.testing.identity_places import COUNTRIES
+from crmbridge.testing.identity_script import fold
 
 
 @pytest.fixture(scope="module")
@@ -234,3 +235,62 @@ def test_the_oracle_reads_a_national_phone_in_a_bio_as_the_contacts_number():
     assert oracle.named({"platform": "x", "author": {"id": "3"}, "text": "0039 0612345678"}) == {
         "C1"
     }
+
+
+def members(small):
+    """(person, contact row, author record) for every author who is in the CRM."""
+    data, _, authors = small
+    for plan, record in zip(data.plans, authors, strict=True):
+        if not plan.stranger:
+            person, row = data.kept[plan.contact]
+            yield person, row, record
+
+
+def tokens(text):
+    return set(re.findall(r"[\w'-]+", (text or "").lower()))
+
+
+def test_authors_go_by_nicknames_in_several_languages(small):
+    cultures = Counter()
+    for person, row, record in members(small):
+        nicks = person.culture.nicknames.get(person.given, ())
+        shown = tokens(record["author"].get("name"))
+        latin = {person.latin(n).lower() for n in nicks} | {n.lower() for n in nicks}
+        if latin & shown and row["first_name"].lower() not in shown:
+            cultures[person.culture.key] += 1
+    assert len(cultures) >= 5, cultures
+
+
+def test_authors_spell_names_as_another_transliteration_than_the_crm(small):
+    hits = Counter()
+    for person, row, record in members(small):
+        shown = tokens(record["author"].get("name"))
+        for group in person.culture.variants:
+            spellings = {g.lower() for g in group}
+            crm = {row["first_name"].lower(), row["last_name"].lower()}
+            if crm & spellings and (shown & spellings) - crm:
+                hits[person.culture.key] += 1
+    assert sum(hits.values()) >= 5 and len(hits) >= 3, hits
+
+
+def test_compound_surnames_are_shown_whole_or_in_part(small):
+    whole = part = 0
+    for person, _row, record in members(small):
+        parts = person.family.lower().split(" ")
+        if len(parts) == 2 and person.culture.key in ("spanish", "portuguese"):
+            name = (record["author"].get("name") or "").lower()
+            whole += parts[0] in name and parts[1] in name
+            part += (parts[0] in name) != (parts[1] in name)
+    assert whole and part
+
+
+def test_diacritics_are_dropped_on_either_side(small):
+    crm_only = author_only = 0
+    for _person, row, record in members(small):
+        name = record["author"].get("name") or ""
+        last = row["last_name"]
+        if not last.isascii() and fold(last) in name:
+            crm_only += 1
+        if last.isascii() and last in fold(name) and last not in name:
+            author_only += 1
+    assert crm_only and author_only
