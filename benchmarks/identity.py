@@ -54,17 +54,15 @@ TARGETS = {
 
 
 def write_inputs(data: IdentityData, folder: Path) -> tuple[Path, Path, list[dict], KeyOracle]:
-    """Stream the contacts to CSV and the authors to JSONL; index the contacts' keys."""
+    """Stream the contacts to CSV (indexing their keys) and the authors to JSONL."""
     cpath, apath = folder / "contacts.csv", folder / "authors.jsonl"
-    rows: list[dict[str, str]] = []
+    oracle = KeyOracle()
     with cpath.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=CONTACT_COLUMNS)
         writer.writeheader()
         for row in data.contacts():
             writer.writerow(row)
-            rows.append(row)
-    oracle = KeyOracle(rows)
-    del rows
+            oracle.add(row)
     authors = list(data.authors())
     with apath.open("w", encoding="utf-8") as f:
         for record in authors:

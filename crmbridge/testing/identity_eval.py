@@ -52,21 +52,25 @@ def bare_handle(value: str) -> str:
 class KeyOracle:
     """Which contacts an author's strong keys (email, phone, handle) name."""
 
-    def __init__(self, contacts: Iterable[dict[str, str]]) -> None:
+    def __init__(self, contacts: Iterable[dict[str, str]] = ()) -> None:
         self.emails: dict[str, set[str]] = defaultdict(set)
         self.intl: dict[str, set[str]] = defaultdict(set)  # country code + NSN digits
         self.national: dict[str, set[str]] = defaultdict(set)  # NSN, with trunk prefixes
         self.handles: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.unplaced: dict[str, set[str]] = defaultdict(set)  # digits of country-less rows
         for row in contacts:
-            cid = row["id"]
-            if row.get("email"):
-                self.emails[row["email"].strip().lower()].add(cid)
-            if row.get("phone"):
-                self._index_phone(cid, row["phone"], region_of(row.get("country", "")))
-            for column, value in row.items():
-                if column.endswith("_handle") and value:
-                    self.handles[(column[: -len("_handle")], bare_handle(value))].add(cid)
+            self.add(row)
+
+    def add(self, row: dict[str, str]) -> None:
+        """Index one contact row (so contacts can be streamed past the oracle)."""
+        cid = row["id"]
+        if row.get("email"):
+            self.emails[row["email"].strip().lower()].add(cid)
+        if row.get("phone"):
+            self._index_phone(cid, row["phone"], region_of(row.get("country", "")))
+        for column, value in row.items():
+            if column.endswith("_handle") and value:
+                self.handles[(column[: -len("_handle")], bare_handle(value))].add(cid)
 
     def _index_phone(self, cid: str, raw: str, region: str | None) -> None:
         try:

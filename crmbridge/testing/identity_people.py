@@ -266,7 +266,7 @@ class People:
 
     def company(self, country: Country) -> str:
         rank = self.company_rank.draw(self.rng)
-        domain = self.companies.get(rank)
+        domain = self.companies.get(country.iso + rank)  # a country's own firms
         if domain is None:
             i = int(rank)
             a = COMPANY_WORDS[i % len(COMPANY_WORDS)]
@@ -274,7 +274,7 @@ class People:
             sep = "-" if i % 3 == 0 else ""
             n = i // (len(COMPANY_WORDS) * len(COMPANY_KINDS))
             domain = f"{a}{sep}{b}{n or ''}.{country.tld}"
-            self.companies[rank] = domain
+            self.companies[country.iso + rank] = domain
         return domain
 
     def give_phone(self, person: Person, mobile_only: bool = False) -> None:
