@@ -146,8 +146,8 @@ class IdentityData:
         wanted = {p.contact for p in self.plans} | {p.others for p in self.plans}
         self._wanted = wanted - {-1}
         self.kept: dict[int, tuple[Person, dict[str, str]]] = {}
-        self.names: set[str] = set()  # folded "given|family" of every contact
-        self.name_cities: set[str] = set()
+        self.names: set[int] = set()  # hashes of every contact's (given, family) name
+        self.name_cities: set[int] = set()  # ... and of (given, family, city)
         self._author_handles: set[str] = set()
         self.cultures: Counter[str] = Counter()  # contacts per culture group
 
@@ -188,10 +188,9 @@ class IdentityData:
             if i in self._wanted:
                 self.kept[i] = (person, row)
             self.cultures[person.culture.key] += 1
-            key = name_key(person)
-            self.names.add(key)
+            self.names.add(hash((person.given, person.family)))
             if row["city"]:
-                self.name_cities.add(f"{key}|{person.city.native}")
+                self.name_cities.add(hash((person.given, person.family, person.city.native)))
             yield row
 
     def _relative(self, other: Person) -> Person:
@@ -433,21 +432,16 @@ class IdentityData:
         if rng.random() < 0.05 and person.email:
             text = f"{text} — {social.key_phrase(rng, person, person.email)}"
         self._quote_other(author, plan, shown)
-        key = name_key(person)
-        if shown.name and shown.city and f"{key}|{person.city.native}" in self.name_cities:
+        name = (person.given, person.family)
+        if shown.name and shown.city and hash((*name, person.city.native)) in self.name_cities:
             label = "stranger_decoy_same_name_city"
-        elif shown.name and key in self.names:
+        elif shown.name and hash(name) in self.names:
             label = "stranger_decoy_same_name"
         elif shown.others_key:
             label = "stranger_others_key"
         else:
             label = "stranger"
         return {"platform": platform, "author": author, "text": text}, label
-
-
-def name_key(person: Person) -> str:
-    """Folded "given|family" of a person, to spot namesakes."""
-    return f"{ascii_slug(person.given_latin)}|{ascii_slug(person.family_latin)}"
 
 
 def profile_url(platform: str, handle: str) -> str:

@@ -72,6 +72,19 @@ COMPANY_KINDS = _w(
 )
 
 
+_WORK_SHAPES = ("{f}.{l}", "{f0}{l}", "{f}", "{f}{l0}", "{f}_{l}", "{l}")
+_HANDLE_SHAPES = (
+    "{f}{l}",
+    "{f}{s}{l}",
+    "{f0}{l}",
+    "{l}{f0}",
+    "the{f}{l}",
+    "{f}{s}{l0}",
+    "{f}{l}{n}",
+    "{f}{yy}",
+)
+
+
 class Zipf:
     """Draws from a list with Zipf-Mandelbrot weights 1 / (rank + q) ** s."""
 
@@ -216,38 +229,30 @@ class People:
         if work:
             domain = self.company(person.country)
             person.company = domain
-            shapes = (
-                f"{first}.{last}",
-                f"{first[0]}{last}",
-                f"{first}",
-                f"{first}{last[0]}",
-                f"{first}_{last}",
-                f"{last}",
-            )
-            local = shapes[min(int(rng.random() ** 2 * 6), 5)]
+            shape = _WORK_SHAPES[min(int(rng.random() ** 2 * 6), 5)]
+            local = shape.format(f=first, l=last, f0=first[0], l0=last[0])
         else:
             mail = person.country.freemail
             domain = mail[int(rng.random() ** 1.5 * len(mail))]
             if domain in ("qq.com", "163.com", "126.com") and rng.random() < 0.7:
-                local = str(rng.randrange(10_000_000, 9_999_999_999))
+                local = str(10_000_000 + int(rng.random() * 9_000_000_000))
             else:
                 local = self._personal_local(person, first, last)
         email = f"{local}@{domain}"
         while email in self.emails:
-            email = f"{local}{rng.randrange(1, 999)}@{domain}"
+            email = f"{local}{1 + int(rng.random() * 998)}@{domain}"
         self.emails.add(email)
         return email
 
     def _personal_local(self, person: Person, first: str, last: str) -> str:
         rng = self.rng
         r = rng.random()
-        yy = str(rng.randrange(60, 100) if rng.random() < 0.6 else rng.randrange(0, 10)).zfill(2)
         if r < 0.22:
             return f"{first}.{last}"
         if r < 0.36:
             return f"{first}{last}"
         if r < 0.46:
-            return f"{first}.{last}{yy}"
+            return f"{first}.{last}{self._yy()}"
         if r < 0.56:
             return f"{first[0]}{last}"
         if r < 0.63:
@@ -255,14 +260,20 @@ class People:
         if r < 0.69:
             return f"{last}.{first}"
         if r < 0.76:
-            return f"{first}{yy}"
+            return f"{first}{self._yy()}"
         if r < 0.84:
             nicks = person.culture.nicknames.get(person.given)
             nick = ascii_slug(person.latin(nicks[int(rng.random() * len(nicks))])) if nicks else ""
             return f"{nick or first}{last[:1] if rng.random() < 0.5 else '.' + last}"
         if r < 0.9:
-            return f"{last}{first[0]}{yy}"
-        return f"{WORDS[int(rng.random() * len(WORDS))]}{WORDS[int(rng.random() * len(WORDS))]}{yy}"
+            return f"{last}{first[0]}{self._yy()}"
+        a, b = WORDS[int(rng.random() * len(WORDS))], WORDS[int(rng.random() * len(WORDS))]
+        return f"{a}{b}{self._yy()}"
+
+    def _yy(self) -> str:
+        """Two digits people add to a name: a birth year, mostly."""
+        r = self.rng.random()
+        return str(60 + int(r / 0.6 * 40)) if r < 0.6 else f"0{int((r - 0.6) / 0.4 * 10)}"
 
     def company(self, country: Country) -> str:
         rank = self.company_rank.draw(self.rng)
@@ -286,7 +297,7 @@ class People:
         while True:
             prefix = plan.prefixes[int(rng.random() * len(plan.prefixes))]
             count = plan.international.count("N")
-            digits = str(rng.randrange(2 * 10 ** (count - 1), 10**count))
+            digits = str(int((2 + rng.random() * 8) * 10 ** (count - 1)))
             intl = fill(plan.international, prefix, digits)
             e164 = fill(_packed(plan.international), prefix, digits)
             if e164 not in self.phones:
@@ -309,7 +320,7 @@ class People:
     def free_handle(self, handle: str) -> str:
         """The handle, or a numbered form of it, that no one holds yet; now taken."""
         while handle.lower() in self.handles:
-            handle = f"{handle}{self.rng.randrange(1, 100)}"
+            handle = f"{handle}{1 + int(self.rng.random() * 99)}"
         self.handles.add(handle.lower())
         return handle
 
@@ -319,17 +330,9 @@ class People:
         first = ascii_slug(person.english_given or person.given_latin) or "me"
         last = ascii_slug(person.family_latin.replace(" ", "")) or "x"
         sep = "." if platform == "instagram" and rng.random() < 0.5 else "_"
-        styles = (
-            f"{first}{last}",
-            f"{first}{sep}{last}",
-            f"{first[0]}{last}",
-            f"{last}{first[0]}",
-            f"the{first}{last}",
-            f"{first}{sep}{last[:1]}",
-            f"{first}{last}{rng.randrange(1, 100)}",
-            f"{first}{rng.randrange(70, 100)}",
-        )
-        handle = styles[min(int(rng.random() ** 1.3 * len(styles)), len(styles) - 1)]
+        style = _HANDLE_SHAPES[min(int(rng.random() ** 1.3 * 8), 7)]
+        n = 1 + int(rng.random() * 99) if "{n}" in style or "{yy}" in style else 0
+        handle = style.format(f=first, l=last, f0=first[0], l0=last[:1], s=sep, n=n, yy=n % 30 + 70)
         return handle[:15] if platform == "x" else handle[:30]
 
     # -- the CRM row ---------------------------------------------------------------------

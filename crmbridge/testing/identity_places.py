@@ -278,7 +278,7 @@ COUNTRIES: dict[str, Country] = {
                     "PPP NNN NNNN",
                     "+39 PPP NNN NNNN",
                 ),
-                _l("06 02", "PP NNNN NNNN", "+39 PP NNNN NNNN", 0.4),
+                _l("06 02", "PP 4NNN NNNN", "+39 PP 4NNN NNNN", 0.4),
             ),
             ("gmail.com", "libero.it", "virgilio.it", "hotmail.it", "alice.it", "tiscali.it"),
             "it",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter
 
 import phonenumbers
 import pytest
 
+from crmbridge.testing import identity_authors as social
 from crmbridge.testing.identity_data import (
     IN_CRM_CLASSES,
     STRANGER_CLASSES,
@@ -15,7 +17,7 @@ from crmbridge.testing.identity_data import (
     generate,
 )
 from crmbridge.testing.identity_eval import KeyOracle, bare_handle, region_of
-from crmbridge.testing.identity_people import CULTURES
+from crmbridge.testing.identity_people import CULTURES, People
 from crmbridge.testing.identity_places import COUNTRIES
 from crmbridge.testing.identity_script import fold
 
@@ -294,3 +296,27 @@ def test_diacritics_are_dropped_on_either_side(small):
         if last.isascii() and last in fold(name) and last not in name:
             author_only += 1
     assert crm_only and author_only
+
+
+@pytest.mark.parametrize(
+    ("culture", "given", "family", "pattern"),
+    [
+        ("greek", "Γεώργιος", "Παπαδόπουλος", r"[\u0370-\u03ff]"),
+        ("arabic", "Mohammed", "Haddad", r"[\u0600-\u06ff]"),
+        ("russian", "Сергей", "Кузнецов", r"[\u0400-\u04ff]"),
+        ("chinese", "Wei", "Wang", r"[\u4e00-\u9fff]"),
+        ("japanese", "Hiroshi", "Tanaka", r"[\u4e00-\u9fff]"),
+        ("korean", "Min-jun", "Kim", r"[\uac00-\ud7af]"),
+    ],
+)
+def test_some_profiles_write_the_name_in_its_own_script(culture, given, family, pattern):
+    rng = random.Random(3)
+    people = People(rng, 10)
+    group = next(c for c in CULTURES if c.key == culture)
+    person = people.person(group, female=False)
+    person.given, person.family = given, family
+    person.renamed()
+    names = [social.display_name(rng, person) for _ in range(400)]
+    native = [n for n in names if re.search(pattern, n)]
+    assert 0.05 < len(native) / len(names) < 0.3
+    assert any(not re.search(pattern, n) and person.given_latin.split("-")[0] in n for n in names)
