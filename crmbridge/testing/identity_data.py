@@ -5,7 +5,8 @@
 - ``contacts``: CSV-ready rows with ``id, first_name, last_name, email, phone, city,
   country, x_handle, instagram_handle`` (the ``crmbridge match`` contract);
 - ``authors``: ``{"platform", "author": {id, handle, name, location, bio, website, email,
-  phone, profile_url}, "text"}`` records;
+  phone, profile_url}, "text"}`` records, one per message (a quarter of the authors write
+  two or three, a few records apart);
 - ``truth``: identity key (``platform:author id``) -> contact id, or ``None`` for someone
   not in the CRM (about a third);
 - ``classes``: identity key -> the evidence class that genuinely links the author
@@ -21,6 +22,8 @@ in memory (a million contacts).
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import random
 from collections import Counter
 from collections.abc import Iterator
@@ -216,22 +219,44 @@ class IdentityData:
     # -- authors -------------------------------------------------------------------------
 
     def authors(self) -> Iterator[dict[str, Any]]:
-        """Author records; fills :attr:`truth` and :attr:`classes` as it goes."""
+        """Author records; fills :attr:`truth` and :attr:`classes` as it goes.
+
+        A quarter of the authors write more than once: their later messages follow within
+        the next few dozen records, and a key written in a message may be in any of them.
+        """
         if self.n_contacts and not self.kept and self._wanted:
             raise RuntimeError("iterate contacts() before authors()")
+        pending: list[tuple[int, int, dict[str, Any]]] = []
+        order = itertools.count()
         for j, plan in enumerate(self.plans):
             platform = self._platform()
             aid = self._author_id(platform, j)
             key = f"{platform}:{aid}"
             if plan.stranger:
-                record, label = self._stranger(platform, aid, plan)
+                record, label, person = self._stranger(platform, aid, plan)
                 self.truth[key] = None
             else:
                 person, row = self.kept[plan.contact]
-                record, label = self._member(platform, aid, person, row, plan)
+                record, label, person = self._member(platform, aid, person, row, plan)
                 self.truth[key] = row["id"]
             self.classes[key] = label
-            yield record
+            for message in self._messages(record, person):
+                due = j + int(self.rng.random() ** 3 * 60)
+                heapq.heappush(pending, (due, next(order), message))
+            while pending and pending[0][0] <= j:
+                yield heapq.heappop(pending)[2]
+        while pending:
+            yield heapq.heappop(pending)[2]
+
+    def _messages(self, record: dict[str, Any], person: Person) -> list[dict[str, Any]]:
+        """The author's messages: the first one, and sometimes one or two follow-ups."""
+        rng = self.rng
+        r = rng.random()
+        count = 1 if r < 0.75 else 2 if r < 0.92 else 3
+        texts = [record["text"], *(social.message(rng, person) for _ in range(count - 1))]
+        if count > 1 and rng.random() < 0.6:  # the key, if any, came in a later message
+            texts.append(texts.pop(0))
+        return [{**record, "author": dict(record["author"]), "text": t} for t in texts]
 
     def _platform(self) -> str:
         x = self.rng.random() * _PLATFORM_CUM[-1]
@@ -243,7 +268,7 @@ class IdentityData:
 
     def _member(
         self, platform: str, aid: str, person: Person, row: dict[str, str], plan: _Plan
-    ) -> tuple[dict[str, Any], str]:
+    ) -> tuple[dict[str, Any], str, Person]:
         rng = self.rng
         shown = _Shown()
         persona = replace(person, handles=dict(person.handles))
@@ -261,7 +286,8 @@ class IdentityData:
         text = social.message(rng, persona)
         text = self._keys_in_text(platform, persona, row, author, text, shown)
         self._quote_other(author, plan, shown)
-        return {"platform": platform, "author": author, "text": text}, shown.evidence_class()
+        record = {"platform": platform, "author": author, "text": text}
+        return record, shown.evidence_class(), persona
 
     def _member_handle(
         self, platform: str, persona: Person, row: dict[str, str], shown: _Shown
@@ -413,7 +439,7 @@ class IdentityData:
         author["bio"] = f"{author['bio']} · {label}" if author.get("bio") else label
         shown.others_key = True
 
-    def _stranger(self, platform: str, aid: str, plan: _Plan) -> tuple[dict[str, Any], str]:
+    def _stranger(self, platform: str, aid: str, plan: _Plan) -> tuple[dict[str, Any], str, Person]:
         rng, people = self.rng, self.people
         if plan.stranger == "plain":
             person = people.person()
@@ -441,7 +467,7 @@ class IdentityData:
             label = "stranger_others_key"
         else:
             label = "stranger"
-        return {"platform": platform, "author": author, "text": text}, label
+        return {"platform": platform, "author": author, "text": text}, label, person
 
 
 def profile_url(platform: str, handle: str) -> str:

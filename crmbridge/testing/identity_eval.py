@@ -201,13 +201,11 @@ def _f1(p: float, r: float) -> float:
 def _strong(
     authors: list[dict[str, Any]], truth: dict[str, str | None], oracle: KeyOracle
 ) -> list[str]:
-    """Keys of in-CRM authors whose strong keys name exactly their own contact."""
-    out = []
+    """Keys of in-CRM authors whose strong keys (over all their messages) name only theirs."""
+    named: dict[str, set[str]] = defaultdict(set)
     for record in authors:
-        key = f"{record['platform']}:{record['author']['id']}"
-        if truth.get(key) and oracle.named(record) == {truth[key]}:
-            out.append(key)
-    return out
+        named[f"{record['platform']}:{record['author']['id']}"] |= oracle.named(record)
+    return [k for k, ids in named.items() if truth.get(k) and ids == {truth[k]}]
 
 
 def _by_class(
