@@ -74,13 +74,13 @@ PLATFORMS = (
 )
 # Per platform: shows a real name, a location, a bio, an email field, a phone field.
 SHOWS = {
-    "x": (0.78, 0.5, 0.75, 0.0, 0.0),
-    "instagram": (0.75, 0.3, 0.8, 0.05, 0.03),
-    "facebook": (0.96, 0.45, 0.3, 0.06, 0.04),
+    "x": (0.78, 0.6, 0.75, 0.0, 0.0),
+    "instagram": (0.75, 0.4, 0.8, 0.05, 0.03),
+    "facebook": (0.96, 0.55, 0.3, 0.06, 0.04),
     "whatsapp": (0.85, 0.0, 0.4, 0.0, 1.0),
     "reddit": (0.12, 0.05, 0.3, 0.0, 0.0),
-    "youtube": (0.6, 0.2, 0.6, 0.04, 0.0),
-    "review": (0.95, 0.8, 0.0, 0.03, 0.02),
+    "youtube": (0.6, 0.3, 0.6, 0.04, 0.0),
+    "review": (0.95, 0.85, 0.0, 0.03, 0.02),
 }
 _PLATFORM_CUM = [sum(w for _, w in PLATFORMS[: i + 1]) for i in range(len(PLATFORMS))]
 _ID_DIGITS = {

@@ -373,8 +373,13 @@ class People:
             given, family = transcribe(given), transcribe(family)
         if c.family_first and rng.random() < 0.25:
             given, family = family, given  # the native order typed into first/last
-        if rng.random() < 0.03:
+        r = rng.random()
+        if r < 0.03:
             family = family.upper()
+        elif r < 0.06 and c.key == "english":
+            given = f"{given} {'ABCDEFGHJKLMNPRSTW'[int(rng.random() * 18)]}."  # middle initial
+        elif r < 0.075 and c.key == "english" and not person.female:
+            family = f"{family} Jr."
         return given, family
 
     def crm_phone(self, person: Person) -> str:
