@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
+import subprocess
+import sys
 from collections import Counter, defaultdict
 
 import phonenumbers
@@ -345,3 +348,22 @@ def test_some_profiles_write_the_name_in_its_own_script(culture, given, family, 
     native = [n for n in names if re.search(pattern, n)]
     assert 0.05 < len(native) / len(names) < 0.3
     assert any(not re.search(pattern, n) and person.given_latin.split("-")[0] in n for n in names)
+
+
+def test_the_data_does_not_depend_on_the_process_hash_seed():
+    script = (
+        "import hashlib, json; from crmbridge.testing.identity_data import generate; "
+        "print(hashlib.sha256(json.dumps(generate(600, 200, 3), sort_keys=True)"
+        ".encode()).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1
