@@ -20,6 +20,7 @@ from crmbridge.testing.identity_script import (
     fold,
     romanize,
     transcribe,
+    typo,
 )
 
 EMOJI = ("🌸", "🚀", "✨", "🔥", "☕", "💙", "🌿", "🎧", "📚", "⚽", "🏃", "🐶", "🌍", "💫")
@@ -231,18 +232,6 @@ def _variant(rng: random.Random, person: Person, latin: str) -> str:
     return latin
 
 
-def _typo(rng: random.Random, word: str) -> str:
-    if len(word) < 4:
-        return word
-    i = rng.randrange(1, len(word) - 1)
-    r = rng.random()
-    if r < 0.4:
-        return word[:i] + word[i + 1 :]
-    if r < 0.7:
-        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-    return word[:i] + "aeiourstnl"[rng.randrange(10)] + word[i + 1 :]
-
-
 def given_shown(rng: random.Random, person: Person) -> str:
     """The given name the person goes by on a profile."""
     c = person.culture
@@ -295,7 +284,7 @@ def family_shown(rng: random.Random, person: Person) -> str:
     elif r < 0.14 and family[:3].lower() in ("al-", "el-"):
         family = family[3:].capitalize()
     elif r < 0.19:
-        family = _typo(rng, family)
+        family = typo(rng, family)
     return family
 
 

@@ -39,6 +39,7 @@ from crmbridge.testing.identity_script import (
     fold,
     romanize,
     transcribe,
+    typo,
 )
 
 CULTURES: tuple[Culture, ...] = (
@@ -380,6 +381,8 @@ class People:
             given = f"{given} {'ABCDEFGHJKLMNPRSTW'[int(rng.random() * 18)]}."  # middle initial
         elif r < 0.075 and c.key == "english" and not person.female:
             family = f"{family} Jr."
+        elif r < 0.095:
+            family = typo(rng, family)  # typed in by hand
         return given, family
 
     def crm_phone(self, person: Person) -> str:

@@ -10,6 +10,7 @@ each of those spellings; results are cached because names repeat.
 
 from __future__ import annotations
 
+import random
 import unicodedata
 from functools import lru_cache
 
@@ -64,6 +65,19 @@ def fold(text: str) -> str:
 def transcribe(text: str) -> str:
     """German/Nordic transcription of umlauts, then fold: "Müller" -> "Mueller"."""
     return fold(text.translate(_GERMAN))
+
+
+def typo(rng: random.Random, word: str) -> str:
+    """One slip of the keyboard: a letter dropped, two swapped or one replaced."""
+    if len(word) < 4:
+        return word
+    i = 1 + int(rng.random() * (len(word) - 2))
+    r = rng.random()
+    if r < 0.4:
+        return word[:i] + word[i + 1 :]
+    if r < 0.7:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return word[:i] + "aeiourstnl"[int(rng.random() * 10)] + word[i + 1 :]
 
 
 def has_marks(text: str) -> bool:
