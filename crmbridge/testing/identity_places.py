@@ -60,10 +60,12 @@ def _c(spec: str) -> tuple[City, ...]:
 
 
 def _p(prefixes: str, national: str, international: str, weight: float = 1.0) -> PhonePlan:
-    return PhonePlan(tuple(prefixes.split()), national, international, weight, "N" in national)
+    """A mobile range."""
+    return PhonePlan(tuple(prefixes.split()), national, international, weight, mobile=True)
 
 
 def _l(prefixes: str, national: str, international: str, weight: float = 1.0) -> PhonePlan:
+    """A landline range (not on WhatsApp)."""
     return PhonePlan(tuple(prefixes.split()), national, international, weight, mobile=False)
 
 
