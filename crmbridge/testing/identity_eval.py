@@ -11,6 +11,7 @@ one contact, their true one, is a *strong-key* author: the matcher must auto-lin
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
@@ -54,10 +55,10 @@ class KeyOracle:
 
     def __init__(self, contacts: Iterable[dict[str, str]] = ()) -> None:
         self.emails: dict[str, set[str]] = defaultdict(set)
-        self.intl: dict[str, set[str]] = defaultdict(set)  # country code + NSN digits
-        self.national: dict[str, set[str]] = defaultdict(set)  # NSN, with trunk prefixes
         self.handles: dict[tuple[str, str], set[str]] = defaultdict(set)
-        self.unplaced: dict[str, set[str]] = defaultdict(set)  # digits of country-less rows
+        # phones by their last seven digits; parsed only when an author's number ends so
+        self.phones: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+        self._parsed: dict[tuple[str, str | None], tuple[str, ...]] = {}
         for row in contacts:
             self.add(row)
 
@@ -67,39 +68,46 @@ class KeyOracle:
         if row.get("email"):
             self.emails[row["email"].strip().lower()].add(cid)
         if row.get("phone"):
-            self._index_phone(cid, row["phone"], region_of(row.get("country", "")))
+            digits = "".join(ch for ch in row["phone"] if ch.isdigit())
+            self.phones[digits[-7:]].append((cid, row["phone"], region_of(row.get("country", ""))))
         for column, value in row.items():
             if column.endswith("_handle") and value:
                 self.handles[(column[: -len("_handle")], bare_handle(value))].add(cid)
 
-    def _index_phone(self, cid: str, raw: str, region: str | None) -> None:
-        try:
-            number = phonenumbers.parse(raw, region)
-        except phonenumbers.NumberParseException:
-            # a national number with no country: only its digits can agree
-            digits = "".join(ch for ch in raw if ch.isdigit())
-            self.unplaced[digits].add(cid)
-            for trunk in _TRUNKS[1:]:
-                if digits.startswith(trunk):
-                    self.unplaced[digits[len(trunk) :]].add(cid)
-            return
-        nsn = phonenumbers.national_significant_number(number)
-        self.intl[f"{number.country_code}{nsn}"].add(cid)
-        for trunk in _TRUNKS:
-            self.national[trunk + nsn].add(cid)
+    def _forms(self, raw: str, region: str | None) -> tuple[str, ...]:
+        """How a contact's number can be written, as digits: "+cc nsn", then national forms.
+
+        A national number with no country can only agree by its digits (with or without
+        a trunk prefix); its forms carry no "+" entry.
+        """
+        key = (raw, region)
+        if key not in self._parsed:
+            try:
+                number = phonenumbers.parse(raw, region)
+                nsn = phonenumbers.national_significant_number(number)
+                forms = (f"+{number.country_code}{nsn}", *(t + nsn for t in _TRUNKS))
+            except phonenumbers.NumberParseException:
+                digits = "".join(ch for ch in raw if ch.isdigit())
+                forms = (digits, *(digits[len(t) :] for t in _TRUNKS[1:] if digits.startswith(t)))
+            self._parsed[key] = forms
+        return self._parsed[key]
 
     def phone(self, text: str) -> set[str]:
         """Contacts whose number this written phone is (any layout)."""
         digits = "".join(ch for ch in text if ch.isdigit())
-        if text.strip().startswith("+") or digits.startswith("00"):
-            digits = digits[2:] if digits.startswith("00") else digits
-            found = set(self.intl.get(digits, ()))
-            try:
-                nsn = phonenumbers.national_significant_number(phonenumbers.parse("+" + digits))
-            except phonenumbers.NumberParseException:
-                return found
-            return found | self.unplaced.get(nsn, set())
-        return self.national.get(digits, set()) | self.unplaced.get(digits, set())
+        candidates = self.phones.get(digits[-7:], []) if len(digits) >= 7 else []
+        if not candidates:
+            return set()
+        if not (text.strip().startswith("+") or digits.startswith("00")):
+            written = None  # a national layout: compare digits
+        else:
+            e164 = "+" + (digits[2:] if digits.startswith("00") else digits)
+            written = {e164}
+            with contextlib.suppress(phonenumbers.NumberParseException):
+                written.add(phonenumbers.national_significant_number(phonenumbers.parse(e164)))
+        return {
+            c for c, raw, region in candidates if _agrees(self._forms(raw, region), digits, written)
+        }
 
     def named(self, record: dict[str, Any]) -> set[str]:
         """Every contact that one of the author's keys names."""
@@ -121,6 +129,14 @@ class KeyOracle:
             for p in ("x", "instagram"):
                 found |= self.handles.get((p, mention.lower().rstrip(".")), set())
         return found
+
+
+def _agrees(forms: tuple[str, ...], digits: str, written: set[str] | None) -> bool:
+    """Whether a written number (international: ``written``; national: ``digits``) is it."""
+    placed = forms[0].startswith("+")
+    if written is None:
+        return digits in (forms[1:] if placed else forms)
+    return forms[0] in written if placed else bool(written & set(forms))
 
 
 def _rows(links: Path) -> dict[str, dict[str, str]]:
