@@ -241,9 +241,25 @@ def given_shown(rng: random.Random, person: Person) -> str:
     if nicks and rng.random() < 0.16:
         return _spell(rng, person, nicks[rng.randrange(len(nicks))])
     given = _spell(rng, person, person.given)
-    if rng.random() < 0.12:
+    r = rng.random()
+    if r < 0.12:
         given = _variant(rng, person, given)
+    elif " " in given and r < 0.5:  # "María José" goes by "María"
+        given = given.split(" ")[0]
+    elif "-" in given and r < 0.45:  # "Min-jun": "Minjun", "Min Jun"; "Jean-Pierre"
+        given = split_given(rng, given)
     return given
+
+
+def split_given(rng: random.Random, given: str) -> str:
+    """A hyphenated given name written joined or with a space."""
+    first, _, second = given.partition("-")
+    r = rng.random()
+    if r < 0.4:
+        return first + second.lower()
+    if r < 0.8:
+        return f"{first} {second.capitalize()}"
+    return f"{first}-{second.capitalize()}"
 
 
 def family_shown(rng: random.Random, person: Person) -> str:

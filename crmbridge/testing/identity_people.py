@@ -364,6 +364,8 @@ class People:
             nicks = c.nicknames[person.given]
             nick = person.latin(nicks[int(rng.random() * len(nicks))])
             given = nick if nick.isascii() or c.script == "latin" else given
+        if c.key == "korean" and "-" in given and rng.random() < 0.3:
+            given = given.replace("-", "")  # "Minjun"
         if " " in family and c.compound and rng.random() < 0.35:
             parts = family.split(" ")
             family = parts[-1] if c.key == "portuguese" else parts[0]
