@@ -439,13 +439,30 @@ class IdentityData:
         author["bio"] = f"{author['bio']} · {label}" if author.get("bio") else label
         shown.others_key = True
 
+    def _namesake(self, same_city: bool) -> Person:
+        """A stranger who shares a contact's name (and city), as such coincidences happen.
+
+        People are drawn from the population until one's name (and city) is a contact's:
+        common names ("Maria García" in Madrid) come up far more often than rare ones,
+        so a rare name shared stays the strong evidence it is in real life. When no
+        coincidence turns up (a small CRM), the stranger stays an ordinary one.
+        """
+        people = self.people
+        for _ in range(300 if same_city else 100):
+            person = people.person()
+            name = (person.given, person.family)
+            if same_city and hash((*name, person.city.native)) in self.name_cities:
+                return person
+            if not same_city and hash(name) in self.names:
+                return person
+        return person
+
     def _stranger(self, platform: str, aid: str, plan: _Plan) -> tuple[dict[str, Any], str, Person]:
         rng, people = self.rng, self.people
         if plan.stranger == "plain":
             person = people.person()
         else:
-            original, _row = self.kept[plan.contact]
-            person = people.namesake(original, same_city=plan.stranger == "same_name_city")
+            person = self._namesake(same_city=plan.stranger == "same_name_city")
         if rng.random() < 0.85:
             person.email = people.new_email(person, work=rng.random() < 0.3)
         if rng.random() < 0.6:
