@@ -15,7 +15,10 @@
 People come from twenty culture groups with Zipf-skewed names; see
 :mod:`crmbridge.testing.identity_people` for the CRM side and
 :mod:`crmbridge.testing.identity_authors` for the social side. Strangers never own a CRM
-contact's email, phone or handle, except when they quote one in a bio ("agent: ...").
+contact's email, phone or handle, except when they quote one in a bio ("agent: ...");
+three in ten share a contact's name, half of those also the city, drawn as such
+coincidences happen (common names far more often than rare ones). Contacts include
+namesakes and relatives (same surname and city, sometimes a shared home line).
 :class:`IdentityData` streams contacts and then authors for sizes that should not be held
 in memory (a million contacts).
 """
@@ -98,7 +101,7 @@ _ID_DIGITS = {
 class _Plan:
     """What one author will be: whose persona, or what kind of stranger."""
 
-    contact: int  # index of the contact behind the author, or the decoy's original
+    contact: int  # index of the contact behind the author (drawn but unused for strangers)
     stranger: str  # "" for someone in the CRM; "same_name_city", "same_name" or "plain"
     others: int  # index of a contact whose key the bio quotes, or -1
 
