@@ -479,9 +479,10 @@ class IdentityData:
             text = f"{text} — {social.key_phrase(rng, person, person.email)}"
         self._quote_other(author, plan, shown)
         name = (person.given, person.family)
-        if shown.name and shown.city and hash((*name, person.city.native)) in self.name_cities:
+        named = shown.name or shown.handle_tag  # the name on the profile or in the handle
+        if named and shown.city and hash((*name, person.city.native)) in self.name_cities:
             label = "stranger_decoy_same_name_city"
-        elif shown.name and hash(name) in self.names:
+        elif named and hash(name) in self.names:
             label = "stranger_decoy_same_name"
         elif shown.others_key:
             label = "stranger_others_key"
