@@ -88,7 +88,7 @@ class IdentityConfig(BaseModel):
     # state store makes that one full read, then increments); exact where it cannot.
     resolver: Literal["auto", "exact", "scored"] = "auto"
     # The same bands as `crmbridge match` (crmbridge.identity.matcher.Thresholds).
-    auto_threshold: float = Field(default=0.985, ge=0.5, le=1.0)
+    auto_threshold: float = Field(default=0.99, ge=0.5, le=1.0)
     review_threshold: float = Field(default=0.50, ge=0.0, le=1.0)
     max_block: int = Field(default=50, ge=2)
     # How often a run asks the CRM for changed contacts (the first batch always does);
