@@ -81,6 +81,8 @@ class SyncSummary:
         """The process exit code this outcome maps to."""
         if self.status in KINDS:
             return KINDS[self.status].exit_code
+        if self.skipped:  # a source held by another worker was not synced: say so
+            return ExitCode.BUSY
         return ExitCode.PARTIAL if self.failed else ExitCode.OK
 
     def as_dict(self) -> dict[str, Any]:
