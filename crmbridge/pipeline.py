@@ -164,6 +164,7 @@ class Pipeline:
                 self._sla_pass()
                 for spec in specs:
                     self._sync_source(spec.name, spec.connector, spec.options)
+                self._sla_pass(retry=False)  # what this run's messages let run out
             if specs and len(self.summary.skipped) == len(specs):
                 self.summary.status = "busy"
         except CrmbridgeError as exc:
@@ -433,13 +434,17 @@ class Pipeline:
         room = PREVIEW_LIMIT - sum(p["action"] == "case" for p in self.summary.preview)
         self.summary.preview.extend(preview[: max(0, room)])
 
-    def _sla_pass(self) -> None:
+    def _sla_pass(self, retry: bool = True) -> None:
         """Escalate conversations whose SLA ran out; retry cases an earlier run left."""
         if self.rules is None:
             return
-        from crmbridge.rules.sla import guarded_pass
+        from crmbridge.rules.sla import effective_now, guarded_pass
 
-        result = guarded_pass(self.rules, utcnow(), self.holder, self.lease_seconds)
+        names = [s.name for s in self.config.sources]
+        now = effective_now(self.store, names, utcnow())
+        if now is None:
+            return  # a source was never read: no deadline can be judged yet
+        result = guarded_pass(self.rules, now, self.holder, self.lease_seconds, retry)
         self.summary.escalated += len(result.escalated)
         self.summary.cases += result.written
         self.summary.preview.extend(result.preview[:PREVIEW_LIMIT])
