@@ -147,14 +147,14 @@ def check_command(config_path: Path, as_json: bool) -> None:
     from crmbridge.ops import check
 
     config = load_config(config_path)
-    results = check(config)
+    results = [{**r, "detail": config.redact(str(r["detail"]))} for r in check(config)]
     ok = all(r["ok"] for r in results)
     if as_json:
         click.echo(json.dumps({"ok": ok, "checks": results}))
     else:
         for r in results:
             mark = click.style("ok  ", fg="green") if r["ok"] else click.style("FAIL", fg="red")
-            click.echo(f"{mark} {r['check']}: {config.redact(r['detail'])}")
+            click.echo(f"{mark} {r['check']}: {r['detail']}")
     sys.exit(0 if ok else int(ExitCode.CONFIG))
 
 
