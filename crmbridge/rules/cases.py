@@ -285,11 +285,19 @@ class RuleStage:
                 description=i.text[:2000],
                 platform=i.platform,
             )
-        elif priority != plan.priority:
+        rules = sorted({*plan.plan.get("rules", []), *d.rules})
+        tags = sorted({*plan.plan.get("tags", []), *d.tags})
+        if plan.status != "pending" and (
+            priority != plan.priority
+            or rules != plan.plan.get("rules", [])
+            or tags != plan.plan.get("tags", [])
+        ):
+            # What the case shows changed: write it again, whether or not an SLA pass
+            # wrote it in between (the same messages give the same case).
             plan.status = "pending"
         plan.priority = priority
-        plan.plan["rules"] = sorted({*plan.plan.get("rules", []), *d.rules})
-        plan.plan["tags"] = sorted({*plan.plan.get("tags", []), *d.tags})
+        plan.plan["rules"] = rules
+        plan.plan["tags"] = tags
         if d.tier is not None:
             plan.escalated_tier = d.tier
             plan.escalations += 1

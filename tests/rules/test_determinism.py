@@ -19,6 +19,9 @@ RULES = (
     "  - name: complaint\n"
     "    when: {direction: inbound, keywords: [late, broken, refund]}\n"
     "    then: {case: {priority: Medium}, sla: {within: 30m, escalate: tier2}}\n"
+    "  - name: question\n"
+    "    when: {direction: inbound, keywords: [how do]}\n"
+    "    then: {sla: 2h}\n"
 )
 
 
@@ -54,6 +57,8 @@ INBOX = [
     inbound("4", "c4", 46, "late again"),
     inbound("5", "c4", 100, "still late, and now broken"),
     inbound("6", "c5", 120, "nice weather"),
+    inbound("7", "c6", 0, "how do I return this?"),  # no case; missing its SLA opens one
+    inbound("8", "c6", 200, "how do I get a refund, it came broken"),  # then a complaint
 ]
 AGENTS = [reply("r2", "c2", "2", 50), reply("r1", "c1", "1", 80), reply("r4", "c4", "5", 170)]
 
@@ -115,7 +120,7 @@ def test_a_backlog_synced_in_two_parts_gives_the_cases_of_one_run(tmp_path):
         run(parts)
         assert outcome(parts.parent) == outcome(once.parent), f"split after {split}"
     escalated = {k for k, p in outcome(once.parent)["plans"].items() if p["escalations"] != "0"}
-    assert escalated == {"conv:x:1", "conv:x:3", "conv:x:4"}  # late, never, first of c4
+    assert escalated == {"conv:x:1", "conv:x:3", "conv:x:4", "conv:x:7"}
 
 
 def test_one_source_first_then_the_rest_gives_the_cases_of_one_run(tmp_path):
