@@ -340,18 +340,13 @@ class Pipeline:
             return {}
         found: dict[str, Resolution] = {}
         for w in work:  # the parent may be in this very batch
-            if w.interaction.key in keys and w.resolution and w.resolution.link.contact_id:
-                found[w.interaction.key] = w.resolution
+            link = w.resolution.link if w.resolution else None
+            if w.interaction.key in keys and link is not None and link.contact_id:
+                found[w.interaction.key] = _reply_to(link.persona_key, link.contact_id)
         missing = sorted(keys - set(found))
         for key, row in self.store.ledger_rows(missing).items() if missing else ():
             if row.contact_id:
-                link = Link(
-                    persona_key=row.persona_key,
-                    contact_id=row.contact_id,
-                    band="auto",
-                    rule="reply_to",
-                )
-                found[key] = Resolution(link)
+                found[key] = _reply_to(row.persona_key, row.contact_id)
         return found
 
     def _render(self, work: list[_Work], commit: BatchCommit) -> list[ActivityWrite]:
@@ -572,6 +567,12 @@ def _failed_again(row: Any, message: str) -> dict[str, Any]:
 def quarantine_fingerprint(source: str, location: str, raw: str) -> str:
     """The identity of a parked record: the same record parked twice is one row."""
     return hashlib.sha256(json.dumps([source, location, raw]).encode()).hexdigest()[:32]
+
+
+def _reply_to(persona_key: str, contact_id: str) -> Resolution:
+    """A reply's link: its parent's contact, the same whichever batch held the parent."""
+    link = Link(persona_key=persona_key, contact_id=contact_id, band="auto", rule="reply_to")
+    return Resolution(link)
 
 
 def _conflicts(message_id: str, version_at: Any, payload_hash: str, i: Interaction) -> bool:
