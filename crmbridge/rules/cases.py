@@ -229,6 +229,7 @@ class RuleStage:
         """Evaluate one message; a message new to the ledger also moves its plan."""
         decision = self.rules.evaluate(ctx).decision
         if not new:
+            self._edited(ctx, decision)
             return decision  # a replay or re-render: tags only, no second case or webhook
         key = conversation_key(ctx)
         if not decision.rules and key not in self.plans:
@@ -241,9 +242,29 @@ class RuleStage:
             self.notes.append((rule, url, key, details))
         return decision
 
+    def _edited(self, ctx: RuleContext, d: Decision) -> None:
+        """An edit of the message that opened a case gives the case its new text.
+
+        As if the edit had come first (in one batch only the newest version is seen): the
+        same messages give the same case however the runs split them.
+        """
+        i = ctx.interaction
+        plan = self.plans.get(conversation_key(ctx))
+        if plan is None or plan.plan.get("opened_by") != i.activity_key or not d.case:
+            return
+        text = {"subject": d.subject, "description": i.text[:2000]}
+        if any(plan.plan.get(k) != v for k, v in text.items()):
+            plan.plan.update(text)
+            if plan.status != "none":
+                plan.status = "pending"
+            self.touched.add(plan.key)
+
     def _move(self, plan: Plan, ctx: RuleContext, d: Decision) -> bool:
         i = ctx.interaction
         before = plan.snapshot()
+        learns = i.direction != "outbound" and ctx.contact_id and plan.contact_id is None
+        if learns and plan.status == "written":
+            plan.status = "pending"  # the case learns its contact, as it would have at once
         if breached(plan, i.created_at):
             # The deadline passed before this message: escalate first, at the deadline, as
             # the SLA pass would have had it run then. Cases follow the messages' times,
@@ -284,6 +305,7 @@ class RuleStage:
                 queue=d.queue,
                 description=i.text[:2000],
                 platform=i.platform,
+                opened_by=i.activity_key,
             )
         rules = sorted({*plan.plan.get("rules", []), *d.rules})
         tags = sorted({*plan.plan.get("tags", []), *d.tags})

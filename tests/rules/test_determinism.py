@@ -29,8 +29,14 @@ def at(minute: int) -> str:
     return f"2024-01-15T{10 + minute // 60:02d}:{minute % 60:02d}:00Z"
 
 
+KNOWN = {  # authors the contacts CSV holds: their agents' replies land on their contacts
+    "c1": {"id": "jane-1", "name": "Jane Doe", "email": "jane@example.com"},
+    "c2": {"id": "john-1", "name": "John Roe", "email": "john.roe@example.com"},
+}
+
+
 def inbound(mid: str, conversation: str, minute: int, text: str) -> dict[str, Any]:
-    author = {"id": f"a-{conversation}", "name": f"Person {conversation}"}
+    author = KNOWN.get(conversation) or {"id": f"a-{conversation}", "name": f"P {conversation}"}
     when = at(minute)
     return record(mid, conversation_id=conversation, created_at=when, text=text, author=author)
 
@@ -87,8 +93,12 @@ def run(path: Path, only: str | None = None) -> None:
 
 
 def outcome(folder: Path) -> dict[str, Any]:
-    """Every case in the CRM and every case plan in the state store, without timestamps."""
+    """Every activity and case in the CRM and every case plan, without timestamps or ids."""
     with sqlite3.connect(folder / "crm.db") as db:
+        activities = {
+            key: (contact, json.loads(fields))
+            for key, contact, fields in db.execute("SELECT key, contact_id, fields FROM activities")
+        }
         crm = {
             key: (contact, json.loads(fields), status)
             for key, contact, fields, status in db.execute(
@@ -104,7 +114,7 @@ def outcome(folder: Path) -> dict[str, Any]:
     engine.dispose()
     for plan in plans.values():
         plan.pop("crm_id")
-    return {"crm": crm, "plans": plans}
+    return {"activities": activities, "crm": crm, "plans": plans}
 
 
 def test_a_backlog_synced_in_two_parts_gives_the_cases_of_one_run(tmp_path):
