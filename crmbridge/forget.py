@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, Connection, delete, func, or_, select, upd
 from crmbridge.config import AppConfig
 from crmbridge.errors import ConfigError
 from crmbridge.failures import erase_actions
+from crmbridge.identity.index_store import erase_contact
 from crmbridge.state.schema import (
     contact_mirror,
     conversation_threads,
@@ -361,7 +362,7 @@ def erase_state(store: StateStore, target: Target, mode: str) -> dict[str, int]:
 
 def _erase_threads_and_mirror(conn: Connection, target: Target) -> dict[str, int]:
     """The person's conversations (timings, channels, sentiment), case plans, mirror row."""
-    counts = {"conversations": 0, "rule_cases": 0, "contact_mirror": 0}
+    counts = {"conversations": 0, "rule_cases": 0, "contact_mirror": 0, "identity_index": 0}
     for part in chunks(target.conversations):
         conn.execute(
             delete(conversation_threads).where(conversation_threads.c.conversation_key.in_(part))
@@ -377,6 +378,7 @@ def _erase_threads_and_mirror(conn: Connection, target: Target) -> dict[str, int
         counts["contact_mirror"] = conn.execute(
             delete(contact_mirror).where(contact_mirror.c.id == target.contact_id)
         ).rowcount
+        counts["identity_index"] = erase_contact(conn, target.contact_id)
     return counts
 
 

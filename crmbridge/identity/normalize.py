@@ -11,6 +11,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 import phonenumbers
+from anyascii import anyascii
 from email_validator import EmailNotValidError, validate_email
 from nicknames import NickNamer
 
@@ -51,10 +52,20 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "jr", "sr",
 _NICKNAMER = NickNamer()
 
 
+# The everyday shape of an address; anything else goes to email-validator (which is slow).
+_PLAIN_EMAIL = re.compile(
+    r"[a-z0-9](?:[a-z0-9._%+'-]{0,62}[a-z0-9_%+-])?@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+    r"(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.[a-z]{2,24}"
+)
+
+
 def email_key(value: str | None) -> str | None:
-    """The lower-cased address if email-validator accepts its syntax (no DNS lookups)."""
+    """The lower-cased address if its syntax is valid (email-validator's rules, no DNS)."""
     if not value or len(value) > 320:
         return None
+    text = value.strip().lower()
+    if text.isascii() and _PLAIN_EMAIL.fullmatch(text) and ".." not in text:
+        return text
     return _email_key(value)
 
 
@@ -81,24 +92,77 @@ def email_candidate_key(value: str | None) -> str | None:
 
 
 def handle_key(value: str | None) -> str | None:
-    """A handle compared case-blind and without a leading ``@``."""
+    """A handle compared case-blind, without a leading ``@`` or the profile address around it.
+
+    >>> handle_key("@JaneDoe"), handle_key("https://x.com/jane_doe?lang=en")
+    ('janedoe', 'jane_doe')
+    """
     if not value:
         return None
-    value = value.strip().lstrip("@").strip().lower()
+    value = value.strip().lower()
+    if "/" in value:
+        try:
+            path = urlsplit(value if "://" in value else "https://" + value).path
+        except ValueError:
+            return None
+        parts = [p for p in path.split("/") if p and p not in ("user", "u", "c", "in")]
+        value = parts[-1] if parts else ""
+    value = value.lstrip("@").strip()
     return value or None
 
 
 def phone_e164(value: str | None, region: str | None = None) -> str | None:
-    """A phone number in E.164 (``+447700900123``), read in ``region`` when not international."""
+    """A phone number in E.164 (``+447700900123``), read in ``region`` when not international.
+
+    ``region`` is an ISO code or a country name in a common language (``Italia``).
+    """
     if not value or not value.strip() or len(value) > 64:
         return None
-    try:
-        number = phonenumbers.parse(value, (region or "US").upper())
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
+    number = _parse_phone(value, region)
+    if number is None:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_national(value: str | None, region: str | None = None) -> str | None:
+    """The national significant number of a phone (``(303) 555-0112`` → ``3035550112``).
+
+    Two writings of one number agree on it whatever country they were read in: the key that
+    meets an author's national-format number, written with no country, with the contact's.
+    """
+    if not value or not value.strip() or len(value) > 64:
+        return None
+    number = _parse_phone(value, region)
+    return phonenumbers.national_significant_number(number) if number is not None else None
+
+
+def national_forms(value: str | None) -> list[str]:
+    """The national numbers a phone written without its country may be (trunk 0 or 1 off)."""
+    if not value or len(value) > 64:
+        return []
+    text = value.strip()
+    digits = re.sub(r"\D", "", text)
+    if text.startswith(("+", "00")):
+        number = _parse_phone("+" + text.lstrip("+")[2 if text.startswith("00") else 0 :], None)
+        return [phonenumbers.national_significant_number(number)] if number else []
+    forms = [digits]
+    if digits.startswith("0"):
+        forms.append(digits.lstrip("0"))
+    if len(digits) == 11 and digits.startswith("1"):
+        forms.append(digits[1:])
+    return [f for f in dict.fromkeys(forms) if 6 <= len(f) <= 14]
+
+
+@lru_cache(maxsize=65536)
+def _parse_phone(value: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    from crmbridge.identity.places import country_code
+
+    code = country_code(region) if region else None
+    try:
+        number = phonenumbers.parse(value, code or "US")
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_possible_number(number) else None
 
 
 def fold(value: str | None) -> str:
@@ -112,6 +176,25 @@ def fold(value: str | None) -> str:
     return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
 
 
+_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af])")
+_GERMAN = (("ae", "a"), ("oe", "o"), ("ue", "u"))
+
+
+def latin(value: str | None) -> str:
+    """A name in Latin letters, lower case, other scripts transliterated.
+
+    ``Łukasz`` → lukasz, ``Александр`` → aleksandr, ``张伟`` → zhang wei.
+    """
+    if not value:
+        return ""
+    if value.isascii():
+        return value.lower()
+    text = unicodedata.normalize("NFKC", _CJK.sub(r" \1 ", value))
+    # Only letters are transliterated: an emoji must not become words ("cherry blossom").
+    kept = "".join(c if c.isascii() or unicodedata.category(c)[0] in "LMN" else " " for c in text)
+    return anyascii(kept).lower()
+
+
 def name_tokens(value: str | None) -> list[str]:
     """A display name as folded tokens in given-name-first order ("Doe, Jane" → jane doe)."""
     if not value:
@@ -120,9 +203,7 @@ def name_tokens(value: str | None) -> list[str]:
     if text.count(",") == 1:
         last, first = text.split(",")
         text = f"{first} {last}"
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    words = _NAME_JUNK.sub(" ", text).replace("'", "").replace("-", " ").split()
+    words = _NAME_JUNK.sub(" ", latin(text)).replace("'", "").replace("-", " ").split()
     return [w for w in words if w not in _TITLES]
 
 
@@ -161,17 +242,43 @@ def url_domain(value: str | None) -> str | None:
     return ".".join(labels[-take:])
 
 
+@lru_cache(maxsize=65536)
 def personal_domain(value: str | None) -> str | None:
     """A registered domain that can identify a person or company (not a social or mail host)."""
     domain = url_domain(value)
     return None if domain is None or domain in _SHARED_HOSTS else domain
 
 
+# Words that introduce somebody else's address in a bio: "bookings: x@y", "mgmt → x@y".
+_THIRD_PARTY = re.compile(
+    r"\b(agent|agency|bookings?|mgmt|management|manager|managed|pr|press|collabs?|assistant|"
+    r"business|inquiries|enquiries|partnerships?|sponsorships?|rep|represented|label|team|"
+    r"wife|husband|sister|brother|mum|mom|dad|friend|boss|colleague|cc|"
+    r"agente|representante|presse|anfragen|kooperationen|contatto|contato)\b",
+    re.IGNORECASE,
+)
+
+
+def someone_elses(text: str, start: int) -> bool:
+    """Whether the words just before position ``start`` say a key belongs to someone else."""
+    before = text[max(0, start - 40) : start]
+    before = before.rsplit("·", 1)[-1].rsplit("|", 1)[-1].rsplit("\n", 1)[-1]
+    return bool(_THIRD_PARTY.search(before))
+
+
 def emails_in(text: str | None) -> list[str]:
-    """Email keys written in free text (a bio, a DM), in order, without duplicates."""
+    """Email keys a person writes as their own in free text (a bio, a DM), in order.
+
+    An address introduced as somebody else's ("agent: …", "bookings: …") is left out.
+    """
     if not text:
         return []
-    found = (email_key(m.group(0).rstrip(".")) for m in _EMAIL_IN_TEXT.finditer(text[:20000]))
+    text = text[:20000]
+    found = (
+        email_key(m.group(0).rstrip("."))
+        for m in _EMAIL_IN_TEXT.finditer(text)
+        if not someone_elses(text, m.start())
+    )
     return list(dict.fromkeys(k for k in found if k))
 
 
