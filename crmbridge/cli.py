@@ -28,7 +28,7 @@ log = logging.getLogger("crmbridge")
 EXIT_CODES = """Exit codes: 0 ok; 1 internal error; 2 usage error; 3 partial (some records
 failed and were parked in the failure ledger); 4 config error; 5 auth error; 6 quota
 exhausted (cursor safe, resume next run); 7 rate limited; 8 transient failure persisted;
-9 another worker holds the source."""
+9 another worker holds a source (it was skipped, the others ran)."""
 
 
 def config_option(func: F) -> F:
@@ -147,14 +147,14 @@ def check_command(config_path: Path, as_json: bool) -> None:
     from crmbridge.ops import check
 
     config = load_config(config_path)
-    results = check(config)
+    results = [{**r, "detail": config.redact(str(r["detail"]))} for r in check(config)]
     ok = all(r["ok"] for r in results)
     if as_json:
         click.echo(json.dumps({"ok": ok, "checks": results}))
     else:
         for r in results:
             mark = click.style("ok  ", fg="green") if r["ok"] else click.style("FAIL", fg="red")
-            click.echo(f"{mark} {r['check']}: {config.redact(r['detail'])}")
+            click.echo(f"{mark} {r['check']}: {r['detail']}")
     sys.exit(0 if ok else int(ExitCode.CONFIG))
 
 
@@ -515,10 +515,12 @@ from crmbridge.commands import failures as _failures  # noqa: E402
 from crmbridge.commands import forget as _forget  # noqa: E402
 from crmbridge.commands.reply import reply_group  # noqa: E402
 from crmbridge.commands.rules import rules_group  # noqa: E402
+from crmbridge.commands.sources import sources_group  # noqa: E402
 
 main.add_command(_failures.failures_group)
 main.add_command(_forget.forget_command)
 main.add_command(rules_group)
+main.add_command(sources_group)
 main.add_command(reply_group)
 
 if __name__ == "__main__":  # pragma: no cover

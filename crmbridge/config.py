@@ -209,15 +209,67 @@ class AppConfig(BaseModel):
     def options_for(self, model: type[BaseModel], raw: dict[str, Any], where: str) -> Any:
         """Validate a connector's or adapter's options against its ``Config`` model."""
         try:
-            return model.model_validate(raw, context={"base_dir": self.base_dir})
+            options = model.model_validate(raw, context={"base_dir": self.base_dir})
         except ValidationError as exc:
             raise ConfigError(describe(exc, self.file, prefix=where)) from None
+        refuse_weak_secrets(options, self.file, where)
+        return options
 
     def redact(self, text: str) -> str:
         """Mask every secret value this config read from the environment."""
         for secret in sorted(self.secrets, key=len, reverse=True):
             text = text.replace(secret, "***")
         return text
+
+
+# --- secrets -----------------------------------------------------------------------------
+
+MIN_SECRET_LENGTH = 8
+_SECRET_KEY = re.compile(r"(secret|token|password|api_key|private_key)$", re.IGNORECASE)
+_PLACEHOLDER = re.compile(
+    r"(change[-_ ]?me|secret|password|passw0rd|token|api[-_ ]?key|todo|tbd|fixme|placeholder"
+    r"|example|dummy|test|none|null|undefined|redacted|x+|\*+|\.+|<[^>]*>|your[-_ ].*"
+    r"|\$\{[^}]*\})",
+    re.IGNORECASE,
+)
+
+
+def weak_secret(value: str) -> str | None:
+    """Why ``value`` cannot be a secret (empty, too short, a placeholder), or None.
+
+    The reason never repeats the value: a real secret pasted in the wrong place stays unseen.
+    """
+    if not value.strip():
+        return "is empty (set its environment variable to the real secret)"
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters (set the real secret)"
+    if _PLACEHOLDER.fullmatch(value.strip()) or len(set(value)) == 1:
+        return "is a placeholder, not a secret (set the real secret)"
+    return None
+
+
+def refuse_weak_secrets(options: BaseModel, file: Path, where: str) -> None:
+    """ConfigError naming the first secret field of ``options`` that is weak."""
+    for name in type(options).model_fields:
+        value = getattr(options, name)
+        if isinstance(value, SecretStr):
+            problem = weak_secret(value.get_secret_value())
+            if problem:
+                raise ConfigError(f"{file.name}: {where}.{name}: {problem}")
+
+
+def refuse_weak_webhook_secrets(config: AppConfig) -> None:
+    """ConfigError naming a weak secret of the ``webhooks`` block.
+
+    Checked at load, not only when ``serve`` builds its app: ``check`` and ``sync`` refuse a
+    webhook secret anyone could sign with, before a forged delivery is ever spooled.
+    """
+    for name, block in config.webhooks.items():
+        for key, value in block.items() if isinstance(block, dict) else ():
+            if _SECRET_KEY.search(str(key)) and isinstance(value, str):
+                problem = weak_secret(value)
+                if problem:
+                    raise ConfigError(f"{config.file.name}: webhooks.{name}.{key}: {problem}")
 
 
 def describe(exc: ValidationError, file: Path, prefix: str = "") -> str:
@@ -286,6 +338,7 @@ def load_config(path: str | os.PathLike[str] = "crmbridge.yaml") -> AppConfig:
     except ValidationError as exc:
         raise ConfigError(describe(exc, file)) from None
     config = config.model_copy(update={"file": file.resolve(), "secrets": frozenset(secrets)})
+    refuse_weak_webhook_secrets(config)
     validate_plugins(config)
     return config
 
