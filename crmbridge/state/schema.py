@@ -227,3 +227,18 @@ rule_cases = Table(
     Index("ix_rule_cases_status", "status"),
     Index("ix_rule_cases_sla", "sla_due_at"),
 )
+
+# Every decision a person took, with who and when (review commands and the console, 0009):
+# ``action`` approve, reject, link, unlink, retry, drop, sign-in; ``target`` what it was
+# taken on (``review:12``, a persona key, a failure ref); ``detail`` JSON.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(300), nullable=False),
+    Column("detail", Text),
+    Index("ix_audit_target", "target"),
+)
