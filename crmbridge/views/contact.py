@@ -199,3 +199,66 @@ def contacts_exist(conn: Connection, ids: Sequence[str], fetch: Fetch | None = N
         query = select(ledger.c.contact_id).where(ledger.c.contact_id.in_(part)).distinct()
         found.update(conn.scalars(query))
     return found
+
+
+def card_summary(view: dict[str, Any], console_url: str) -> dict[str, Any]:
+    """A contact's social summary for a card inside the CRM (HubSpot, Salesforce).
+
+    ``results`` follows HubSpot's CRM card data format (one object with properties);
+    ``summary`` is the same as plain JSON for a Lightning component or an app card.
+    """
+    profile = view["profile"]
+    mood = profile["last_sentiment"]
+    open_ = profile["open_conversation"]
+    recent = [m for t in view["conversations"] for m in t["messages"]][:5]
+    summary = {
+        "contact_id": view["contact_id"],
+        "name": view["contact"]["name"],
+        "channels": profile["channels"],
+        "handles": [h["handle"] or h["persona"] for h in profile["handles"]],
+        "last_sentiment": mood,
+        "open_conversation": open_,
+        "messages": view["messages_total"],
+        "cases": view["rule_cases"],
+        "recent": [
+            {
+                "at": m["at"],
+                "channel": m["channel"],
+                "visibility": m["visibility"],
+                "author": m["author"],
+                "text": m["text"][:280],
+                "url": m["url"],
+                "mood": m["mood"],
+            }
+            for m in recent
+        ],
+        "console_url": console_url,
+    }
+    properties = [
+        {
+            "label": "Channels",
+            "dataType": "STRING",
+            "value": ", ".join(f"{c} ({v['messages']})" for c, v in profile["channels"].items()),
+        },
+        {
+            "label": "Last sentiment",
+            "dataType": "STRING",
+            "value": f"{mood['label']} ({mood['score']:+.2f})" if mood else "-",
+        },
+        {
+            "label": "Open conversation",
+            "dataType": "STRING",
+            "value": f"{open_['messages']} messages on {', '.join(open_['channels'])}"
+            if open_
+            else "none",
+        },
+    ]
+    results = [
+        {
+            "objectId": 1,
+            "title": f"Social history: {view['contact']['name'] or view['contact_id']}",
+            "link": console_url,
+            "properties": properties,
+        }
+    ]
+    return {"results": results, "summary": summary}
