@@ -121,7 +121,9 @@ def review_decide(
         return refused
     extra = {"contact_id": request.form.get("contact_id") or None} if action == "approve" else {}
     done = decide(console.config, console.store, action, session.user, review_id=review_id, **extra)
-    note = f"{action}d #{review_id}" + (f" to {done['to']}" if done.get("to") else "")
+    note = f"{'approved' if action == 'approve' else 'rejected'} #{review_id}" + (
+        f" to {done['to']}" if done.get("to") else ""
+    )
     return redirect("/console/review?" + urlencode({"done": note}), 303)
 
 

@@ -1,0 +1,176 @@
+"""The console end to end in a real headless Chromium (Debian's chromium and chromedriver).
+
+Signs in, works three review items (approve, reject, link to a searched contact) and sees
+the contact pages change; opens a contact whose conversation spans three channels and sees
+one thread; is refused every page signed out and a forged CSRF token; and checks that a
+CRM card request with a wrong HubSpot signature or an old timestamp is refused. Screenshots
+of each page go to ``$CRMBRIDGE_SCREENSHOTS`` (default: the test's temporary folder).
+Under ``CI=true`` a missing browser fails the tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from werkzeug.serving import make_server
+
+from tests.console.conftest import PASSWORD, make_site
+from tests.console.test_console_http import CARD, hubspot_headers
+
+CHROMIUM = Path("/usr/bin/chromium")
+DRIVER = Path("/usr/bin/chromedriver")
+
+
+def require_browser() -> None:
+    missing = [str(p) for p in (CHROMIUM, DRIVER) if not p.exists()]
+    if missing:
+        message = (
+            f"headless Chromium needs {', '.join(missing)} (apt-get install chromium "
+            "chromium-driver; .ci/run does it)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, password_hash):
+    from crmbridge.console import mount
+
+    require_browser()
+    with pytest.MonkeyPatch.context() as patch:
+        config = make_site(tmp_path_factory.mktemp("site"), password_hash, patch)
+    app = mount(config, None)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("CRMBRIDGE_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def browser(server):
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        "--disable-extensions",
+        "--no-first-run",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def sign_in(browser, server: str, name: str = "ana") -> None:
+    browser.get(f"{server}/console/signin")
+    browser.find_element(By.ID, "name").send_keys(name)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "signin").click()
+    assert "/console/signin" not in browser.current_url, browser.page_source[:500]
+
+
+def messages_on(browser, server: str, contact_id: str) -> set[str]:
+    browser.get(f"{server}/console/contacts/{contact_id}")
+    return {
+        e.get_attribute("data-key") for e in browser.find_elements(By.CSS_SELECTOR, "article.msg")
+    }
+
+
+def test_a_reviewer_works_three_items_and_sees_the_contact_pages_change(server, browser, shots):
+    sign_in(browser, server)
+    before = {c: messages_on(browser, server, c) for c in ("C000006", "C000022", "C000004")}
+    browser.get(f"{server}/console/review")
+    assert "5 of 5 waiting" in browser.find_element(By.ID, "count").text
+    browser.save_screenshot(str(shots / "review-queue.png"))
+
+    browser.find_element(By.ID, "approve-1-C000006").click()  # approve: Tyler Brooks
+    assert "approved #1 to C000006" in browser.find_element(By.ID, "done").text
+    browser.find_element(By.ID, "reject-4").click()  # reject: Jordan Lee stays unlinked
+    assert "rejected #4" in browser.find_element(By.ID, "done").text
+    assert not browser.find_elements(By.ID, "review-1")
+    assert not browser.find_elements(By.ID, "review-4")
+
+    browser.find_element(By.ID, "other-3").click()  # link Aoife Byrne to a searched contact
+    browser.find_element(By.ID, "q").send_keys("aoife byrne")
+    browser.find_element(By.ID, "search").click()
+    browser.save_screenshot(str(shots / "search.png"))
+    browser.find_element(By.ID, "link-C000004").click()
+    assert browser.current_url.endswith("/console/contacts/C000004")
+
+    after = {c: messages_on(browser, server, c) for c in before}
+    assert len(after["C000006"]) > len(before["C000006"])  # Tyler's facebook messages moved
+    assert after["C000022"] == before["C000022"]  # rejected: nothing moved
+    assert len(after["C000004"]) > len(before["C000004"])
+    assert any(k.startswith("facebook:") for k in after["C000004"] - before["C000004"])
+    browser.get(f"{server}/console/review")
+    assert "2 of 2 waiting" in browser.find_element(By.ID, "count").text
+
+
+def test_a_conversation_across_three_channels_shows_as_one_thread(server, browser, shots):
+    sign_in(browser, server, "sam")
+    browser.get(f"{server}/console/contacts/C000007")
+    assert browser.find_element(By.ID, "contact-name").text.startswith("Maya Okafor")
+    threads = browser.find_elements(By.CSS_SELECTOR, "section.thread")
+    assert len(threads) == 1
+    heading = threads[0].find_element(By.TAG_NAME, "h3").text
+    assert "x → facebook → instagram" in heading
+    channels = {e.text for e in threads[0].find_elements(By.CSS_SELECTOR, "article.msg .meta .tag")}
+    assert {"x", "facebook", "instagram", "DM", "public"} <= channels
+    browser.save_screenshot(str(shots / "contact.png"))
+    for page in ("report", "search"):
+        browser.get(f"{server}/console/{page}")
+        browser.save_screenshot(str(shots / f"{page}.png"))
+
+
+def test_every_page_is_refused_signed_out_and_a_forged_csrf_token_too(server, browser, shots):
+    for path in ("review", "contacts/C000007", "search?q=maya", "report", "failures"):
+        browser.get(f"{server}/console/{path}")
+        assert "/console/signin" in browser.current_url, path
+        assert "Okafor" not in browser.page_source
+    browser.save_screenshot(str(shots / "signin.png"))
+    sign_in(browser, server, "root")
+    browser.get(f"{server}/console/failures")
+    browser.save_screenshot(str(shots / "failures.png"))
+    browser.get(f"{server}/console/review")
+    form = browser.find_elements(By.CSS_SELECTOR, "form[action$='/reject']")[0]
+    browser.execute_script(
+        "arguments[0].querySelector('input[name=csrf]').value = 'forged-token'", form
+    )
+    form.find_element(By.TAG_NAME, "button").click()
+    assert "CSRF" in browser.find_element(By.ID, "error").text
+    browser.get(f"{server}/console/signout")  # a GET cannot sign out: still signed in
+    browser.get(f"{server}/console/review")
+    assert "/console/review" in browser.current_url
+
+
+def test_a_crm_card_request_with_a_wrong_signature_or_an_old_timestamp_is_refused(server):
+    url = server + CARD
+    good = requests.get(url, headers=hubspot_headers(url), timeout=10)
+    assert good.status_code == 200 and good.json()["summary"]["contact_id"] == "C000007"
+    old = requests.get(url, headers=hubspot_headers(url, age_s=301), timeout=10)
+    assert old.status_code == 401 and "5 minutes" in old.json()["error"]
+    headers = hubspot_headers(url)
+    headers["X-HubSpot-Signature-v3"] = headers["X-HubSpot-Signature-v3"][::-1]
+    wrong = requests.get(url, headers=headers, timeout=10)
+    assert wrong.status_code == 401 and "does not match" in wrong.json()["error"]
