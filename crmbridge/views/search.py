@@ -109,7 +109,10 @@ def find_contact(conn: Connection, lookup: str, fetch: Fetch | None = None) -> s
     if fetch is not None and text and fetch([text]):
         return text
     hits = [h for h in search_contacts(conn, text, limit=10) if h["matched_by"] != "name"]
-    hits = hits or search_contacts(conn, text, limit=10)
+    if not hits:  # by name: a whole-name match wins over names that only start so
+        hits = search_contacts(conn, text, limit=10)
+        exact = [h for h in hits if fold(h["name"]) == fold(text)]
+        hits = exact if len(exact) == 1 else hits
     ids = list(dict.fromkeys(h["id"] for h in hits))
     if len(ids) == 1:
         return ids[0]
