@@ -242,3 +242,8 @@ audit = Table(
     Column("detail", Text),
     Index("ix_audit_target", "target"),
 )
+
+# The review queue orders by messages waiting (ledger rows of the persona on no contact):
+# covering indexes keep that an index-only count per item (0009).
+Index("ix_ledger_persona_contact", ledger.c.persona_key, ledger.c.contact_id)
+Index("ix_review_status_persona", review.c.status, review.c.persona_key)

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from crmbridge.classify import Analyzer, ServiceAnalyzer
+from crmbridge.classify import Analyzer, Classification, ServiceAnalyzer
 from crmbridge.conversations.profile import contact_profile
 from crmbridge.state.schema import conversations, ledger, links, rule_cases
 from crmbridge.state.store import chunks, iso_utc
@@ -31,6 +31,12 @@ MESSAGES = 200
 def analyzer() -> Analyzer:
     """The shipped classifier, built once per process."""
     return ServiceAnalyzer()
+
+
+@lru_cache(maxsize=65536)
+def classify(text: str) -> Classification:
+    """A message's mood and intents (the same text always reads the same: kept per process)."""
+    return analyzer().analyze(text)
 
 
 def contact_view(
@@ -54,7 +60,7 @@ def contact_view(
     messages = [_message(r) for r in rows]
     persona_keys = {h["persona"] for h in rollup["handles"]}
     persona_keys |= {m["persona"] for m in messages if m["direction"] == "inbound"}
-    _attach_links(conn, messages, persona_keys)
+    active = _attach_links(conn, messages, persona_keys)
     threads = _threads(conn, messages)
     return {
         "contact_id": contact_id,
@@ -62,6 +68,7 @@ def contact_view(
         "profile": rollup,
         "channels_profile": _harvested(conn, persona_keys),
         "rule_cases": [c for t in threads if (c := t["case"]) is not None],
+        "identities": [v for _, v in sorted(active.items()) if v["contact_id"] == contact_id],
         "messages_total": total,
         "messages_shown": len(messages),
         "conversations": threads,
@@ -73,7 +80,7 @@ def _message(row: Any) -> dict[str, Any]:
     author = data.get("author") or {}
     outbound = data.get("direction") == "outbound"
     text = str(data.get("text") or "")
-    mood = analyzer().analyze(text) if text.strip() else None
+    mood = classify(text) if text.strip() else None
     return {
         "key": row["key"],
         "conversation": row["conversation_key"],
@@ -100,7 +107,9 @@ def _message(row: Any) -> dict[str, Any]:
     }
 
 
-def _attach_links(conn: Connection, messages: list[dict[str, Any]], keys: set[str]) -> None:
+def _attach_links(
+    conn: Connection, messages: list[dict[str, Any]], keys: set[str]
+) -> dict[str, dict[str, Any]]:
     active: dict[str, dict[str, Any]] = {}
     for part in chunks(sorted(keys)):
         query = select(links).where(links.c.persona_key.in_(part), links.c.removed_at.is_(None))
@@ -116,13 +125,15 @@ def _attach_links(conn: Connection, messages: list[dict[str, Any]], keys: set[st
             }
     for m in messages:
         m["link"] = active.get(m["persona"])
+    return active
 
 
-def _evidence(text: str | None) -> Any:
+def _evidence(text: str | None) -> dict[str, Any]:
     try:
-        return json.loads(text) if text else {}
+        value = json.loads(text) if text else {}
     except ValueError:
         return {"text": text}
+    return value if isinstance(value, dict) else {"evidence": value}
 
 
 def _threads(conn: Connection, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

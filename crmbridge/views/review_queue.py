@@ -44,14 +44,18 @@ def review_queue(
         .scalar_subquery()
         .label("waiting")
     )
-    query = (
-        select(review, waiting)
+    # Order the narrow (id, waiting) pairs first, then read only the page's rows.
+    order = (
+        select(review.c.id, waiting)
         .where(review.c.status == status)
         .order_by(waiting.desc(), review.c.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    rows = [dict(r) for r in conn.execute(query).mappings()]
+    counts = {i: n for i, n in conn.execute(order)}
+    found = conn.execute(select(review).where(review.c.id.in_(list(counts)))).mappings()
+    by_id = {r["id"]: dict(r) | {"waiting": counts[r["id"]]} for r in found}
+    rows = [by_id[i] for i in counts if i in by_id]
     authors = latest_authors(conn, {r["persona_key"] for r in rows})
     stored = {r["id"]: [candidate(c) for c in _json(r["candidates"])] for r in rows}
     contacts = contacts_by_id(conn, (c["contact_id"] for cs in stored.values() for c in cs), fetch)

@@ -19,6 +19,7 @@ import requests
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
 from tests.console.conftest import PASSWORD, make_site
@@ -90,6 +91,13 @@ def sign_in(browser, server: str, name: str = "ana") -> None:
     assert "/console/signin" not in browser.current_url, browser.page_source[:500]
 
 
+def notice(browser, text: str) -> bool:
+    """Wait for the next page's notice (the old page may still be showing its own)."""
+    return WebDriverWait(browser, 10).until(
+        lambda b: any(text in e.text for e in b.find_elements(By.ID, "done"))
+    )
+
+
 def messages_on(browser, server: str, contact_id: str) -> set[str]:
     browser.get(f"{server}/console/contacts/{contact_id}")
     return {
@@ -105,9 +113,9 @@ def test_a_reviewer_works_three_items_and_sees_the_contact_pages_change(server, 
     browser.save_screenshot(str(shots / "review-queue.png"))
 
     browser.find_element(By.ID, "approve-1-C000006").click()  # approve: Tyler Brooks
-    assert "approved #1 to C000006" in browser.find_element(By.ID, "done").text
+    assert notice(browser, "approved #1 to C000006")
     browser.find_element(By.ID, "reject-4").click()  # reject: Jordan Lee stays unlinked
-    assert "rejected #4" in browser.find_element(By.ID, "done").text
+    assert notice(browser, "rejected #4")
     assert not browser.find_elements(By.ID, "review-1")
     assert not browser.find_elements(By.ID, "review-4")
 
@@ -116,7 +124,7 @@ def test_a_reviewer_works_three_items_and_sees_the_contact_pages_change(server, 
     browser.find_element(By.ID, "search").click()
     browser.save_screenshot(str(shots / "search.png"))
     browser.find_element(By.ID, "link-C000004").click()
-    assert browser.current_url.endswith("/console/contacts/C000004")
+    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/contacts/C000004"))
 
     after = {c: messages_on(browser, server, c) for c in before}
     assert len(after["C000006"]) > len(before["C000006"])  # Tyler's facebook messages moved
@@ -158,6 +166,7 @@ def test_every_page_is_refused_signed_out_and_a_forged_csrf_token_too(server, br
         "arguments[0].querySelector('input[name=csrf]').value = 'forged-token'", form
     )
     form.find_element(By.TAG_NAME, "button").click()
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.ID, "error"))
     assert "CSRF" in browser.find_element(By.ID, "error").text
     browser.get(f"{server}/console/signout")  # a GET cannot sign out: still signed in
     browser.get(f"{server}/console/review")

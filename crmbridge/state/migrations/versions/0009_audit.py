@@ -1,4 +1,7 @@
-"""Audit: who decided what and when (review decisions, console actions).
+"""Audit: who decided what and when (review decisions, console actions); queue indexes.
+
+Two covering indexes make the review queue's "messages waiting" order cheap at 10,000
+items: ledger (persona_key, contact_id) and review (status, persona_key).
 
 Revision ID: 0009
 Revises: 0006
@@ -25,8 +28,12 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text),
     )
     op.create_index("ix_audit_target", "audit", ["target"])
+    op.create_index("ix_ledger_persona_contact", "ledger", ["persona_key", "contact_id"])
+    op.create_index("ix_review_status_persona", "review", ["status", "persona_key"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_review_status_persona", table_name="review")
+    op.drop_index("ix_ledger_persona_contact", table_name="ledger")
     op.drop_index("ix_audit_target", table_name="audit")
     op.drop_table("audit")
