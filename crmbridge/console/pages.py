@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from crmbridge.console.app import Console
 
 PRE = "crmbridge_signin"
-PERIODS = {"7d": 7, "30d": 30, "90d": 90, "all": None}
+PERIODS = {"all": None, "7d": 7, "30d": 30, "90d": 90}
 
 
 @route("/console/static/console.css", gate="public")
@@ -183,8 +183,8 @@ def report_page(console: Console, request: Request, session: Session) -> Respons
     """The KPI report for a period (7, 30, 90 days, or everything)."""
     from crmbridge.console.reporting import period_report
 
-    period = request.args.get("period", "30d")
-    period = period if period in PERIODS else "30d"
+    period = request.args.get("period", "all")
+    period = period if period in PERIODS else "all"
     days = PERIODS[period]
     data = period_report(console.config, console.store, timedelta(days=days) if days else None)
     return console.page("report.html", session, data=data, period=period, periods=list(PERIODS))

@@ -252,3 +252,17 @@ def test_the_api_shows_the_same_queue_as_review_list(console, site):
     )
     assert [i["id"] for i in api["items"]] == [i["id"] for i in cli["reviews"]]
     assert api["items"][0]["candidates"] == cli["reviews"][0]["candidates"]
+
+
+def test_the_report_page_covers_the_period_chosen(console):
+    client = Client(console)
+    sign_in(client, "sam")
+    everything = client.get("/console/report?period=all").text
+    assert "No conversations in this period." not in everything
+    assert '<option value="all" selected>' in everything
+    recent = client.get("/console/report?period=7d").text  # the sample data is from 2024
+    assert "No conversations in this period." in recent
+    assert '<option value="7d" selected>' in recent
+    api = client.get("/api/report?days=7").json
+    assert api["kpis"]["overall"]["conversations"] == 0 and api["since"]
+    assert client.get("/api/report").json["kpis"]["overall"]["conversations"] > 0
