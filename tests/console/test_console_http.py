@@ -266,3 +266,19 @@ def test_the_report_page_covers_the_period_chosen(console):
     api = client.get("/api/report?days=7").json
     assert api["kpis"]["overall"]["conversations"] == 0 and api["since"]
     assert client.get("/api/report").json["kpis"]["overall"]["conversations"] > 0
+
+
+def test_serve_mounts_the_console_beside_the_webhooks(site, monkeypatch):
+    from crmbridge.config import load_config
+    from crmbridge.console import mount
+    from crmbridge.webhooks import make_app
+
+    monkeypatch.setenv("X_CONSUMER_SECRET", "x-consumer-secret")
+    with site.file.open("a", encoding="utf-8") as handle:
+        handle.write("webhooks:\n  x:\n    source: exports\n    consumer_secret: ${X_CONSUMER_SECRET}\n")
+    config = load_config(site.file)
+    client = Client(mount(config, make_app(config)))
+    assert client.get("/healthz").json["endpoints"] == ["x"]
+    assert client.get("/webhooks/x?crc_token=abc").status_code == 200
+    assert client.get("/console/review").status_code == 303
+    assert client.get("/api/review").status_code == 401
