@@ -275,7 +275,9 @@ def test_serve_mounts_the_console_beside_the_webhooks(site, monkeypatch):
 
     monkeypatch.setenv("X_CONSUMER_SECRET", "x-consumer-secret")
     with site.file.open("a", encoding="utf-8") as handle:
-        handle.write("webhooks:\n  x:\n    source: exports\n    consumer_secret: ${X_CONSUMER_SECRET}\n")
+        handle.write(
+            "webhooks:\n  x:\n    source: exports\n    consumer_secret: ${X_CONSUMER_SECRET}\n"
+        )
     config = load_config(site.file)
     client = Client(mount(config, make_app(config)))
     assert client.get("/healthz").json["endpoints"] == ["x"]
