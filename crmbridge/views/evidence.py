@@ -3,8 +3,9 @@
 The ``review.candidates`` column holds, depending on which resolver queued the item, a
 contact id, ``[contact_id, score]``, ``[contact_id, score, features]`` or an object
 ``{"contact_id", "score", "evidence": [{"field", "author", "contact", "verdict", "weight"}]}``.
-``candidate`` reads every shape. Where a row carries no evidence, ``compare`` derives it
-from the author's profile and the contact's fields: agree, partial, disagree or missing.
+``candidate`` reads every shape. For the fields a row's evidence does not cover (all of
+them in older rows), ``compare`` derives it from the author's profile and the contact's
+fields: agree, partial, disagree or missing.
 """
 
 from __future__ import annotations
@@ -65,6 +66,16 @@ def compare(author: dict[str, Any], contact: Contact | None, region: str) -> lis
         _row("city", profile.get("location"), theirs.city, _cities),
     ]
     return rows
+
+
+def with_derived(
+    stored: list[dict[str, Any]], derived: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The model's evidence, then derived rows for the fields it did not compare."""
+    seen = {e["field"] for e in stored}
+    if "location" in seen:
+        seen.add("city")
+    return stored + [e for e in derived if e["field"] not in seen]
 
 
 def _row(field: str, mine: Any, theirs: Any, judge: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, select
 
 from crmbridge.state.schema import ledger, review
 from crmbridge.state.store import iso_utc
-from crmbridge.views.evidence import candidate, compare, plain_reason
+from crmbridge.views.evidence import candidate, compare, plain_reason, with_derived
 from crmbridge.views.people import Fetch, author_view, contact_card, contacts_by_id, latest_authors
 
 PER_PAGE = 100
@@ -66,7 +66,7 @@ def review_queue(
         cands = []
         for c in stored[row["id"]]:
             contact = contacts.get(c["contact_id"])
-            evidence = c["evidence"] or compare(author, contact, region)
+            evidence = with_derived(c["evidence"], compare(author, contact, region))
             cands.append(
                 {
                     "contact": contact_card(contact, c["contact_id"]),

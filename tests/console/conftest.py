@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,8 @@ from werkzeug.test import Client
 
 from crmbridge.config import AppConfig, load_config
 from crmbridge.pipeline import Pipeline
+from crmbridge.state.schema import review
+from crmbridge.state.store import StateStore
 
 QUICKSTART = Path(__file__).parent.parent.parent / "examples" / "quickstart"
 PASSWORD = "correct horse battery"
@@ -19,6 +23,13 @@ SECRET_KEY = "console-signing-key-" + "x" * 24
 HUBSPOT_SECRET = "hubspot-client-secret-1234"
 SALESFORCE_TOKEN = "named-credential-token-5678"
 TEAM_TOKEN = "team-token-abcdefghijkl"
+# Unmatched authors of the quickstart, queued for review with a candidate each (in the
+# identity model's shape), so the queue holds items whatever the model decides alone.
+SEEDED = {
+    "youtube:UC61398b30fba6ca09413312": ("C000010", 0.35),  # Amy Lin, 4 messages
+    "reddit:t2_4977o6o0": ("C000021", 0.62),  # Hannah B, 3 messages
+    "facebook:5550892011297432": ("C000025", 0.41),  # Lucy Ward, 2 messages
+}
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +64,44 @@ def make_site(folder: Path, password_hash: str, monkeypatch: pytest.MonkeyPatch)
         pipeline.run(None)
     finally:
         pipeline.store.close()
+    seed_reviews(config)
     return config
+
+
+def seed_reviews(config: AppConfig) -> None:
+    store = StateStore(config.state_url)
+    evidence = [
+        {"field": "name", "author": "?", "contact": "?", "verdict": "partial", "weight": 1.0}
+    ]
+    with store.engine.begin() as conn:
+        for persona, (contact_id, score) in SEEDED.items():
+            candidates = [{"contact_id": contact_id, "score": score, "evidence": evidence}]
+            conn.execute(
+                review.insert().values(
+                    persona_key=persona,
+                    candidates=json.dumps(candidates),
+                    reason="seeded",
+                    score=score,
+                    status="open",
+                    created_at=datetime.now(UTC),
+                )
+            )
+    store.close()
+
+
+def review_ids(config: AppConfig, status: str = "open") -> dict[str, int]:
+    """Review item id by persona."""
+    from sqlalchemy import select
+
+    store = StateStore(config.state_url)
+    try:
+        with store.engine.connect() as conn:
+            rows = conn.execute(
+                select(review.c.persona_key, review.c.id).where(review.c.status == status)
+            )
+            return dict(rows.all())
+    finally:
+        store.close()
 
 
 @pytest.fixture

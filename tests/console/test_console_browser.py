@@ -22,7 +22,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
-from tests.console.conftest import PASSWORD, make_site
+from tests.console.conftest import PASSWORD, make_site, review_ids
 from tests.console.test_console_http import CARD, hubspot_headers
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,7 +52,7 @@ def server(tmp_path_factory, password_hash):
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
+    yield f"http://127.0.0.1:{httpd.server_port}", review_ids(config)
     httpd.shutdown()
 
 
@@ -64,7 +64,8 @@ def shots(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def browser(server):
+def browser():
+    require_browser()
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for flag in (
@@ -106,36 +107,50 @@ def messages_on(browser, server: str, contact_id: str) -> set[str]:
 
 
 def test_a_reviewer_works_three_items_and_sees_the_contact_pages_change(server, browser, shots):
-    sign_in(browser, server)
-    before = {c: messages_on(browser, server, c) for c in ("C000006", "C000022", "C000004")}
-    browser.get(f"{server}/console/review")
-    assert "5 of 5 waiting" in browser.find_element(By.ID, "count").text
+    url, ids = server
+    hannah, lucy, amy = (
+        ids[p]
+        for p in (
+            "reddit:t2_4977o6o0",
+            "facebook:5550892011297432",
+            "youtube:UC61398b30fba6ca09413312",
+        )
+    )
+    sign_in(browser, url)
+    before = {c: messages_on(browser, url, c) for c in ("C000021", "C000025", "C000004")}
+    browser.get(f"{url}/console/review")
+    waiting = len(ids)
+    assert f"{waiting} of {waiting} waiting" in browser.find_element(By.ID, "count").text
+    order = [e.get_attribute("id") for e in browser.find_elements(By.CSS_SELECTOR, "section.item")]
+    assert order[:2] == [f"review-{amy}", f"review-{hannah}"]  # 4, then 3 messages waiting
     browser.save_screenshot(str(shots / "review-queue.png"))
 
-    browser.find_element(By.ID, "approve-1-C000006").click()  # approve: Tyler Brooks
-    assert notice(browser, "approved #1 to C000006")
-    browser.find_element(By.ID, "reject-4").click()  # reject: Jordan Lee stays unlinked
-    assert notice(browser, "rejected #4")
-    assert not browser.find_elements(By.ID, "review-1")
-    assert not browser.find_elements(By.ID, "review-4")
+    browser.find_element(By.ID, f"approve-{hannah}-C000021").click()  # approve
+    assert notice(browser, f"approved #{hannah} to C000021")
+    browser.find_element(By.ID, f"reject-{lucy}").click()  # reject: Lucy stays unlinked
+    assert notice(browser, f"rejected #{lucy}")
+    assert not browser.find_elements(By.ID, f"review-{hannah}")
+    assert not browser.find_elements(By.ID, f"review-{lucy}")
 
-    browser.find_element(By.ID, "other-3").click()  # link Aoife Byrne to a searched contact
+    browser.find_element(By.ID, f"other-{amy}").click()  # link Amy to a searched contact
     browser.find_element(By.ID, "q").send_keys("aoife byrne")
     browser.find_element(By.ID, "search").click()
     browser.save_screenshot(str(shots / "search.png"))
     browser.find_element(By.ID, "link-C000004").click()
     WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/contacts/C000004"))
 
-    after = {c: messages_on(browser, server, c) for c in before}
-    assert len(after["C000006"]) > len(before["C000006"])  # Tyler's facebook messages moved
-    assert after["C000022"] == before["C000022"]  # rejected: nothing moved
-    assert len(after["C000004"]) > len(before["C000004"])
-    assert any(k.startswith("facebook:") for k in after["C000004"] - before["C000004"])
-    browser.get(f"{server}/console/review")
-    assert "2 of 2 waiting" in browser.find_element(By.ID, "count").text
+    after = {c: messages_on(browser, url, c) for c in before}
+    gained = {c: after[c] - before[c] for c in before}
+    assert len(gained["C000021"]) == 3 and all(k.startswith("reddit:") for k in gained["C000021"])
+    assert after["C000025"] == before["C000025"]  # rejected: nothing moved
+    assert len(gained["C000004"]) == 4 and all(k.startswith("youtube:") for k in gained["C000004"])
+    browser.get(f"{url}/console/review")
+    left = waiting - 3
+    assert f"{left} of {left} waiting" in browser.find_element(By.ID, "count").text
 
 
 def test_a_conversation_across_three_channels_shows_as_one_thread(server, browser, shots):
+    server, _ = server
     sign_in(browser, server, "sam")
     browser.get(f"{server}/console/contacts/C000007")
     assert browser.find_element(By.ID, "contact-name").text.startswith("Maya Okafor")
@@ -152,6 +167,7 @@ def test_a_conversation_across_three_channels_shows_as_one_thread(server, browse
 
 
 def test_every_page_is_refused_signed_out_and_a_forged_csrf_token_too(server, browser, shots):
+    server, _ = server
     for path in ("review", "contacts/C000007", "search?q=maya", "report", "failures"):
         browser.get(f"{server}/console/{path}")
         assert "/console/signin" in browser.current_url, path
@@ -174,6 +190,7 @@ def test_every_page_is_refused_signed_out_and_a_forged_csrf_token_too(server, br
 
 
 def test_a_crm_card_request_with_a_wrong_signature_or_an_old_timestamp_is_refused(server):
+    server, _ = server
     url = server + CARD
     good = requests.get(url, headers=hubspot_headers(url), timeout=10)
     assert good.status_code == 200 and good.json()["summary"]["contact_id"] == "C000007"

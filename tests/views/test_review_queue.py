@@ -75,7 +75,7 @@ def test_old_candidate_rows_get_evidence_per_field_from_the_author_and_the_mirro
     assert "3 contacts are candidates" in item["reason"]
 
 
-def test_new_candidate_objects_show_the_evidence_the_model_recorded(store):
+def test_new_candidate_objects_show_the_model_s_evidence_then_the_fields_it_left_out(store):
     evidence = [
         {
             "field": "website",
@@ -106,10 +106,12 @@ def test_new_candidate_objects_show_the_evidence_the_model_recorded(store):
     with store.engine.connect() as conn:
         (item,) = review_queue(conn)["items"]
     (cand,) = item["candidates"]
-    assert cand["score"] == 0.8 and cand["evidence"] == evidence
+    assert cand["score"] == 0.8 and cand["evidence"][:2] == evidence
+    derived = {e["field"]: e["verdict"] for e in cand["evidence"][2:]}
+    assert derived == {"name": "agree", "email": "missing", "handle": "missing", "city": "missing"}
     assert item["reason"] == (
-        "Contact C1 has a different phone. Best match Jane Doe (score 0.80): website agree; "
-        "phone differ."
+        "Contact C1 has a different phone. Best match Jane Doe (score 0.80): website and name "
+        "agree; phone differ; nothing to compare on email, handle and city."
     )
 
 
