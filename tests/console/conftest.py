@@ -70,17 +70,14 @@ def make_site(folder: Path, password_hash: str, monkeypatch: pytest.MonkeyPatch)
 
 def seed_reviews(config: AppConfig) -> None:
     store = StateStore(config.state_url)
-    evidence = [
-        {"field": "name", "author": "?", "contact": "?", "verdict": "partial", "weight": 1.0}
-    ]
     with store.engine.begin() as conn:
         for persona, (contact_id, score) in SEEDED.items():
-            candidates = [{"contact_id": contact_id, "score": score, "evidence": evidence}]
+            candidates = [{"contact_id": contact_id, "score": score, "evidence": []}]
             conn.execute(
                 review.insert().values(
                     persona_key=persona,
                     candidates=json.dumps(candidates),
-                    reason="seeded",
+                    reason=f"score {score:.3f} (scored)",
                     score=score,
                     status="open",
                     created_at=datetime.now(UTC),

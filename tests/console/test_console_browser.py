@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -89,14 +90,13 @@ def sign_in(browser, server: str, name: str = "ana") -> None:
     browser.find_element(By.ID, "name").send_keys(name)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "signin").click()
-    assert "/console/signin" not in browser.current_url, browser.page_source[:500]
+    WebDriverWait(browser, 10).until(lambda b: "/console/signin" not in b.current_url)
 
 
 def notice(browser, text: str) -> bool:
     """Wait for the next page's notice (the old page may still be showing its own)."""
-    return WebDriverWait(browser, 10).until(
-        lambda b: any(text in e.text for e in b.find_elements(By.ID, "done"))
-    )
+    wait = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
+    return wait.until(lambda b: any(text in e.text for e in b.find_elements(By.ID, "done")))
 
 
 def messages_on(browser, server: str, contact_id: str) -> set[str]:
