@@ -127,12 +127,14 @@ def plain_reason(stored: str, candidates: list[dict[str, Any]]) -> str:
     for e in top["evidence"]:
         by_verdict[e["verdict"]].append(e["field"])
     parts = []
-    if by_verdict["agree"]:
-        parts.append(f"{_join(by_verdict['agree'])} agree")
-    if by_verdict["partial"]:
-        parts.append(f"{_join(by_verdict['partial'])} partly agree")
-    if by_verdict["disagree"]:
-        parts.append(f"{_join(by_verdict['disagree'])} differ")
+    for verdict, one, many in (
+        ("agree", "agrees", "agree"),
+        ("partial", "partly agrees", "partly agree"),
+        ("disagree", "differs", "differ"),
+    ):
+        fields = by_verdict[verdict]
+        if fields:
+            parts.append(f"{_join(fields)} {one if len(fields) == 1 else many}")
     if by_verdict["missing"]:
         parts.append(f"nothing to compare on {_join(by_verdict['missing'])}")
     score = f" (score {top['score']:.2f})" if top["score"] is not None else ""

@@ -111,7 +111,7 @@ def test_new_candidate_objects_show_the_model_s_evidence_then_the_fields_it_left
     assert derived == {"name": "agree", "email": "missing", "handle": "missing", "city": "missing"}
     assert item["reason"] == (
         "Contact C1 has a different phone. Best match Jane Doe (score 0.80): website and name "
-        "agree; phone differ; nothing to compare on email, handle and city."
+        "agree; phone differs; nothing to compare on email, handle and city."
     )
 
 
