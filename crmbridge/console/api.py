@@ -19,7 +19,7 @@ from crmbridge.console.app import route
 from crmbridge.console.auth import Session
 from crmbridge.console.signatures import hubspot_problem, token_ok
 from crmbridge.errors import UsageError
-from crmbridge.views.contact import card_summary, contact_view
+from crmbridge.views.contact import MAX_MESSAGES, card_summary, contact_view
 from crmbridge.views.decide import decide
 from crmbridge.views.review_queue import review_queue
 from crmbridge.views.search import find_contact, search_contacts
@@ -102,7 +102,7 @@ def api_contact(console: Console, request: Request, session: Session, contact_id
             conn,
             contact_id,
             window=console.config.conversations.window,
-            limit=request.args.get("limit", 200, type=int) or 200,
+            limit=min(request.args.get("limit", 200, type=int) or 200, MAX_MESSAGES),
             fetch=console.fetch,
         )
     if not view["contact"]["known"] and not view["messages_total"]:

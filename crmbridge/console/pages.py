@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from crmbridge.console.app import route
 from crmbridge.console.auth import COOKIE, Session
-from crmbridge.views.contact import contact_view
+from crmbridge.views.contact import MAX_MESSAGES, contact_view
 from crmbridge.views.decide import decide
 from crmbridge.views.review_queue import review_queue
 from crmbridge.views.search import search_contacts
@@ -154,7 +154,7 @@ def unlink_page(console: Console, request: Request, session: Session) -> Respons
 @route("/console/contacts/<contact_id>")
 def contact_page(console: Console, request: Request, session: Session, contact_id: str) -> Response:
     """A contact's profile and conversations across channels, newest first."""
-    limit = request.args.get("limit", 200, type=int) or 200
+    limit = min(request.args.get("limit", 200, type=int) or 200, MAX_MESSAGES)
     with console.store.engine.connect() as conn:
         view = contact_view(
             conn,

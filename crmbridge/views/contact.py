@@ -25,6 +25,7 @@ from crmbridge.state.store import chunks, iso_utc
 from crmbridge.views.people import Fetch, contact_card, contacts_by_id, latest_authors
 
 MESSAGES = 200
+MAX_MESSAGES = 5000  # the most one page may ask for
 
 
 @lru_cache(maxsize=1)

@@ -106,9 +106,9 @@ def find_contact(conn: Connection, lookup: str, fetch: Fetch | None = None) -> s
     (listing them, so the user can pick an id).
     """
     text = lookup.strip()
-    if fetch is not None and text and fetch([text]):
-        return text
     hits = [h for h in search_contacts(conn, text, limit=10) if h["matched_by"] != "name"]
+    if not hits and fetch is not None and _looks_like_id(text) and fetch([text]):
+        return text  # a contact the mirror does not hold yet, found in the CRM itself
     if not hits:  # by name: a whole-name match wins over names that only start so
         hits = search_contacts(conn, text, limit=10)
         exact = [h for h in hits if fold(h["name"]) == fold(text)]
@@ -123,3 +123,8 @@ def find_contact(conn: Connection, lookup: str, fetch: Fetch | None = None) -> s
         )
     listed = ", ".join(f"{h['id']} ({h['name'] or '-'}, {h['matched_by']})" for h in hits[:10])
     raise UsageError(f"{len(ids)} contacts match {lookup!r}: {listed}", hint="give one id")
+
+
+def _looks_like_id(text: str) -> bool:
+    """A CRM record id: one word, no ``@`` or ``:`` (those are emails and personas)."""
+    return bool(text) and not any(ch in text for ch in " @:+()")
