@@ -19,7 +19,6 @@ import json
 import random
 import re
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -27,8 +26,6 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from werkzeug.test import Client
-
-sys.path.insert(0, str(Path(__file__).parent.parent))
 
 from crmbridge.config import load_config
 from crmbridge.console import Console

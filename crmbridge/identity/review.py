@@ -102,11 +102,19 @@ def link(
     reason: str = "manual",
     conversations: ConversationsConfig | None = None,
     known_contacts: KnownContacts | None = None,
+    *,
+    known_persona: bool = False,
 ) -> Repoint:
-    """Link a persona to a contact by hand, replacing any active link."""
+    """Link a persona to a contact by hand, replacing any active link.
+
+    With ``known_persona`` (the commands and the console) a persona that never wrote
+    anything synced here is refused; without it a reviewer may link ahead of the first
+    message. ``known_contacts`` refuses a contact that does not exist.
+    """
     _check_contact(contact_id, known_contacts)
     with store.engine.begin() as conn:
-        _check_persona(conn, persona_key)
+        if known_persona:
+            _check_persona(conn, persona_key)
         result = _link(conn, persona_key, contact_id, reviewer, {"reason": reason})
         record(conn, reviewer, "link", persona_key, _moved(result))
         conn.execute(

@@ -66,6 +66,7 @@ def decide(
             actor,
             conversations=conv,
             known_contacts=known,
+            known_persona=True,
         )
     elif action == "unlink":
         moved = review.unlink(store, kwargs["persona"], actor, conversations=conv)
