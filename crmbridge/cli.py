@@ -388,6 +388,7 @@ def plugins_command(as_json: bool) -> None:
 from crmbridge.commands import failures as _failures  # noqa: E402
 from crmbridge.commands import forget as _forget  # noqa: E402
 from crmbridge.commands.history import history_command  # noqa: E402
+from crmbridge.commands.reply import reply_group  # noqa: E402
 from crmbridge.commands.review import review_group  # noqa: E402
 from crmbridge.commands.rules import rules_group  # noqa: E402
 
@@ -396,6 +397,7 @@ main.add_command(_forget.forget_command)
 main.add_command(rules_group)
 main.add_command(history_command)
 main.add_command(review_group)
+main.add_command(reply_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

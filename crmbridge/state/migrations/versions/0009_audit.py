@@ -4,7 +4,7 @@ Two covering indexes make the review queue's "messages waiting" order cheap at 1
 items: ledger (persona_key, contact_id) and review (status, persona_key).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-04
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
