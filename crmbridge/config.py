@@ -148,6 +148,41 @@ class PrivacyConfig(BaseModel):
     erase_mode: Literal["delete", "anonymise"] = "delete"
 
 
+class ConsoleUser(BaseModel):
+    """One console user: a name, a role and an argon2 password hash (never the password)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")
+    role: Literal["reviewer", "agent", "admin"]
+    # ``python -c "from argon2 import PasswordHasher; print(PasswordHasher().hash('…'))"``
+    password_hash: SecretStr
+
+
+class ConsoleConfig(BaseModel):
+    """The ``console`` block: who may sign in to ``/console/`` and how CRM cards are checked.
+
+    Secrets come from the environment: ``secret_key`` signs session cookies; ``token`` is
+    a single shared sign-in for small teams; ``hubspot_client_secret`` checks HubSpot's
+    ``X-HubSpot-Signature-v3``; ``salesforce_token`` is what the Named Credential sends.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    secret_key: SecretStr = Field(min_length=32)
+    users: list[ConsoleUser] = Field(default_factory=list)
+    token: SecretStr | None = Field(default=None, min_length=16)
+    token_role: Literal["reviewer", "agent", "admin"] = "agent"  # noqa: S105 (a role name)
+    session_minutes: int = Field(default=480, ge=5, le=10080)
+    secure_cookies: bool = True
+    signin_attempts: int = Field(default=5, ge=1, le=100)
+    signin_window_s: int = Field(default=300, ge=10)
+    # The https://host[:port] HubSpot calls (behind a proxy the app sees another host).
+    public_url: str | None = None
+    hubspot_client_secret: SecretStr | None = None
+    salesforce_token: SecretStr | None = Field(default=None, min_length=16)
+
+
 class AppConfig(BaseModel):
     """The whole ``crmbridge.yaml``."""
 
@@ -164,6 +199,7 @@ class AppConfig(BaseModel):
     rules: list[Any] | dict[str, Any] | str | None = None
     retry: RetryConfig = Field(default_factory=RetryConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    console: ConsoleConfig | None = None
     # Replies back to the platforms; crmbridge.outbound.settings validates the block.
     replies: dict[str, Any] = Field(default_factory=dict)
 

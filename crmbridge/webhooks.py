@@ -317,10 +317,17 @@ def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 8080) -> None:
     """Run the webhook app with Werkzeug's threaded server (put TLS in front of it)."""
     from werkzeug.serving import run_simple
 
-    app = make_app(config)
-    log.info("serving webhooks %s on http://%s:%d", app._endpoints(), host, port)
+    app = make_app(config) if config.webhooks or config.console is None else None
+    if app is not None:
+        log.info("serving webhooks %s on http://%s:%d", app._endpoints(), host, port)
     handler = quiet_request_handler(config.redact)
-    run_simple(host, port, app, threaded=True, request_handler=handler)
+    if config.console is not None:  # the console and its API beside the webhooks
+        from crmbridge.console import mount
+
+        log.info("serving the console on http://%s:%d/console/", host, port)
+        run_simple(host, port, mount(config, app), threaded=True, request_handler=handler)
+    elif app is not None:
+        run_simple(host, port, app, threaded=True, request_handler=handler)
 
 
 def app_from_env() -> WebhookApp:

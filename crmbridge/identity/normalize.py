@@ -154,7 +154,8 @@ def national_forms(value: str | None) -> list[str]:
     if len(digits) == 11 and digits.startswith("1"):
         forms.append(digits[1:])
     kept = [f for f in dict.fromkeys(forms) if 6 <= len(f) <= 14]
-    return [*kept, *(phone_tail(f) for f in kept[:1] if phone_tail(f))]
+    tails = [t for t in (phone_tail(f) for f in kept[:1]) if t]
+    return [*kept, *tails]
 
 
 def phone_tail(digits: str | None) -> str | None:
