@@ -26,7 +26,7 @@ from crmbridge.crm.base import CrmAdapter
 from crmbridge.crm.hubspot import HubSpotCrm
 from crmbridge.crm.hubspot.adapter import HubSpotConfig
 from crmbridge.crm.salesforce import SalesforceCrm
-from crmbridge.crm.salesforce_client import SalesforceConfig
+from crmbridge.crm.salesforce.client import SalesforceConfig
 from crmbridge.errors import ConfigError, DataError
 from crmbridge.failures import drop, list_failures, retry
 from crmbridge.forget import forget
@@ -44,8 +44,8 @@ from crmbridge.state.schema import (
     runs,
 )
 from crmbridge.state.store import StateStore
+from crmbridge.testing.hubspot_fake import FakeHubSpot
 from tests.conftest import record, write_jsonl
-from tests.fixtures.hubspot.fake import FakeHubSpot
 
 JANE = {"id": "jane-1", "handle": "jdoe", "email": "jane@example.com"}
 

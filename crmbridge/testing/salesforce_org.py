@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 import responses
 
-from crmbridge.crm.salesforce_soql import split_literals
+from crmbridge.crm.salesforce.soql import split_literals
 
 INSTANCE = "https://acme.my.salesforce.com"
 BASE = f"{INSTANCE}/services/data/v62.0/"

@@ -16,9 +16,8 @@ from pydantic import ValidationError
 from responses import matchers
 
 from crmbridge.config import describe
-from crmbridge.crm import salesforce_soql as soql
-from crmbridge.crm.salesforce import SalesforceCrm
-from crmbridge.crm.salesforce_client import SalesforceConfig
+from crmbridge.crm.salesforce import SalesforceCrm, soql
+from crmbridge.crm.salesforce.client import SalesforceConfig
 from crmbridge.errors import AuthError, ConfigError, QuotaExhausted, RateLimited, TransientError
 from crmbridge.models import ActivityWrite, CaseWrite
 from crmbridge.rules.mapping import load_preset
@@ -653,7 +652,7 @@ def test_no_soql_is_built_with_an_f_string():
     import crmbridge.crm.salesforce as adapter_module
 
     folder = Path(adapter_module.__file__).parent
-    for path in folder.glob("salesforce*.py"):
+    for path in folder.glob("*.py"):
         source = path.read_text()
         assert not re.search(r"""f["'](SELECT|.*\bWHERE\b.*\{)""", source), path.name
 

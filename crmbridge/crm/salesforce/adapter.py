@@ -22,11 +22,10 @@ import requests
 from simple_salesforce import Salesforce
 
 from crmbridge.config import Options
-from crmbridge.crm import salesforce_rollup
-from crmbridge.crm import salesforce_soql as soql
 from crmbridge.crm.base import CrmAdapter
-from crmbridge.crm.salesforce_bulk import bulk_query
-from crmbridge.crm.salesforce_client import (
+from crmbridge.crm.salesforce import rollup, soql
+from crmbridge.crm.salesforce.bulk import bulk_query
+from crmbridge.crm.salesforce.client import (
     AUTH_HINTS,
     SalesforceConfig,
     SessionExpired,
@@ -35,8 +34,8 @@ from crmbridge.crm.salesforce_client import (
     guarded,
     login,
 )
-from crmbridge.crm.salesforce_schema import check_preset
-from crmbridge.crm.salesforce_writes import CollectionWriter
+from crmbridge.crm.salesforce.schema import check_preset
+from crmbridge.crm.salesforce.writes import CollectionWriter
 from crmbridge.errors import DataError, QuotaExhausted
 from crmbridge.http import make_session, with_retries
 from crmbridge.identity.normalize import email_key, handle_key
@@ -291,8 +290,8 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
     def write(self, batch: Sequence[ActivityWrite]) -> list[WriteResult]:
         """Upsert the batch (``CollectionWriter``), then move contact roll-ups forward."""
         results = super().write(batch)
-        if salesforce_rollup.fields_of(self).names:
-            salesforce_rollup.update(self, batch, results)
+        if rollup.fields_of(self).names:
+            rollup.update(self, batch, results)
         return results
 
     # --- re-pointing after a review decision ----------------------------------------

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from crmbridge.models import ActivityWrite
 
 if TYPE_CHECKING:
-    from crmbridge.crm.salesforce_writes import CollectionWriter
+    from crmbridge.crm.salesforce.writes import CollectionWriter
 
 PREFIX = "Persona."
 OBJECT = "SocialPersona"

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 
 from simple_salesforce import Salesforce
 
-from crmbridge.crm import salesforce_soql as soql
-from crmbridge.crm.salesforce_client import SalesforceConfig, classify_code, first_error, item_kind
-from crmbridge.crm.salesforce_personas import attach_personas
+from crmbridge.crm.salesforce import soql
+from crmbridge.crm.salesforce.client import SalesforceConfig, classify_code, first_error, item_kind
+from crmbridge.crm.salesforce.personas import attach_personas
 from crmbridge.errors import DataError, TransientError
 from crmbridge.http import with_retries
 from crmbridge.models import ActivityWrite, CaseWrite, WriteResult
