@@ -70,6 +70,7 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
         self.sf: Salesforce | None = None
         self.usage: tuple[int, int] | None = None
         self.personas_done: set[str] = set()  # persona keys upserted in this run
+        self._create_only: dict[str, frozenset[str]] = {}  # per object, from its describe
 
     @property
     def max_batch(self) -> int:  # type: ignore[override]

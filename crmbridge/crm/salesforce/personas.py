@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 
 PREFIX = "Persona."
 OBJECT = "SocialPersona"
-# Marks a persona known to exist, so create-only fields are left out of its update.
-EXISTING = "existing"
 
 
 def attach_personas(
@@ -66,21 +64,6 @@ def _pointing(w: ActivityWrite, key_field: str, key: str) -> ActivityWrite:
 def _upsert(writer: CollectionWriter, personas: list[ActivityWrite]) -> set[str]:
     """Keys of the personas now in the org.
 
-    An existing persona whose update the org refuses (create-only fields such as
-    ``Provider``) is sent again without them.
+    An existing persona is updated without its create-only fields (``Provider``).
     """
-    results = writer.upsert_quietly(OBJECT, personas)
-    done = {r.key for r in results if r.ok}
-    refused = [p for p, r in zip(personas, results, strict=True) if r.error_kind == "config"]
-    if refused:
-        again = [
-            p.model_copy(
-                update={
-                    "crm_id": EXISTING,
-                    "fields": {k: v for k, v in p.fields.items() if k != "ParentId"},
-                }
-            )
-            for p in refused
-        ]
-        done |= {r.key for r in writer.upsert_quietly(OBJECT, again) if r.ok}
-    return done
+    return {r.key for r in writer.upsert_quietly(OBJECT, personas) if r.ok}
