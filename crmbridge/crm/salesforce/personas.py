@@ -6,6 +6,11 @@ They are upserted by the key field once per run, in one collection per batch, an
 points at its persona through the relationship ``Persona: {Crmbridge_Key__c: key}``, so no
 ids need to travel between the two calls. A persona that cannot be written leaves its post
 without ``PersonaId`` rather than failing it.
+
+An outbound post (``IsOutbound``: an agent's reply) never gets a persona: Salesforce
+represents the brand's side by its managed social account (``ExternalSocialAccount``,
+set as ``OutboundSocialAccountId``), never as a SocialPersona, so a reply names its agent
+and the brand handle and points at no customer's persona.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ def attach_personas(
             continue
         w = w.model_copy(update={"fields": _without_persona(w.fields)})
         key = persona.pop(key_field, None)
+        if _outbound(w):  # the brand's own account is never a customer's persona
+            key = None
         if not key or not w.contact_id or not writer.config.key_is_external_id:
             pairs.append((w, None))
             continue
@@ -51,6 +58,11 @@ def attach_personas(
         w if key is None or key not in writer.personas_done else _pointing(w, key_field, key)
         for w, key in pairs
     ]
+
+
+def _outbound(w: ActivityWrite) -> bool:
+    """An agent's reply: its author is the brand account, not the contact's persona."""
+    return str(w.fields.get("IsOutbound", "")).lower() == "true"
 
 
 def _without_persona(fields: dict[str, Any]) -> dict[str, Any]:

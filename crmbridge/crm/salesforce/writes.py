@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from simple_salesforce import Salesforce
 
+from crmbridge.crm.base import keep_progress
 from crmbridge.crm.salesforce import soql
 from crmbridge.crm.salesforce.client import SalesforceConfig, first_error, item_kind
 from crmbridge.crm.salesforce.personas import attach_personas
@@ -48,12 +49,15 @@ class CollectionWriter:
         groups: dict[tuple[str, str | None], list[int]] = {}
         for n, w in enumerate(batch):
             groups.setdefault((w.object, self._assign_header(w.object, w.crm_id)), []).append(n)
-        for (sobject, assign), indexes in groups.items():
-            for start in range(0, len(indexes), self.config.batch_size):
-                part = indexes[start : start + self.config.batch_size]
-                writes = [batch[n] for n in part]
-                answers = self._write_part(sobject, writes, self._headers(assign))
-                results.update(zip(part, answers, strict=True))
+        try:
+            for (sobject, assign), indexes in groups.items():
+                for start in range(0, len(indexes), self.config.batch_size):
+                    part = indexes[start : start + self.config.batch_size]
+                    writes = [batch[n] for n in part]
+                    answers = self._write_part(sobject, writes, self._headers(assign))
+                    results.update(zip(part, answers, strict=True))
+        except CrmbridgeError as exc:  # a stop: what was written before it is kept
+            raise keep_progress(exc, results.values()) from exc.__cause__
         return [results[n] for n in range(len(batch))]
 
     def upsert_quietly(self, sobject: str, writes: list[ActivityWrite]) -> list[WriteResult]:
@@ -145,6 +149,8 @@ class CollectionWriter:
             if not settle.results and not settle.last:
                 raise  # no answer at all: the whole call keeps failing
             log.info("Salesforce %s: %s", sobject, exc)
+        except CrmbridgeError as exc:  # a stop (quota, auth) with some records settled
+            raise keep_progress(exc, [r for r in settle.results.values() if r.ok]) from None
         return settle.finish()
 
     def _settle_multiple(
