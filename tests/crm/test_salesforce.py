@@ -71,6 +71,7 @@ def org():
 def opened(config: SalesforceConfig) -> SalesforceCrm:
     adapter = SalesforceCrm(config)
     adapter.open()
+    adapter.connect()  # open() alone makes no call: a run with nothing to write logs in never
     return adapter
 
 

@@ -110,6 +110,10 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
         self.session.hooks["response"].append(self._on_response)
         self.sf = None
 
+    def connect(self) -> Salesforce:
+        """Log in now rather than on the first call (a login check); returns the client."""
+        return self._client()
+
     def _client(self) -> Salesforce:
         """The logged-in client (logging in now if this is the run's first call)."""
         assert self.session is not None, "adapter used before open()"
