@@ -66,6 +66,7 @@ class FakeOrg:
         self.page = page
         self.refused: Counter[str] = Counter()
         self._ids = itertools.count(1)
+        self._keys: dict[str, tuple[int, dict[str, list[str]]]] = {}
 
     # --- data --------------------------------------------------------------------------
 
@@ -88,7 +89,15 @@ class FakeOrg:
 
     def holders(self, sobject: str, key: str) -> list[str]:
         """Ids of the records holding a key, oldest first."""
-        return [i for i, r in self.of(sobject).items() if r.get(KEY) == key]
+        store = self.of(sobject)
+        cached = self._keys.get(sobject)
+        if cached is None or cached[0] != len(store):
+            index: dict[str, list[str]] = {}
+            for rid, record in store.items():
+                if record.get(KEY):
+                    index.setdefault(record[KEY], []).append(rid)
+            cached = self._keys[sobject] = (len(store), index)
+        return list(cached[1].get(key, []))
 
     def add_duplicate(self, sobject: str, key: str, **fields: Any) -> list[str]:
         """Two records holding one key (possible where the key is not Unique)."""
@@ -99,7 +108,12 @@ class FakeOrg:
     def _new(self, sobject: str, fields: dict[str, Any]) -> dict[str, Any]:
         rid = f"{PREFIXES.get(sobject, '0XX')}{next(self._ids):015d}"
         record = {"Id": rid, **fields}
+        self.holders(sobject, "")  # the index is current before this record joins it
         self.of(sobject)[rid] = record
+        cached = self._keys[sobject]
+        if record.get(KEY):
+            cached[1].setdefault(record[KEY], []).append(rid)
+        self._keys[sobject] = (cached[0] + 1, cached[1])
         return record
 
     # --- routes ------------------------------------------------------------------------
@@ -169,8 +183,15 @@ class FakeOrg:
     def _by_fields(self, sobject: str, head: str, tail: str) -> list[dict[str, Any]]:
         """``SELECT fields FROM X WHERE F IN ('a', …)`` (or ``F = 'a'``) over stored records."""
         names = [n.strip() for n in head.removeprefix("SELECT ").split(",")]
-        where = re.search(r"WHERE (\w+) (?:IN|=)", tail)
+        where = re.search(r"WHERE \(?(\w+) (?:IN|=)", tail)
         wanted = set(literals(tail))
+        if where is not None and where.group(1) == KEY:  # by the key index
+            store = self.of(sobject)
+            ids = [i for k in sorted(wanted) for i in self.holders(sobject, k)]
+            return [
+                {"attributes": {"type": sobject}, **{n: store[i].get(n) for n in names}}
+                for i in ids
+            ]
         rows = [
             {"attributes": {"type": sobject}, **{n: r.get(n) for n in names}}
             for r in self.of(sobject).values()
