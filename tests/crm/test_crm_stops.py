@@ -194,3 +194,19 @@ def test_a_clean_run_under_a_tight_rolling_window_gets_no_429(httpserver, portal
     summary = Pipeline(config).run()
     assert summary.written == len(keys)
     assert fake.responses_429 == 0
+
+
+def test_history_follows_the_association_pages_of_a_busy_contact(httpserver):
+    from crmbridge.crm.hubspot import HubSpotConfig, HubSpotCrm
+
+    fake = FakeHubSpot(TOKEN, association_page=3)
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(fake)
+    cid = fake.add_contact(email="busy@example.com")
+    for n in range(8):
+        oid = str(next(fake.ids))
+        fake.objects["notes"][oid] = {"crmbridge_key": f"x:{n}", "hs_note_body": f"note {n}"}
+        fake.links["notes"].setdefault(cid, set()).add(oid)
+    config = HubSpotConfig(access_token=TOKEN, host=httpserver.url_for("").rstrip("/"))
+    with HubSpotCrm(config) as crm:
+        rows = crm.history(cid)
+    assert sorted(r["key"] for r in rows) == [f"x:{n}" for n in range(8)]

@@ -463,11 +463,18 @@ class HubSpotCrm(CrmAdapter):
     ) -> list[dict[str, Any]]:
         """Records of a type associated to contacts: v4 association batch read, batch read."""
         ids: list[str] = []
-        for start in range(0, len(contact_ids), 100):
-            inputs = {"inputs": [{"id": c} for c in contact_ids[start : start + 100]]}
-            data = self.wire.call("associations", "get_page", "contacts", object_type, inputs)
-            for row in data.get("results") or []:
-                ids.extend(str(t["toObjectId"]) for t in row.get("to") or [])
+        pending: list[dict[str, Any]] = [{"id": c} for c in contact_ids]
+        while pending:  # a contact with many records answers in pages: follow each `after`
+            more: list[dict[str, Any]] = []
+            for start in range(0, len(pending), 100):
+                inputs = {"inputs": pending[start : start + 100]}
+                data = self.wire.call("associations", "get_page", "contacts", object_type, inputs)
+                for row in data.get("results") or []:
+                    ids.extend(str(t["toObjectId"]) for t in row.get("to") or [])
+                    after = ((row.get("paging") or {}).get("next") or {}).get("after")
+                    if after:
+                        more.append({"id": str(row["from"]["id"]), "after": str(after)})
+            pending = more
         rows: list[dict[str, Any]] = []
         unique = sorted(set(ids))
         for start in range(0, len(unique), 100):
