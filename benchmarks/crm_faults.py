@@ -86,19 +86,27 @@ def ledger_state(config: AppConfig) -> Counter[str]:
 
 
 def run_until_clean(
-    config: AppConfig, reruns: int, kill: Callable[[str, int], None] | None = None
+    config: AppConfig,
+    reruns: int,
+    calm: Callable[[], None],
+    kill: Callable[[str, int], None] | None = None,
 ) -> tuple[int, bool]:
-    """The fault run, then clean reruns until ok; (runs made, still wedged)."""
-    runs = 0
-    for n in range(reruns + 1):
-        runs += 1
+    """The fault run, then clean reruns (``calm`` ends the fault) until one ends ok.
+
+    Returns the runs made and whether the source is wedged: no clean run within
+    ``reruns``, or failed rows left in the ledger.
+    """
+    with suppress(CrmbridgeError, Killed):
+        Pipeline(config, progress=kill).run()
+    calm()
+    for n in range(1, reruns + 1):
         try:
-            summary = Pipeline(config, progress=kill if n == 0 else None).run()
-        except (CrmbridgeError, Killed):
+            summary = Pipeline(config).run()
+        except CrmbridgeError:
             continue
-        if summary.status == "ok" and not ledger_state(config)["failed"] and n > 0:
-            return runs, False
-    return runs, bool(ledger_state(config)["failed"])
+        if summary.status == "ok" and not ledger_state(config)["failed"]:
+            return n + 1, False
+    return reruns + 1, True
 
 
 # --- Salesforce ------------------------------------------------------------------------
@@ -133,8 +141,12 @@ def salesforce_case(n: int, fault: str | None, rate: float, reruns: int, seed: i
             Pipeline(config).run()
             runs, wedged = 1, bool(ledger_state(config)["failed"])
         else:
-            first_quota = fault == "quota"
-            runs, wedged = _with_next_day(config, reruns, kill, injector if first_quota else None)
+
+            def calm() -> None:
+                injector.rate = 0.0
+                injector.exhaust_quota_after(None)  # the next day
+
+            runs, wedged = run_until_clean(config, reruns, calm, kill)
         calls = len(mock.calls)
     holders = Counter(r.get("Crmbridge_Key__c") for r in org.of("Task").values())
     return {
@@ -146,22 +158,6 @@ def salesforce_case(n: int, fault: str | None, rate: float, reruns: int, seed: i
         "calls": calls,
         "responses_429": injector.injected["429"] + injector.injected["429_retry_after"],
     }
-
-
-def _with_next_day(
-    config: AppConfig,
-    reruns: int,
-    kill: Callable[[str, int], None] | None,
-    injector: Any,
-) -> tuple[int, bool]:
-    """The fault run; for a quota stop, the allowance comes back before the reruns."""
-    if injector is None:
-        return run_until_clean(config, reruns, kill)
-    with suppress(CrmbridgeError):
-        Pipeline(config).run()
-    injector.exhaust_quota_after(None)
-    runs, wedged = run_until_clean(config, reruns)
-    return runs + 1, wedged
 
 
 def _killer(rate: float, seed: int) -> Callable[[str, int], None]:
@@ -237,14 +233,13 @@ def hubspot_case(n: int, fault: str | None, rate: float, reruns: int, seed: int)
         if fault is None:
             Pipeline(config).run()
             runs, wedged = 1, bool(ledger_state(config)["failed"])
-        elif fault == "quota":
-            with suppress(CrmbridgeError):
-                Pipeline(config).run()
-            fake.daily = 10**9
-            runs, wedged = run_until_clean(config, reruns)
-            runs += 1
         else:
-            runs, wedged = run_until_clean(config, reruns, kill)
+
+            def calm() -> None:
+                injector.rate = 0.0
+                fake.daily = 10**9  # the next day
+
+            runs, wedged = run_until_clean(config, reruns, calm, kill)
     holders = Counter(p.get("crmbridge_key") for s in fake.objects.values() for p in s.values())
     return {
         "lost": len(set(keys) - set(holders)),
