@@ -210,3 +210,21 @@ def test_history_follows_the_association_pages_of_a_busy_contact(httpserver):
     with HubSpotCrm(config) as crm:
         rows = crm.history(cid)
     assert sorted(r["key"] for r in rows) == [f"x:{n}" for n in range(8)]
+
+
+def test_a_salesforce_quota_stop_mid_write_hands_over_what_was_written():
+    from crmbridge.crm.base import acknowledged
+
+    org = FakeOrg([], allocation=1)  # one call left today
+    config = SalesforceConfig(session_id="00D!x", instance_url=INSTANCE, batch_size=100)
+    writes = [
+        ActivityWrite(key=f"x:{n}", object="Task", contact_id="003A", fields={"Subject": "s"})
+        for n in range(250)
+    ]
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        org.install(mock)
+        with SalesforceCrm(config) as adapter, pytest.raises(QuotaExhausted) as stop:
+            adapter.write(writes)
+    kept = acknowledged(stop.value)
+    assert sorted(r.key for r in kept) == sorted(org.tasks) and len(kept) == 100
+    assert all(r.ok and r.crm_id == org.tasks[r.key]["Id"] for r in kept)
