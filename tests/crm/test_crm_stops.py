@@ -228,3 +228,12 @@ def test_a_salesforce_quota_stop_mid_write_hands_over_what_was_written():
     kept = acknowledged(stop.value)
     assert sorted(r.key for r in kept) == sorted(org.tasks) and len(kept) == 100
     assert all(r.ok and r.crm_id == org.tasks[r.key]["Id"] for r in kept)
+
+
+def test_a_hubspot_rerun_with_nothing_new_makes_no_call(httpserver, portal):
+    config, keys = portal
+    fake = serve(httpserver, FakeHubSpot(TOKEN))
+    Pipeline(config).run()
+    before = sum(fake.calls.values())
+    again = Pipeline(config).run()
+    assert again.api_calls == 0 and sum(fake.calls.values()) == before
