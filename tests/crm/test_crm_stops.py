@@ -231,7 +231,7 @@ def test_a_salesforce_quota_stop_mid_write_hands_over_what_was_written():
 
 
 def test_a_hubspot_rerun_with_nothing_new_makes_no_call(httpserver, portal):
-    config, keys = portal
+    config, _ = portal
     fake = serve(httpserver, FakeHubSpot(TOKEN))
     Pipeline(config).run()
     before = sum(fake.calls.values())
