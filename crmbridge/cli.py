@@ -236,8 +236,7 @@ def setup_command(config_path: Path, as_json: bool) -> None:
 
     config = load_config(config_path)
     with open_adapter(config) as adapter:
-        step = getattr(adapter, "setup", None)
-        lines = step() if step else [f"the {config.crm.kind} CRM needs no setup"]
+        lines = adapter.setup()
     click.echo(json.dumps({"done": lines}) if as_json else "\n".join(lines))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from crmbridge import registry
 from crmbridge.config import AppConfig
-from crmbridge.crm.base import CrmAdapter
+from crmbridge.crm.base import Capability, CrmAdapter
 from crmbridge.errors import CrmbridgeError
 from crmbridge.kpis import conversation_kpis
 from crmbridge.models import Interaction
@@ -111,8 +111,7 @@ def contact_history(
     Both come from one CRM session (one login on a remote CRM).
     """
     with open_adapter(config, dry_run=True) as adapter:
-        listing = getattr(adapter, "cases", None)
-        cases = listing(contact_id, limit) if callable(listing) else []
+        cases = adapter.cases(contact_id, limit) if adapter.can(Capability.CASE_LIST) else []
         return adapter.history(contact_id, limit), cases
 
 

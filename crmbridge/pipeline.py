@@ -26,7 +26,7 @@ from crmbridge.connector import Item
 from crmbridge.conversations.hook import ConversationHook
 from crmbridge.conversations.threader import parent_key
 from crmbridge.copies import as_deleted, inherit_threads, same_message
-from crmbridge.crm.base import CrmAdapter
+from crmbridge.crm.base import CrmAdapter, acknowledged
 from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceBusy
 from crmbridge.identity.resolver import ExactResolver, Resolution
 from crmbridge.identity.scored_resolver import ScoredResolver
@@ -264,7 +264,11 @@ class Pipeline:
         self.threading.apply(work, commit)
         self._apply_rules(work, commit)
         writes = self._render(work, commit)
-        results = self._write(writes) if writes and not self.dry_run else []
+        try:
+            results = self._write(writes) if writes and not self.dry_run else []
+        except CrmbridgeError as exc:  # a stop mid-batch: keep what the CRM acknowledged
+            self._keep_acknowledged(source, work, acknowledged(exc), commit)
+            raise
         self._record(source, work, results, commit)
         self._write_cases(work, commit)
         if not self.dry_run:
@@ -416,6 +420,29 @@ class Pipeline:
                 continue
             writes.append(write)
         return writes
+
+    def _keep_acknowledged(
+        self, source: str, work: list[_Work], results: list[WriteResult], commit: BatchCommit
+    ) -> None:
+        """Commit the ledger rows of what the CRM wrote before a stop; the cursor stays.
+
+        The resume re-reads the batch from the old cursor, finds these rows written and
+        sends only the rest (cursor after acknowledgement holds: it has not moved).
+        """
+        done = {r.key: r for r in results if r.ok}
+        kept = [w for w in work if w.write is not None and w.write.key in done]
+        if not kept or self.dry_run:
+            return
+        partial = BatchCommit(source=source, cursor=None)
+        partial.links, partial.reviews = commit.links, commit.reviews
+        partial.conversations = commit.conversations
+        partial.conversation_threads = commit.conversation_threads
+        inbound = [w.interaction for w in kept if w.interaction.direction == "inbound"]
+        new = {w.interaction.key for w in kept if w.previous is None}
+        partial.personas = _persona_rows(inbound, new)
+        self._record(source, kept, list(done.values()), partial)
+        self.store.commit(partial, self.lease.renew if self.lease else None)
+        log.info("source %s: kept %d record(s) written before the stop", source, len(kept))
 
     def _apply_rules(self, work: list[_Work], commit: BatchCommit) -> None:
         """Each message's rule decision (its tags reach the mapping) and its case plan."""

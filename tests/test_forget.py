@@ -26,7 +26,7 @@ from crmbridge.crm.base import CrmAdapter
 from crmbridge.crm.hubspot import HubSpotCrm
 from crmbridge.crm.hubspot.adapter import HubSpotConfig
 from crmbridge.crm.salesforce import SalesforceCrm
-from crmbridge.crm.salesforce_client import SalesforceConfig
+from crmbridge.crm.salesforce.client import SalesforceConfig
 from crmbridge.errors import ConfigError, DataError
 from crmbridge.failures import drop, list_failures, retry
 from crmbridge.forget import forget
