@@ -78,9 +78,24 @@ class FileConnector(Connector):
         )
 
     def check(self) -> str:
-        """Say how many files the source finds."""
+        """Say how many files the source finds, after opening each one as the sync will."""
         found = self.files()
-        return f"{len(found)} file(s) under {self.config.path.name}"
+        size = 0
+        for _name, path in found:
+            with self._open(path) as handle:
+                handle.read(1)
+            size += path.stat().st_size
+        return f"{len(found)} file(s) under {self.config.path.name}, {size:,} bytes"
+
+    def _open(self, path: Path) -> BinaryIO:
+        """Open a file to read, an unreadable one being the admin's to fix (ConfigError)."""
+        try:
+            return path.open("rb")
+        except PermissionError:
+            raise ConfigError(
+                f"source {self.source}: {path}: permission denied",
+                hint="give the user running crmbridge read access to it",
+            ) from None
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Item]:
         """Yield every record after the cursor, file by file."""
@@ -96,7 +111,7 @@ class FileConnector(Connector):
     def _read_file(
         self, name: str, path: Path, position: list[Any] | None, done: dict[str, list[Any]]
     ) -> Iterator[Item]:
-        with path.open("rb") as handle:
+        with self._open(path) as handle:
             head = handle.read(HEAD_BYTES)
             offset, line_no, tail = 0, 0, b""
             if position is not None:

@@ -69,6 +69,10 @@ def handles_errors(func: F) -> F:
             return func(*args, **kwargs)
         except CrmbridgeError as exc:
             _fail(exc, bool(kwargs.get("as_json")))
+        except (PermissionError, IsADirectoryError) as exc:  # a file the user pointed at
+            from crmbridge.ops import describe_os_error
+
+            _fail(ConfigError(describe_os_error(exc)), bool(kwargs.get("as_json")))
 
     return wrapper  # type: ignore[return-value]
 
@@ -250,7 +254,7 @@ def serve_command(config_path: Path, host: str, port: int) -> None:
     Signatures are checked on the raw body; accepted events are spooled as interaction
     records for the next `crmbridge sync` (see docs/connectors.md). Needs the `serve` extra.
     """
-    config = load_config(config_path)
+    config = load_config(config_path, webhooks=True)
     try:
         from crmbridge.webhooks import serve
     except ImportError:
@@ -488,7 +492,10 @@ def review_unlink(persona: str, config_path: Path, reviewer: str, as_json: bool)
 @main.command("plugins")
 @json_option
 def plugins_command(as_json: bool) -> None:
-    """List the connectors and CRM adapters installed, and their distributions."""
+    """List the connectors and CRM adapters installed, and whether each is usable here.
+
+    A plugin that cannot load (a missing extra) is shown with the pip command that fixes it.
+    """
     from crmbridge.ops import plugin_rows
 
     rows = plugin_rows()
@@ -497,15 +504,19 @@ def plugins_command(as_json: bool) -> None:
         return
     for row in rows:
         click.echo(f"{row['group']:<24} {row['name']:<12} {row['target']}  ({row['distribution']})")
+        if row["usable"] != "yes":
+            click.echo(f"{'':<37} not usable here: {row['usable'][4:]}")
 
 
 from crmbridge.commands import failures as _failures  # noqa: E402
 from crmbridge.commands import forget as _forget  # noqa: E402
+from crmbridge.commands.init import init_command  # noqa: E402
 from crmbridge.commands.rules import rules_group  # noqa: E402
 
 main.add_command(_failures.failures_group)
 main.add_command(_forget.forget_command)
 main.add_command(rules_group)
+main.add_command(init_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -260,8 +260,15 @@ def interpolate(node: Any, path: str, file: Path, secrets: set[str]) -> Any:
     return _VAR.sub(substitute, node)
 
 
-def load_config(path: str | os.PathLike[str] = "crmbridge.yaml") -> AppConfig:
-    """Read, interpolate and validate a config file (plugins' options are checked too)."""
+def load_config(
+    path: str | os.PathLike[str] = "crmbridge.yaml", *, webhooks: bool = False
+) -> AppConfig:
+    """Read, interpolate and validate a config file (plugins' options are checked too).
+
+    Each command needs only the secrets it uses: the ``webhooks`` block's secrets are
+    ``crmbridge serve``'s alone, so unless ``webhooks`` is true a variable missing there
+    leaves the block out (``webhooks: {}``) instead of stopping a sync or a report.
+    """
     file = Path(path)
     if not file.is_file():
         raise ConfigError(
@@ -277,7 +284,15 @@ def load_config(path: str | os.PathLike[str] = "crmbridge.yaml") -> AppConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{file.name}: expected a mapping of keys at the top level")
     secrets: set[str] = set()
+    hooks = raw.pop("webhooks", None)
     data = interpolate(raw, "", file, secrets)
+    if hooks is not None:
+        try:
+            data["webhooks"] = interpolate(hooks, "webhooks", file, secrets)
+        except ConfigError:
+            if webhooks:
+                raise
+            data["webhooks"] = {}  # serve-only secrets are not this command's to need
     try:
         config = AppConfig.model_validate(data, context={"base_dir": file.parent.resolve()})
     except ValidationError as exc:

@@ -26,7 +26,7 @@ from crmbridge.connector import Item
 from crmbridge.conversations.hook import ConversationHook
 from crmbridge.conversations.threader import parent_key
 from crmbridge.crm.base import CrmAdapter
-from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceBusy
+from crmbridge.errors import KINDS, ConfigError, CrmbridgeError, DataError, ExitCode, SourceBusy
 from crmbridge.identity.resolver import ExactResolver, Resolution
 from crmbridge.identity.scored_resolver import ScoredResolver
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult
@@ -255,16 +255,27 @@ class Pipeline:
             self.summary.fetched += len(items)
         cursor = None if replay or not items else items[-1].cursor
         commit = BatchCommit(source=source, cursor=cursor)
-        work = self._admit(source, items, commit)
-        self._resolve(work, commit)
-        self.threading.apply(work, commit)
-        self._apply_rules(work, commit)
-        writes = self._render(work, commit)
-        results = self._write(writes) if writes and not self.dry_run else []
-        self._record(source, work, results, commit)
-        self._write_cases(work, commit)
-        if not self.dry_run:
-            self.store.commit(commit, self.lease.renew if self.lease else None)
+        # A batch that stops before its commit is rolled back: so are its counters, or a
+        # failed run would report records parked or written that the next run does again.
+        before = {k: v for k, v in asdict(self.summary).items() if type(v) is int}
+        try:
+            work = self._admit(source, items, commit)
+            self._resolve(work, commit)
+            self.threading.apply(work, commit)
+            self._apply_rules(work, commit)
+            writes = self._render(work, commit)
+            results = self._write(writes) if writes and not self.dry_run else []
+            self._record(source, work, results, commit)
+            self._write_cases(work, commit)
+            if not self.dry_run:
+                self.store.commit(commit, self.lease.renew if self.lease else None)
+        except BaseException:
+            for name, value in before.items():
+                if name not in ("fetched", "replayed", "cases", "escalated"):
+                    setattr(self.summary, name, value)
+            raise
+        if not replay:
+            _stop_if_mapping_refused_all(source, work, commit)
         return commit
 
     def _admit(self, source: str, items: Sequence[Item], commit: BatchCommit) -> list[_Work]:
@@ -550,6 +561,29 @@ class Pipeline:
                 "reason": reason,
                 "raw": raw,
             }
+        )
+
+
+MAPPING_REFUSAL = "mapping field "
+MIN_UNIFORM_REFUSALS = 3
+
+
+def _stop_if_mapping_refused_all(source: str, work: list[_Work], commit: BatchCommit) -> None:
+    """A batch whose every record the mapping refused for one reason is a config mistake.
+
+    Parking record after record and exiting 0 would hide it from the scheduler: the batch
+    is committed (parked, replayable with ``crmbridge failures retry`` once fixed) and the
+    run stops with the config exit code. A handful of records is too few to tell a
+    mapping mistake from bad data, so small batches go on as before.
+    """
+    reasons = {q["reason"] for q in commit.quarantine if q["reason"].startswith(MAPPING_REFUSAL)}
+    refused = sum(q["reason"].startswith(MAPPING_REFUSAL) for q in commit.quarantine)
+    if len(reasons) == 1 and refused == len(work) and refused >= MIN_UNIFORM_REFUSALS:
+        raise ConfigError(
+            f"source {source}: the mapping refused all {refused} records of a batch: "
+            f"{reasons.pop()}",
+            hint="fix the mapping (crmbridge check renders it), then "
+            f"`crmbridge failures retry --all --source {source}` replays the parked records",
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from crmbridge.errors import ConfigError
@@ -52,6 +52,12 @@ class Template:
             self._template = None if self.constant else _ENV.from_string(source)
         except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
             raise ConfigError(f"{where}: template does not compile: {exc}") from None
+
+    def names(self) -> set[str]:
+        """The top-level names the template reads (``i``, ``c``, …), whatever branch runs."""
+        if self._template is None:
+            return set()
+        return meta.find_undeclared_variables(_ENV.parse(self.source))
 
     def render(self, context: dict[str, Any]) -> str:
         """Render with the given values; a template error is a ConfigError naming the field."""
