@@ -16,7 +16,6 @@ from crmbridge.rules.mapping import Mapper, load_preset
 from crmbridge.state.store import StateStore
 
 
-
 def open_adapter(config: AppConfig, *, dry_run: bool = False) -> CrmAdapter:
     """The configured CRM adapter, not yet opened."""
     cls = registry.crm_adapter(config.crm.kind, config.file)

@@ -27,15 +27,17 @@ _HEADER = """\
 # Secrets come only from the environment: ${VAR} is read when a command runs, and a
 # command needs only the variables of what it uses (a sync does not need serve's).
 # Reference: the README's "Config reference" and "Your first hour".
-state: sqlite:///.crmbridge/state.db     # the cursors, ledger and links; postgresql+psycopg://… for many workers
+# The state store keeps cursors, ledger and links; postgresql+psycopg://… for many workers.
+state: sqlite:///.crmbridge/state.db
 """
 
 _CRM_BLOCKS = {
     "local": """\
 crm:
-  kind: local                            # a CRM in a SQLite file: try everything without credentials
+  kind: local                            # a CRM in a SQLite file, no credentials
   path: .crmbridge/crm.db
-  contacts_csv: contacts.csv             # id, first_name, last_name, email, phone, city, country[, x_handle, …]
+  contacts_csv: contacts.csv             # id, first_name, last_name, email, phone, city,
+                                         # country, and optional x_handle, instagram_handle…
 """,
     "salesforce": """\
 crm:
@@ -137,7 +139,7 @@ def starter_files(crm: str, connectors: list[str], starter: Starter) -> dict[str
     preset = resources.files("crmbridge.mappings") / f"{adapter.default_mapping}.yaml"
     mapping = (
         f"# mapping.yaml, written by `crmbridge init` from the {adapter.default_mapping!r} "
-        "preset.\n# Each field is a template (README \"Mapping presets\"): i (the interaction), "
+        'preset.\n# Each field is a template (README "Mapping presets"): i (the interaction), '
         "contact,\n# link, key, c (classification), conv (conversation), rules. "
         "`crmbridge check` renders them all.\n" + preset.read_text(encoding="utf-8")
     )
@@ -147,7 +149,7 @@ def starter_files(crm: str, connectors: list[str], starter: Starter) -> dict[str
         + _CRM_BLOCKS[crm]
         + "sources:                                 # each keeps its own cursor\n"
         + sources
-        + "identity:\n  default_region: US                     # for phone numbers without +country\n"
+        + "identity:\n  default_region: US    # for phone numbers without +country\n"
         + "mapping: mapping.yaml                    # or a preset by name: "
         + f"{adapter.default_mapping}\n"
         + "rules: rules.yaml\n"
@@ -158,9 +160,7 @@ def starter_files(crm: str, connectors: list[str], starter: Starter) -> dict[str
     return files
 
 
-def write_starter(
-    folder: Path, crm: str, connectors: list[str], *, force: bool = False
-) -> Starter:
+def write_starter(folder: Path, crm: str, connectors: list[str], *, force: bool = False) -> Starter:
     """Write the starter files into ``folder``; existing files are kept unless ``force``."""
     if crm not in CRMS:
         raise ConfigError(f"init: unknown CRM {crm!r} (choose one of {', '.join(CRMS)})")
