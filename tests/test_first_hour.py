@@ -1,0 +1,215 @@
+"""An admin's first hour: init, honest checks, clear failures, exit codes from the table."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crmbridge.commands.init import write_starter
+from crmbridge.config import load_config
+from crmbridge.errors import ConfigError
+from crmbridge.rules.cases import check_adapter
+from crmbridge.rules.engine import load_rules
+from tests.conftest import record, write_jsonl
+
+# Root reads every file whatever its mode: drop the two capabilities that let it, so a
+# chmod 000 file is as unreadable to the test as to the admin's service user.
+UNPRIVILEGED = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+
+
+def run(workdir: Path, *args: str, env: dict[str, str] | None = None, unprivileged=False):
+    full_env = {**os.environ, **(env or {})}
+    prefix = UNPRIVILEGED if unprivileged and os.geteuid() == 0 else []
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "crmbridge", *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+    )
+
+
+def mapping_with(workdir: Path, **fields: str | dict[str, object]) -> None:
+    """A local mapping file with the given fields beside the usual key ones."""
+    lines = ["name: custom", "object: activity", "fields:"]
+    for name, spec in {"channel": "{{ i.platform }}", **fields}.items():
+        lines.append(f"  {name}: {json.dumps(spec)}")
+    (workdir / "mapping.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = workdir / "crmbridge.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "mapping: mapping.yaml\n")
+
+
+# --- init ------------------------------------------------------------------------------
+
+
+def test_init_writes_a_starter_that_checks_and_syncs_a_dropped_export(tmp_path):
+    folder = tmp_path / "crm-sync"
+    done = run(tmp_path, "init", "--dir", str(folder))
+    assert done.returncode == 0, done.stderr
+    for name in ("crmbridge.yaml", "mapping.yaml", "rules.yaml", "contacts.csv"):
+        assert (folder / name).is_file(), name
+    assert "crmbridge check" in done.stdout and "crmbridge sync" in done.stdout
+    assert "#" in (folder / "crmbridge.yaml").read_text()  # commented for a newcomer
+    check = run(tmp_path, "check", "--config", str(folder / "crmbridge.yaml"))
+    assert check.returncode == 0, check.stdout + check.stderr
+    write_jsonl(folder / "inbox" / "export-1.jsonl", [record("1"), record("2")])
+    sync = run(tmp_path, "sync", "--json", "--config", str(folder / "crmbridge.yaml"))
+    assert sync.returncode == 0, sync.stderr
+    assert json.loads(sync.stdout)["written"] == 2
+    again = run(tmp_path, "init", "--dir", str(folder))
+    assert "kept" in again.stdout  # an existing config is never overwritten without --force
+
+
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
+def test_init_for_a_remote_crm_names_the_extra_and_its_rules_fit_that_crm(tmp_path, crm):
+    starter = write_starter(tmp_path, crm, ["x", "jsonl"])
+    assert any(f"crmbridge[{crm}]" in step for step in starter.next)
+    assert "X_BEARER_TOKEN" in starter.env and any("user_id" in t for t in starter.todo)
+    config_file = tmp_path / "crmbridge.yaml"
+    text = config_file.read_text().replace('"CHANGE-ME"', '"2244994945"')
+    config_file.write_text(text)
+    env = {
+        "X_BEARER_TOKEN": "bearer-1",
+        "HUBSPOT_TOKEN": "hub-1",
+        "SALESFORCE_PASSWORD": "pw-1",
+        "SALESFORCE_SECURITY_TOKEN": "tok-1",
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            mp.setenv(name, value)
+        config = load_config(config_file)
+    rules = load_rules(config)
+    assert rules is not None and len(rules.rules) == 3
+    from crmbridge import registry
+
+    check_adapter(rules, registry.crm_adapter(crm))
+    from crmbridge.rules.mapping import load_preset
+    from crmbridge.rules.sample import render_samples
+
+    assert render_samples(load_preset("mapping.yaml", tmp_path)) >= 2
+
+
+# --- check -----------------------------------------------------------------------------
+
+
+def test_check_renders_templates_that_read_the_classification_and_the_conversation(workdir):
+    mapping_with(
+        workdir,
+        subject="{{ c.sentiment.label }} {{ c.intents | join(',') }} in {{ conv.channels[0] }}",
+        body="{{ rules.tags | join(',') }} {{ contact.first_name }} {{ link.band }}",
+    )
+    done = run(workdir, "check", "--json")
+    assert done.returncode == 0, done.stdout
+    checks = {c["check"]: c for c in json.loads(done.stdout)["checks"]}
+    assert checks["mapping"]["ok"], checks["mapping"]
+
+
+def test_check_fails_on_a_constant_outside_the_fields_choices_naming_file_and_field(workdir):
+    mapping_with(workdir, kind={"template": "Cal", "choices": ["Call", "Email"]})
+    done = run(workdir, "check")
+    assert done.returncode == 4
+    assert "mapping.yaml: fields.kind" in done.stdout and "'Cal'" in done.stdout
+    sync = run(workdir, "sync", "--json")
+    assert sync.returncode == 4  # the sync refuses it too, before writing anything
+
+
+def test_check_fails_on_an_unknown_name_even_in_a_branch_the_sample_does_not_take(workdir):
+    mapping_with(workdir, subject="{% if i.deleted %}{{ interaction.text }}{% endif %}")
+    done = run(workdir, "check")
+    assert done.returncode == 4
+    assert "unknown name(s) ['interaction']" in done.stdout
+
+
+def _unreadable(workdir: Path, name: str) -> Path:
+    (workdir / name).chmod(0o000)
+    return workdir
+
+
+def test_an_unreadable_source_file_fails_check_and_sync_with_a_message_not_a_traceback(workdir):
+    write_jsonl(workdir / "interactions.jsonl", [record("1")])
+    folder = _unreadable(workdir, "interactions.jsonl")
+    check = run(folder, "check", unprivileged=True)
+    assert check.returncode == 4, check.stderr
+    assert "interactions.jsonl: permission denied" in check.stdout
+    sync = run(folder, "sync", unprivileged=True)
+    assert sync.returncode == 4 and "Traceback" not in sync.stderr
+    assert "permission denied" in sync.stderr + sync.stdout
+
+
+def test_an_unreadable_contacts_csv_is_a_config_error_naming_the_setting(workdir):
+    folder = _unreadable(workdir, "contacts.csv")
+    sync = run(folder, "sync", unprivileged=True)
+    assert sync.returncode == 4, sync.stderr
+    assert "Traceback" not in sync.stderr
+    assert "crm.contacts_csv" in sync.stderr and "permission denied" in sync.stderr
+
+
+# --- missing extras, plugins -----------------------------------------------------------
+
+WITHOUT = "import sys; sys.modules['{module}'] = None; from crmbridge.cli import main; main()"
+
+
+def run_without(module: str, workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI on an interpreter where ``module`` cannot be imported (extra not installed)."""
+    return subprocess.run(
+        [sys.executable, "-c", WITHOUT.format(module=module), *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_missing_salesforce_extra_names_the_pip_command_and_plugins_says_unusable(workdir):
+    (workdir / "crmbridge.yaml").write_text(
+        "crm: {kind: salesforce, username: u@example.com}\n"
+        "sources:\n  - {name: exports, connector: jsonl, path: interactions.jsonl}\n"
+    )
+    done = run_without("simple_salesforce", workdir, "check")
+    assert done.returncode == 4, done.stderr
+    assert "pip install 'crmbridge[salesforce]'" in done.stderr
+    assert "Traceback" not in done.stderr
+    plugins = run_without("simple_salesforce", workdir, "plugins", "--json")
+    rows = {r["name"]: r for r in json.loads(plugins.stdout)}
+    assert rows["local"]["usable"] == "yes"
+    assert "crmbridge[salesforce]" in rows["salesforce"]["usable"]
+    assert rows["salesforce"]["usable"].startswith("no")
+
+
+# --- secrets each command needs --------------------------------------------------------
+
+
+def test_sync_and_report_do_not_need_the_serve_only_webhook_secrets(workdir, monkeypatch):
+    config = workdir / "crmbridge.yaml"
+    config.write_text(
+        config.read_text() + "webhooks:\n  x:\n    source: exports\n"
+        "    consumer_secret: ${X_CONSUMER_SECRET_UNSET}\n"
+    )
+    monkeypatch.delenv("X_CONSUMER_SECRET_UNSET", raising=False)
+    write_jsonl(workdir / "interactions.jsonl", [record("1")])
+    assert run(workdir, "sync").returncode == 0
+    assert run(workdir, "report").returncode == 0
+    with pytest.raises(ConfigError, match="X_CONSUMER_SECRET_UNSET"):
+        load_config(config, webhooks=True)  # what `crmbridge serve` loads
+
+
+# --- a mapping mistake at run time -----------------------------------------------------
+
+
+def test_a_batch_the_mapping_refuses_whole_for_one_reason_stops_the_sync_with_exit_4(workdir):
+    config = workdir / "crmbridge.yaml"
+    config.write_text(config.read_text().replace("contacts_csv: contacts.csv", "batch_size: 5"))
+    mapping_with(workdir, kind={"template": "{{ i.kind }}", "choices": ["call"]})
+    write_jsonl(workdir / "interactions.jsonl", [record(str(n)) for n in range(20)])
+    done = run(workdir, "sync", "--json")
+    assert done.returncode == 4, done.stdout + done.stderr
+    summary = json.loads(done.stdout.splitlines()[0])
+    assert summary["quarantined"] == 5 and summary["fetched"] == 5  # the first batch only
+    assert "the mapping refused all 5 records" in done.stdout
+    assert "failures retry" in done.stdout
