@@ -159,7 +159,9 @@ def check_command(config_path: Path, as_json: bool) -> None:
         for r in results:
             mark = click.style("ok  ", fg="green") if r["ok"] else click.style("FAIL", fg="red")
             click.echo(f"{mark} {r['check']}: {config.redact(r['detail'])}")
-    sys.exit(0 if ok else int(ExitCode.CONFIG))
+    # A rejected credential exits as it does from sync (5); any other failure is config.
+    auth = any(r.get("kind") == "auth" for r in results if not r["ok"])
+    sys.exit(0 if ok else int(ExitCode.AUTH if auth else ExitCode.CONFIG))
 
 
 @main.command("history")
@@ -313,8 +315,9 @@ def connectors_list_command(as_json: bool) -> None:
 def classify_command(text_mode: bool, intents_file: Path | None) -> None:
     """Sentiment and intents of each line on stdin, one JSON object per line on stdout.
 
-    Reads interaction records (or, with --text, plain texts); a bad line gives
-    {"error": ...} and the rest go on. Offline: VADER plus a customer-service layer.
+    Reads interaction records, or plain texts (a line that is not a JSON object is read as
+    text; --text reads every line as text). A bad record gives {"error": ...}, the rest go
+    on, and the exit code is 3. Offline: VADER plus a customer-service layer.
     """
     from crmbridge.classify import classify_stream
 
@@ -324,8 +327,11 @@ def classify_command(text_mode: bool, intents_file: Path | None) -> None:
         from crmbridge.classify import load_config as load_intents
 
         analyzer = ServiceAnalyzer(load_intents(intents_file))
+    errors = 0
     for row in classify_stream(sys.stdin, text_mode=text_mode, analyzer=analyzer):
+        errors += "error" in row
         click.echo(json.dumps(row, ensure_ascii=False))
+    sys.exit(int(ExitCode.PARTIAL) if errors else 0)
 
 
 @main.command("match")
@@ -406,9 +412,13 @@ def review_group() -> None:
 
 
 def _review(config_path: Path, as_json: bool, action: str, **kwargs: Any) -> None:
+    from crmbridge.errors import DataError, UsageError
     from crmbridge.ops import review_action
 
-    result = review_action(load_config(config_path), action, **kwargs)
+    try:
+        result = review_action(load_config(config_path), action, **kwargs)
+    except DataError as exc:  # an unknown or already settled item: the ask, not the data
+        raise UsageError(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result, default=str))
     elif action == "list":

@@ -90,6 +90,13 @@ class ConfigError(CrmbridgeError):
     exit_code = ExitCode.CONFIG
 
 
+class UsageError(CrmbridgeError):
+    """The command was asked something it cannot do: no target, an unknown or settled item."""
+
+    kind = "usage"
+    exit_code = ExitCode.USAGE
+
+
 class SourceBusy(CrmbridgeError):
     """Another worker holds the lease on this source partition."""
 

@@ -32,7 +32,7 @@ def check(config: AppConfig) -> list[dict[str, Any]]:
         try:
             results.append({"check": name, "ok": True, "detail": func()})
         except CrmbridgeError as exc:
-            results.append({"check": name, "ok": False, "detail": str(exc)})
+            results.append({"check": name, "ok": False, "detail": str(exc), "kind": exc.kind})
         except OSError as exc:  # a file it will read is unreadable: say which, and why
             results.append({"check": name, "ok": False, "detail": describe_os_error(exc)})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -213,3 +214,63 @@ def test_a_batch_the_mapping_refuses_whole_for_one_reason_stops_the_sync_with_ex
     assert summary["quarantined"] == 5 and summary["fetched"] == 5  # the first batch only
     assert "the mapping refused all 5 records" in done.stdout
     assert "failures retry" in done.stdout
+
+
+# --- exit codes from the README's table ------------------------------------------------
+
+
+def test_an_auth_failure_exits_5_from_check_as_it_does_from_sync(workdir, httpserver):
+    httpserver.expect_request(re.compile(".*")).respond_with_json(
+        {"status": "error", "category": "INVALID_AUTHENTICATION", "message": "expired"},
+        status=401,
+    )
+    (workdir / "crmbridge.yaml").write_text(
+        "state: sqlite:///state.db\n"
+        f"crm:\n  kind: hubspot\n  access_token: ${{HS_TOKEN}}\n  host: {httpserver.url_for('')}\n"
+        "sources:\n  - {name: exports, connector: jsonl, path: interactions.jsonl}\n"
+    )
+    write_jsonl(workdir / "interactions.jsonl", [record("1")])
+    env = {"HS_TOKEN": "hs-secret-token"}
+    check = run(workdir, "check", env=env)
+    sync = run(workdir, "sync", env=env)
+    assert (check.returncode, sync.returncode) == (5, 5), check.stdout + sync.stderr
+    assert "hs-secret-token" not in check.stdout + sync.stderr
+
+
+def test_forget_without_a_target_is_a_usage_error(workdir):
+    done = run(workdir, "forget")
+    assert done.returncode == 2 and "--persona" in done.stderr
+
+
+def test_review_approve_of_an_unknown_item_is_a_usage_error(workdir):
+    run(workdir, "sync")
+    done = run(workdir, "review", "approve", "999")
+    assert done.returncode == 2 and "no review item 999" in done.stderr
+
+
+def test_rules_test_of_an_unreadable_message_exits_3(workdir):
+    (workdir / "crmbridge.yaml").write_text(
+        (workdir / "crmbridge.yaml").read_text()
+        + "rules:\n  - {name: all, when: {direction: inbound}, then: {tag: seen}}\n"
+    )
+    done = run(workdir, "rules", "test", "--interaction", "{not json")
+    assert done.returncode == 3 and "not JSON" in done.stdout
+
+
+def test_classify_reads_plain_text_without_the_flag_and_exits_3_on_bad_records():
+    def classify(text: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "crmbridge", "classify"],
+            input=text,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    plain = classify("the app is down again\nthanks, all sorted!\n")
+    assert plain.returncode == 0, plain.stdout
+    labels = [json.loads(line)["sentiment"]["label"] for line in plain.stdout.splitlines()]
+    assert labels == ["negative", "positive"]
+    bad = classify('{"not": "a record"}\n{broken\n')
+    assert bad.returncode == 3
+    assert all("error" in json.loads(line) for line in bad.stdout.splitlines())
