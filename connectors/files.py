@@ -87,6 +87,18 @@ class FileConnector(Connector):
             size += path.stat().st_size
         return f"{len(found)} file(s) under {self.config.path.name}, {size:,} bytes"
 
+    def extent(self, cursor: Cursor) -> tuple[int, int] | None:
+        """Bytes read so far of the bytes there are (sizes taken at the first call)."""
+        sizes = getattr(self, "_sizes", None)
+        if sizes is None:
+            sizes = self._sizes = {name: path.stat().st_size for name, path in self.files()}
+        done = dict(cursor.get("files", {}))
+        current = cursor.get("current")
+        if current:
+            done[current[0]] = current[1:]
+        read = sum(min(int(pos[0]), sizes.get(name, 0)) for name, pos in done.items() if pos)
+        return read, sum(sizes.values())
+
     def _open(self, path: Path) -> BinaryIO:
         """Open a file to read, an unreadable one being the admin's to fix (ConfigError)."""
         try:

@@ -79,15 +79,26 @@ def handles_errors(func: F) -> F:
 
 @click.group(epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="crmbridge")
-@click.option("-v", "--verbose", count=True, help="More log lines (-vv for debug).")
-def main(verbose: int) -> None:
+@click.option(
+    "-v", "--verbose", count=True, help="More log lines: -v one per source and batch, -vv debug."
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    envvar="CRMBRIDGE_LOG_FORMAT",
+    help="Log lines on stderr as text, or one JSON object per line (secrets masked in both).",
+)
+def main(verbose: int, log_format: str) -> None:
     """Put social-media conversations onto CRM contact records, exactly once.
 
     Start with `crmbridge check`, preview with `crmbridge sync --dry-run`, then schedule
     `crmbridge sync --json`. See the README for the config reference.
     """
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from crmbridge.logs import setup
+
+    setup(logging.WARNING - 10 * min(verbose, 2), "json" if log_format == "json" else "text")
 
 
 @main.command("sync", epilog=EXIT_CODES)

@@ -298,6 +298,9 @@ def load_config(
     except ValidationError as exc:
         raise ConfigError(describe(exc, file)) from None
     config = config.model_copy(update={"file": file.resolve(), "secrets": frozenset(secrets)})
+    from crmbridge.logs import add_secrets
+
+    add_secrets(secrets)  # masked in every log line, whichever handler prints it
     validate_plugins(config)
     return config
 

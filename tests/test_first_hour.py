@@ -274,3 +274,55 @@ def test_classify_reads_plain_text_without_the_flag_and_exits_3_on_bad_records()
     bad = classify('{"not": "a record"}\n{broken\n')
     assert bad.returncode == 3
     assert all("error" in json.loads(line) for line in bad.stdout.splitlines())
+
+
+# --- logs and progress -----------------------------------------------------------------
+
+
+def test_verbose_sync_logs_one_line_per_batch_and_source_as_json_with_secrets_masked(workdir):
+    (workdir / "crmbridge.yaml").write_text(
+        "state: sqlite:///state.db\n"
+        "crm: {kind: local, path: crm.db, contacts_csv: contacts.csv, batch_size: 2}\n"
+        "sources:\n  - name: exports\n    connector: jsonl\n    path: ${EXPORT_FILE}\n"
+    )
+    secret = "export-7f3a9c.jsonl"
+    write_jsonl(workdir / secret, [record("1"), record("2"), record("3")])
+    with (workdir / secret).open("a") as handle:
+        handle.write('{"unfinished": ')  # logged with its file name: a value from the env
+    done = run(workdir, "-v", "--log-format", "json", "sync", env={"EXPORT_FILE": secret})
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stderr.splitlines()]
+    assert secret not in done.stderr and any("***" in line["message"] for line in lines)
+    batches = [line for line in lines if line.get("step", "").startswith("batch")]
+    assert [(b["fetched"], b["written"]) for b in batches] == [(2, 2), (1, 1)]
+    assert all({"unchanged", "quarantined", "api_calls", "seconds"} <= set(b) for b in batches)
+    (summary,) = [line for line in lines if line.get("step", "").startswith("done")]
+    assert summary["fetched"] == 3 and summary["source"] == "exports"
+    assert "read 3, written 3, unchanged 0, parked 0" in summary["message"]
+
+
+def test_progress_of_a_file_source_has_a_total_in_bytes_and_an_eta(workdir):
+    from crmbridge.pipeline import sync
+    from crmbridge.progress import _Rate
+
+    config_file = workdir / "crmbridge.yaml"
+    config_file.write_text(
+        config_file.read_text().replace("contacts_csv: contacts.csv", "batch_size: 10")
+    )
+    write_jsonl(workdir / "interactions.jsonl", [record(str(n)) for n in range(30)])
+    size = (workdir / "interactions.jsonl").stat().st_size
+    calls: list[tuple[str, int, tuple[int, int] | None]] = []
+    rate = _Rate()
+
+    def progress(source: str, count: int, extent: tuple[int, int] | None = None) -> None:
+        calls.append((source, count, extent))
+        rate.add(count, extent)
+        if len(calls) == 2:  # rate and ETA are measured from the first batch on
+            assert rate.eta_s is not None and "of " + f"{size:,} bytes" in rate.describe(source)
+
+    sync(load_config(config_file), progress=progress)
+    assert [c[1] for c in calls] == [10, 10, 10]
+    extents = [c[2] for c in calls]
+    assert all(e is not None and e[1] == size for e in extents)
+    assert extents[0][0] < extents[1][0] < extents[2][0] == size
+    assert "100% of" in rate.describe("exports") and "0s to go" in rate.describe("exports")
