@@ -237,6 +237,8 @@ def report_command(config_path: Path, html_path: Path | None, as_json: bool) -> 
         from crmbridge.report_html import write
 
         write(data, html_path)
+        # Say where it went (on stderr under --json, so stdout stays one JSON document).
+        click.echo(f"wrote {html_path.resolve()}", err=as_json)
     if as_json:
         click.echo(json.dumps(data, default=str))
         return

@@ -11,7 +11,7 @@ from crmbridge import registry
 from crmbridge.config import AppConfig
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import CrmbridgeError
-from crmbridge.kpis import conversation_kpis
+from crmbridge.kpis import conversation_kpis, sla_attainment
 from crmbridge.rules.mapping import Mapper, load_preset
 from crmbridge.state.store import StateStore
 
@@ -142,6 +142,7 @@ def report(config: AppConfig) -> dict[str, Any]:
         with store.engine.connect() as conn:
             data["conversations"] = conversation_kpis(conn, config.conversations.window)
             data["cases"] = case_counts(conn)
+            data["sla"] = sla_attainment(conn)
         data["top_unmatched_personas"] = [
             {
                 "persona": p["key"],
