@@ -51,6 +51,11 @@ class FileConfig(Options):
     path: ConfigPath = Field(description="A file, or a folder read in name order.")
     pattern: str | None = Field(default=None, description="Glob for files in a folder.")
     max_record_bytes: int = Field(default=1_000_000, ge=1024)
+    wait_for_file: bool = Field(
+        default=False,
+        description="A file that appears later (a webhook spool): until it exists the "
+        "source reads nothing, instead of stopping with a config error.",
+    )
 
 
 class FileConnector(Connector):
@@ -72,6 +77,8 @@ class FileConnector(Connector):
                 for p in sorted(root.rglob(pattern))
                 if p.is_file()
             ]
+        if self.config.wait_for_file:
+            return []  # e.g. the spool `crmbridge serve` creates with its first event
         raise ConfigError(
             f"source {self.source}: path {root} does not exist",
             hint="fix 'path' in the source's config (relative paths start at the config file)",
@@ -85,6 +92,8 @@ class FileConnector(Connector):
             with self._open(path) as handle:
                 handle.read(1)
             size += path.stat().st_size
+        if not found and self.config.wait_for_file and not self.config.path.exists():
+            return f"waiting for {self.config.path} (wait_for_file: nothing to read yet)"
         return f"{len(found)} file(s) under {self.config.path.name}, {size:,} bytes"
 
     def extent(self, cursor: Cursor) -> tuple[int, int] | None:

@@ -107,7 +107,8 @@ def main(verbose: int, log_format: str) -> None:
 @click.option(
     "--dry-run",
     is_flag=True,
-    help="Write nothing anywhere (CRM, cursors, ledger); show what would change.",
+    help="Write nothing anywhere (CRM, cursors, ledger); count what would change and list "
+    "the first 50 changes.",
 )
 @click.option(
     "--lease-seconds",
@@ -406,6 +407,13 @@ def match_command(
             f"{summary['auto']} auto, {summary['review']} review, "
             f"{summary['unmatched']} unmatched -> {out_csv}"
         )
+        if summary.get("bad_line_count"):
+            shown = ", ".join(str(n) for n in summary["bad_lines"])
+            more = summary["bad_line_count"] - len(summary["bad_lines"])
+            click.echo(
+                f"{summary['bad_line_count']} line(s) of {identities_jsonl.name} skipped as not "
+                f"valid: line {shown}" + (f" and {more} more" if more > 0 else "")
+            )
 
 
 def reviewer_option(func: F) -> F:

@@ -95,6 +95,8 @@ class SyncSummary:
         data = asdict(self)
         if not self.dry_run:
             data.pop("preview")
+        else:
+            data["preview_limit"] = PREVIEW_LIMIT  # the preview is cut there; counts are whole
         data["error"] = {"kind": self.status, "message": self.error} if self.error else None
         return data
 

@@ -136,6 +136,16 @@ def render_summary(summary: SyncSummary) -> None:
         if key not in ("preview", "dry_run", "error"):
             table.add_row(key, str(value))
     console.print(table)
+    from crmbridge.pipeline import PREVIEW_LIMIT
+
+    changes = summary.created + summary.updated + summary.cases + summary.escalated
+    if summary.dry_run and changes > len(summary.preview):
+        console.print(
+            f"  the preview lists the first {len(summary.preview)} of {changes} changes "
+            f"(at most {PREVIEW_LIMIT}); the counts above are whole",
+            markup=False,
+            highlight=False,
+        )
     for row in summary.preview:
         console.print(
             f"  would {row['action']:<6} {row['key']:<28} contact={row['contact_id']}"

@@ -326,3 +326,89 @@ def test_progress_of_a_file_source_has_a_total_in_bytes_and_an_eta(workdir):
     assert all(e is not None and e[1] == size for e in extents)
     assert extents[0][0] < extents[1][0] < extents[2][0] == size
     assert "100% of" in rate.describe("exports") and "0s to go" in rate.describe("exports")
+
+
+# --- smaller things an admin meets -----------------------------------------------------
+
+DOCS = Path(__file__).parents[1] / "docs" / "connectors.md"
+
+
+def test_the_documented_webhook_spool_source_syncs_before_and_after_the_first_event(tmp_path):
+    from crmbridge.pipeline import sync
+    from crmbridge.webhooks import SpoolIntake, state_dir
+
+    snippet = DOCS.read_text().split("```yaml\n  - name: brand-x-webhooks")[1].split("```")[0]
+    source = "  - name: brand-x-webhooks" + snippet
+    (tmp_path / "interactions.jsonl").write_text("")
+    (tmp_path / "crmbridge.yaml").write_text(  # the quickstart's layout
+        "state: sqlite:///.crmbridge/state.db\n"
+        "crm: {kind: local, path: .crmbridge/crm.db}\n"
+        "sources:\n" + "\n".join(line[2:] for line in source.splitlines()) + "\n"
+    )
+    check = run(tmp_path, "check")
+    assert check.returncode == 0, check.stdout
+    assert "waiting for" in check.stdout
+    assert run(tmp_path, "sync").returncode == 0  # a fresh deployment, no event yet
+    config = load_config(tmp_path / "crmbridge.yaml")
+    SpoolIntake(state_dir(config) / "spool")("brand-x", [record("1")])  # what serve does
+    assert sync(config).written == 1
+
+
+def test_a_sync_the_crm_stops_does_not_report_the_counts_it_rolled_back(workdir, httpserver):
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "hubspot"))
+    from fake import FakeHubSpot
+    from werkzeug import Request, Response
+
+    portal = FakeHubSpot("hs-token-1")
+    portal.add_contact(email="jane@example.com", firstname="Jane")
+    jane = {"id": "jane-x", "email": "jane@example.com"}
+
+    def handler(request: Request) -> Response:
+        if request.path.endswith("/batch/create"):  # the token is revoked mid-run
+            body = {"status": "error", "category": "INVALID_AUTHENTICATION", "message": "no"}
+            return Response(json.dumps(body), 401, content_type="application/json")
+        return portal(request)
+
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(handler)
+    (workdir / "crmbridge.yaml").write_text(
+        "state: sqlite:///state.db\n"
+        "crm:\n  kind: hubspot\n  access_token: ${HS_TOKEN}\n"
+        f"  host: {httpserver.url_for('').rstrip('/')}\n"
+        "sources:\n  - {name: exports, connector: jsonl, path: interactions.jsonl}\n"
+    )
+    rows = [record("1", author=jane), "{bad", record("2", author=jane)]
+    write_jsonl(workdir / "interactions.jsonl", rows)
+    done = run(workdir, "sync", "--json", env={"HS_TOKEN": "hs-token-1"})
+    assert done.returncode == 5, done.stdout + done.stderr
+    summary = json.loads(done.stdout.splitlines()[0])
+    assert summary["status"] == "auth"
+    assert (summary["quarantined"], summary["written"], summary["unmatched"]) == (0, 0, 0)
+    report = json.loads(run(workdir, "report", "--json", env={"HS_TOKEN": "hs-token-1"}).stdout)
+    assert report["quarantined"] == 0  # indeed nothing was parked: the batch rolled back
+
+
+def test_match_text_output_names_the_lines_it_skipped(workdir):
+    write_jsonl(
+        workdir / "ids.jsonl", [record("1")["author"], "{broken", "[]", record("2")["author"]]
+    )
+    done = run(
+        workdir,
+        "match",
+        "--contacts",
+        "contacts.csv",
+        "--identities",
+        "ids.jsonl",
+        "--out",
+        "links.csv",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "2 line(s) of ids.jsonl skipped as not valid: line 2, 3" in done.stdout
+
+
+def test_a_dry_run_says_its_preview_is_cut_and_where(workdir):
+    write_jsonl(workdir / "interactions.jsonl", [record(str(n)) for n in range(60)])
+    text = run(workdir, "sync", "--dry-run")
+    assert text.returncode == 0, text.stderr
+    assert "the preview lists the first 50 of 60 changes (at most 50)" in text.stdout
+    data = json.loads(run(workdir, "sync", "--dry-run", "--json").stdout)
+    assert data["preview_limit"] == 50 and len(data["preview"]) == 50 and data["created"] == 60
