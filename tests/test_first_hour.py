@@ -200,6 +200,24 @@ def test_sync_and_report_do_not_need_the_serve_only_webhook_secrets(workdir, mon
         load_config(config, webhooks=True)  # what `crmbridge serve` loads
 
 
+def test_a_report_does_not_need_a_sources_token_and_a_sync_of_another_source_neither(workdir):
+    config = workdir / "crmbridge.yaml"
+    config.write_text(
+        config.read_text() + "  - name: brand-x\n    connector: x\n"
+        "    bearer_token: ${X_TOKEN_UNSET}\n    user_id: '2244994945'\n"
+    )
+    write_jsonl(workdir / "interactions.jsonl", [record("1")])
+    env = {k: v for k, v in os.environ.items() if k != "X_TOKEN_UNSET"}
+    assert run(workdir, "sync", "--source", "exports", env=env).returncode == 0
+    assert run(workdir, "report", env=env).returncode == 0
+    everything = run(workdir, "sync", env=env)  # this one reads brand-x: it needs the token
+    assert everything.returncode == 4
+    assert "sources[1].bearer_token: environment variable X_TOKEN_UNSET is not set" in (
+        everything.stderr
+    )
+    assert "\x00" not in everything.stderr
+
+
 # --- a mapping mistake at run time -----------------------------------------------------
 
 
