@@ -430,3 +430,22 @@ def test_a_dry_run_says_its_preview_is_cut_and_where(workdir):
     assert "the preview lists the first 50 of 60 changes (at most 50)" in text.stdout
     data = json.loads(run(workdir, "sync", "--dry-run", "--json").stdout)
     assert data["preview_limit"] == 50 and len(data["preview"]) == 50 and data["created"] == 60
+
+
+def test_an_unreachable_crm_names_the_host_and_the_setting_not_max_retry_error(workdir):
+    import socket
+
+    with socket.socket() as probe:  # a port on this machine that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (workdir / "crmbridge.yaml").write_text(
+        "state: sqlite:///state.db\n"
+        f"crm:\n  kind: hubspot\n  access_token: ${{HS_TOKEN}}\n  attempts: 1\n"
+        f"  host: http://127.0.0.1:{port}\n"
+        "sources:\n  - {name: exports, connector: jsonl, path: interactions.jsonl}\n"
+    )
+    done = run(workdir, "check", env={"HS_TOKEN": "hs-token-2", "CRMBRIDGE_RETRY_MAX_WAIT": "0.01"})
+    assert done.returncode == 4, done.stdout + done.stderr
+    (line,) = [line for line in done.stdout.splitlines() if " crm: " in line]
+    assert "cannot reach 127.0.0.1" in line and "crm.host" in line
+    assert "MaxRetryError" not in line
