@@ -373,9 +373,9 @@ def test_the_documented_webhook_spool_source_syncs_before_and_after_the_first_ev
 
 
 def test_a_sync_the_crm_stops_does_not_report_the_counts_it_rolled_back(workdir, httpserver):
-    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "hubspot"))
-    from fake import FakeHubSpot
     from werkzeug import Request, Response
+
+    from crmbridge.testing.hubspot_fake import FakeHubSpot
 
     portal = FakeHubSpot("hs-token-1")
     portal.add_contact(email="jane@example.com", firstname="Jane")
