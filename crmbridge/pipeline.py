@@ -37,6 +37,7 @@ from crmbridge.rules.mapping import Mapper, load_preset
 from crmbridge.state.lease import DEFAULT_SECONDS as DEFAULT_LEASE_SECONDS
 from crmbridge.state.lease import Lease, new_holder
 from crmbridge.state.store import BatchCommit, StateStore, as_utc, utcnow
+from crmbridge.sync_log import BatchLog
 
 
 class Progress(Protocol):
@@ -204,7 +205,7 @@ class Pipeline:
                 self._retry_failed(name)
             cursor = self.store.cursor(name)
             items = _until_error(connector.fetch(cursor), stopped)
-            source_log = _BatchLog(name, self.summary, self.adapter)
+            source_log = BatchLog(name, self.summary, self.adapter)
             for batch in _batched(items, self.adapter.max_batch):
                 source_log.start()
                 self.process(name, batch)
@@ -574,53 +575,6 @@ class Pipeline:
                 "reason": reason,
                 "raw": raw,
             }
-        )
-
-
-class _BatchLog:
-    """One INFO line per batch and one per source: read, written, unchanged, parked, calls."""
-
-    FIELDS = ("fetched", "written", "unchanged", "quarantined", "failed")
-
-    def __init__(self, source: str, summary: SyncSummary, adapter: CrmAdapter) -> None:
-        self.source, self.summary, self.adapter = source, summary, adapter
-        self.batches = 0
-        self.first = self.last = self._counts()
-        self.began = self.started = time.monotonic()
-
-    def _counts(self) -> dict[str, int]:
-        counts = {name: int(getattr(self.summary, name)) for name in self.FIELDS}
-        counts["api_calls"] = self.adapter.api_calls
-        return counts
-
-    def start(self) -> None:
-        """A batch begins."""
-        self.last, self.started = self._counts(), time.monotonic()
-
-    def batch(self) -> None:
-        """A batch was committed: log what it did."""
-        self.batches += 1
-        self._line(f"batch {self.batches}", self.last, self.started)
-
-    def done(self) -> None:
-        """The source is done: log its totals for this run."""
-        self._line(f"done in {self.batches} batch(es)", self.first, self.began)
-
-    def _line(self, what: str, since: dict[str, int], began: float) -> None:
-        now = self._counts()
-        d = {k: now[k] - since[k] for k in now}
-        seconds = time.monotonic() - began
-        log.info(
-            "source %s %s: read %d, written %d, unchanged %d, parked %d, api calls %d, %.2fs",
-            self.source,
-            what,
-            d["fetched"],
-            d["written"],
-            d["unchanged"],
-            d["quarantined"] + d["failed"],
-            d["api_calls"],
-            seconds,
-            extra={"source": self.source, "step": what, **d, "seconds": round(seconds, 3)},
         )
 
 
