@@ -447,5 +447,5 @@ def test_an_unreachable_crm_names_the_host_and_the_setting_not_max_retry_error(w
     done = run(workdir, "check", env={"HS_TOKEN": "hs-token-2", "CRMBRIDGE_RETRY_MAX_WAIT": "0.01"})
     assert done.returncode == 4, done.stdout + done.stderr
     (line,) = [line for line in done.stdout.splitlines() if " crm: " in line]
-    assert "cannot reach 127.0.0.1" in line and "crm.host" in line
+    assert "cannot reach HubSpot at 127.0.0.1" in line and "crm.host" in line
     assert "MaxRetryError" not in line

@@ -173,10 +173,10 @@ def classify(exc: BaseException, where: str) -> CrmbridgeError:
     if not isinstance(status, int) or status == 0:
         # urllib3 MaxRetryError, timeouts, resets, or the client's status-0 SSL wrapper.
         pool = getattr(exc, "pool", None)
-        host = getattr(pool, "host", None) or "the HubSpot API"
+        host = getattr(pool, "host", None) or "its API host"
         reason = getattr(exc, "reason", None)
         return TransientError(
-            f"cannot reach {host} calling {where}: {type(reason or exc).__name__}",
+            f"cannot reach HubSpot at {host} calling {where}: {type(reason or exc).__name__}",
             hint="check the network path and proxy to it (crm.host in the config sets the "
             "API address; unset, it is HubSpot's own)",
         )
