@@ -16,6 +16,7 @@ from typing import Any
 
 from crmbridge.config import IdentityConfig
 from crmbridge.crm.base import CrmAdapter
+from crmbridge.identity.blocking import author_keys
 from crmbridge.identity.features import Identity
 from crmbridge.identity.index_store import StoredIndex
 from crmbridge.identity.matcher import Decision, Matcher, Thresholds
@@ -110,6 +111,8 @@ class ScoredResolver:
         unknown = [k for k in identities if k not in linked]
         queued = self.store.open_reviews(unknown) if unknown else set()
         result: dict[str, Resolution] = {}
+        if unknown:
+            self.index.prefetch(set().union(*(author_keys(identities[k]) for k in unknown)))
         decisions = {key: self.matcher.decide(identities[key]) for key in unknown}
         wanted = {r.contact_id for r in linked.values()} | {
             d.contact_id for d in decisions.values() if d.band == "auto" and d.contact_id

@@ -2,7 +2,8 @@
 
 Like ``singer_sdk.testing``, this package holds what tests and benchmarks share:
 
-- :mod:`crmbridge.testing.contract`: the connector contract suite (``ConnectorContract``,
+- :mod:`crmbridge.testing.contract` and :mod:`crmbridge.testing.coverage`: the connector
+  contract suites (``ConnectorContract``, ``CoverageContract``,
   ``paged``, ``fake_response``); it needs ``pytest`` and ``responses`` (the ``dev`` extra).
 - :mod:`crmbridge.testing.synthetic`: seeded contacts and interactions.
 - :mod:`crmbridge.testing.faults`: HTTP fault injection at the wire.

@@ -108,9 +108,14 @@ def test_a_key_written_only_in_the_bio_or_the_message_auto_links(tmp_path, field
     )
 
 
-def test_someone_elses_key_in_a_bio_under_another_name_waits_for_a_person(tmp_path):
-    rows = run(tmp_path, [author("o", name="Karl Other", bio="agent: jane.doe@acme.io")])
-    assert rows["instagram:o"]["band"] == "review"
+def test_a_key_introduced_as_someone_elses_is_not_the_authors(tmp_path):
+    rows = run(tmp_path, [author("o", name="Pixel Fan", bio="bookings: jane.doe@acme.io")])
+    assert rows["instagram:o"]["band"] == "unmatched"
+
+
+def test_a_key_of_ones_own_under_another_persons_name_waits_for_a_person(tmp_path):
+    rows = run(tmp_path, [author("o", name="Karl Other", bio="my email is jane.doe@acme.io")])
+    assert (rows["instagram:o"]["band"], rows["instagram:o"]["contact_id"]) == ("review", "C1")
 
 
 def test_transliterated_and_accentless_names_with_their_city_link(tmp_path):
@@ -142,3 +147,15 @@ def test_the_review_queue_stores_evidence_per_field_with_both_values(tmp_path, w
     assert (rows["location"]["author"], rows["location"]["verdict"]) == (None, "missing")
     assert rows["location"]["contact"] == "leeds"
     assert rows["email"]["verdict"] == "missing" and rows["email"]["contact"]
+
+
+def test_match_and_sync_use_the_same_bands():
+    from crmbridge.identity.match import MatchConfig
+    from crmbridge.identity.matcher import Thresholds
+
+    config = IdentityConfig()
+    assert (config.auto_threshold, config.review_threshold) == (Thresholds.auto, Thresholds.review)
+    assert (MatchConfig.auto_threshold, MatchConfig.review_threshold) == (
+        Thresholds.auto,
+        Thresholds.review,
+    )
