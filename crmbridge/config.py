@@ -164,6 +164,8 @@ class AppConfig(BaseModel):
     rules: list[Any] | dict[str, Any] | str | None = None
     retry: RetryConfig = Field(default_factory=RetryConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    # Replies back to the platforms; crmbridge.outbound.settings validates the block.
+    replies: dict[str, Any] = Field(default_factory=dict)
 
     # Filled by load_config, not by the file.
     file: Path = Field(default=Path("crmbridge.yaml"), exclude=True)

@@ -47,6 +47,8 @@ def contact_keys(rec: ContactRecord) -> set[str]:
                 keys.add(f"nc:{phonetic(first)}|{pl}|{rec.city}")
         if rec.city:
             keys.add(f"lc:{pl}|{rec.city}")
+    if first and rec.city:
+        keys.add(f"gc:{phonetic(first)}|{rec.city}")  # a family name misspelt, in one city
     keys.update("hs:" + s for s in rec.shapes)
     keys.update("hs:" + letters(h) for h in rec.handles.values() if len(letters(h)) >= 4)
     if len(rec.email_local) >= 4:
@@ -94,6 +96,8 @@ def _name_keys(ident: Identity) -> set[str]:
                     keys.add("nn:" + "|".join(sorted((phonetic(form), pf))))
                     keys.update(f"nc:{phonetic(form)}|{pf}|{c}" for c in cities)
                 keys.add(f"fi:{given[0]}|{pf}")
+    for given in tokens:
+        keys.update(f"gc:{phonetic(given)}|{c}" for c in cities)
     initials = [t for t in ident.tokens if len(t) == 1]
     for family in tokens:
         pf = phonetic(family)

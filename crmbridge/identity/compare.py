@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import partial_ratio
 
 from crmbridge.identity.features import ContactRecord, Identity, TermFrequencies, alnum, letters
@@ -95,14 +96,21 @@ def _name(ident: Identity, rec: ContactRecord, out: Comparison, tf: TermFrequenc
 def _location(ident: Identity, rec: ContactRecord, out: Comparison, tf: TermFrequencies) -> None:
     if not ident.location or not (rec.city or rec.country):
         return
-    if (rec.city and rec.city in ident.places) or (
-        rec.city and any(partial_ratio(rec.city, p) >= 92 for p in ident.places if len(p) > 4)
+    if rec.city and (
+        rec.city in ident.places or any(_same_place(rec.city, p) for p in ident.places)
     ):
         out.set("location", "city", ident.location, rec.city, tf.u("city", rec.city))
     elif rec.country and rec.country in ident.countries:
         out.set("location", "country", ident.location, rec.country, tf.u("country", rec.country))
     elif rec.city and (ident.countries or any(tf.count("city", p) for p in ident.places)):
         out.set("location", "disagree", ident.location, rec.city)  # a real place, elsewhere
+
+
+def _same_place(city: str, place: str) -> bool:
+    """One place written with a typo or inside a longer name ("Londn", "Greater London")."""
+    if len(place) <= 4 or len(city) <= 4:
+        return False
+    return partial_ratio(city, place) >= 92 or JaroWinkler.similarity(city, place) >= 0.93
 
 
 def _handles(ident: Identity, rec: ContactRecord, out: Comparison) -> None:

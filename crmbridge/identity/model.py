@@ -202,8 +202,10 @@ class Model:
         m_city = self.params["location"]["city"][0]
         m_moved = self.params["location"]["disagree"][0]
         moved = agree * m_moved / max(m_city, 0.3)
-        strangers = max(shown * (1 - self.in_crm), 1.0)
-        self.decoy = min(max((disagree - moved) / strangers, 0.002), 0.2)
+        strangers = shown * (1 - self.in_crm)
+        # Shrunk toward the default: few strangers say little about how many are decoys.
+        excess = max(disagree - moved, 0.0)
+        self.decoy = min(max((excess + 50 * self.decoy) / (strangers + 50), 0.002), 0.2)
 
     def learn(self, levels: dict[str, str], is_match: bool, strength: float = 50.0) -> None:
         """Move m with one reviewer decision (u is the contacts' own, so it stays).

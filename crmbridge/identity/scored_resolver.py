@@ -234,12 +234,13 @@ class ScoredResolver:
 
 def reason_of(d: Decision) -> str:
     """Why a decision waits for a person, in plain words."""
-    if d.evidence.get("conflict"):
-        return str(d.evidence["conflict"])
     agree = [f for f, lv in d.evidence.items() if lv in ("full", "city", "agree")]
     second = f", runner-up {d.candidates[1][1]:.0%}" if len(d.candidates) > 1 else ""
     shown = ", ".join(agree) or "weak evidence"
-    return f"{d.score:.0%} likely ({shown} agree{second}); not enough to link alone"
+    why = d.evidence.get("conflict") or "not enough to link alone"
+    if d.rule != "score":
+        return str(why)
+    return f"{d.score:.0%} likely ({shown} agree{second}); {why}"
 
 
 def _richer(old: Author | None, new: Author) -> Author:

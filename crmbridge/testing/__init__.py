@@ -10,6 +10,8 @@ Like ``singer_sdk.testing``, this package holds what tests and benchmarks share:
 - :mod:`crmbridge.testing.salesforce_org` and :mod:`crmbridge.testing.hubspot_fake`: strict
   fakes of a Salesforce org and a HubSpot portal.
 - :mod:`crmbridge.testing.harness`: the SIGKILL harness.
+- :mod:`crmbridge.testing.platforms_fake`: strict fakes of the five platforms' reply and
+  lookup endpoints (``responses`` in tests, an HTTP server in benchmarks/replies.py).
 
 The contract's names are importable from here too (``from crmbridge.testing import
 ConnectorContract``); they load lazily, so the other modules do not need pytest.

@@ -134,16 +134,16 @@ def test_transliterated_and_accentless_names_with_their_city_link(tmp_path):
 def test_the_review_queue_stores_evidence_per_field_with_both_values(tmp_path, workdir):
     store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
     config = LocalConfig(path=workdir / "crm.db", contacts_csv=workdir / "contacts.csv")
-    interaction = parse_interaction(record("r1", author={"id": "r", "name": "James Smith"}), "test")
+    interaction = parse_interaction(record("r1", author={"id": "r", "name": "Jane Doe"}), "test")
     with LocalCrm(config) as crm:
         result = ScoredResolver(store, crm, IdentityConfig()).resolve([interaction])
     store.close()
     review = result["x:r"].new_review
     assert review is not None and "likely" in review["reason"]
     top = json.loads(review["candidates"])[0]
-    assert top["contact_id"] == "C3"
+    assert top["contact_id"] == "C1"
     rows = {row["field"]: row for row in top["evidence"]}
-    assert rows["name"]["verdict"] == "agree" and rows["name"]["contact"] == "James Smith"
+    assert rows["name"]["verdict"] == "agree" and rows["name"]["contact"] == "Jane Doe"
     assert (rows["location"]["author"], rows["location"]["verdict"]) == (None, "missing")
     assert rows["location"]["contact"] == "leeds"
     assert rows["email"]["verdict"] == "missing" and rows["email"]["contact"]
