@@ -499,7 +499,13 @@ def _file_digest(path: Path) -> str:
             hint="fix contacts_csv (relative paths start at the config file)",
         )
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except PermissionError:
+        raise ConfigError(
+            f"crm.contacts_csv: {path}: permission denied",
+            hint="give the user running crmbridge read access to it",
+        ) from None
     return digest.hexdigest()

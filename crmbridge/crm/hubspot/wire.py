@@ -229,7 +229,14 @@ def classify(exc: BaseException, where: str) -> CrmbridgeError:
     status = getattr(exc, "status", None)
     if not isinstance(status, int) or status == 0:
         # urllib3 MaxRetryError, timeouts, resets, or the client's status-0 SSL wrapper.
-        return TransientError(f"cannot reach HubSpot calling {where}: {type(exc).__name__}")
+        pool = getattr(exc, "pool", None)
+        host = getattr(pool, "host", None) or "its API host"
+        reason = getattr(exc, "reason", None)
+        return TransientError(
+            f"cannot reach HubSpot at {host} calling {where}: {type(reason or exc).__name__}",
+            hint="check the network path and proxy to it (crm.host in the config sets the "
+            "API address; unset, it is HubSpot's own)",
+        )
     body = _json(getattr(exc, "body", None))
     body = body if isinstance(body, dict) else {}
     headers = _headers(getattr(exc, "headers", None))
