@@ -76,10 +76,10 @@ def test_init_for_a_remote_crm_names_the_extra_and_its_rules_fit_that_crm(tmp_pa
     text = config_file.read_text().replace('"CHANGE-ME"', '"2244994945"')
     config_file.write_text(text)
     env = {
-        "X_BEARER_TOKEN": "bearer-1",
-        "HUBSPOT_TOKEN": "hub-1",
-        "SALESFORCE_PASSWORD": "pw-1",
-        "SALESFORCE_SECURITY_TOKEN": "tok-1",
+        "X_BEARER_TOKEN": "AAAA-bearer-7f3k2m",
+        "HUBSPOT_TOKEN": "pat-na1-7f3k2m9q",
+        "SALESFORCE_PASSWORD": "s3cret-pw-7f3k",
+        "SALESFORCE_SECURITY_TOKEN": "tok-7f3k2m9q",
     }
     with pytest.MonkeyPatch.context() as mp:
         for name, value in env.items():
