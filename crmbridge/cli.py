@@ -501,10 +501,12 @@ def plugins_command(as_json: bool) -> None:
 
 from crmbridge.commands import failures as _failures  # noqa: E402
 from crmbridge.commands import forget as _forget  # noqa: E402
+from crmbridge.commands import run as _run  # noqa: E402
 from crmbridge.commands.rules import rules_group  # noqa: E402
 
 main.add_command(_failures.failures_group)
 main.add_command(_forget.forget_command)
+main.add_command(_run.run_command)
 main.add_command(rules_group)
 
 if __name__ == "__main__":  # pragma: no cover

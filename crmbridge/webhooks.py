@@ -285,12 +285,15 @@ def make_app(config: AppConfig, intake: Intake | None = None) -> WebhookApp:
 
 
 def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 8080) -> None:
-    """Run the webhook app with Werkzeug's threaded server (put TLS in front of it)."""
-    from werkzeug.serving import run_simple
+    """Run the app with a spool drainer, ``/readyz`` and ``/metrics`` (``crmbridge.service``).
 
-    app = make_app(config)
-    log.info("serving webhooks %s on http://%s:%d", app._endpoints(), host, port)
-    run_simple(host, port, app, threaded=True)
+    Put TLS in front of it. Returns on SIGTERM once the batch in flight is committed.
+    """
+    from crmbridge.service.entry import serve as serve_service
+
+    code = serve_service(config, host, port)
+    if code:
+        raise SystemExit(code)
 
 
 def app_from_env() -> WebhookApp:
