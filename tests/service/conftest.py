@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -167,3 +168,58 @@ def crm_activities(crm: Path) -> dict[str, tuple[int, str]]:
         except sqlite3.OperationalError:  # the schema is not there yet
             return {}
     return {key: (row_id, created) for key, row_id, created in rows}
+
+
+BULK_YAML = """\
+state: sqlite:///state.db
+crm: {{kind: local, path: crm.db, batch_size: {batch}}}
+sources:
+  - name: bulk
+    connector: jsonl
+    path: bulk.jsonl
+    schedule: {{interval: {interval}}}
+mapping: local
+service: {{grace_period: 20s}}
+"""
+
+
+def write_interactions(path: Path, count: int) -> None:
+    """``count`` valid interchange records, one per line."""
+    with path.open("w") as handle:
+        for n in range(count):
+            record = {
+                "schema": "crmbridge.interaction/1",
+                "platform": "x",
+                "kind": "mention",
+                "message_id": str(10_000_000 + n),
+                "author": {"id": str(500 + n % 97), "handle": f"user{n % 97}", "name": "A B"},
+                "text": f"message number {n} about my order",
+                "created_at": f"2024-01-15T10:{n // 60 % 60:02d}:{n % 60:02d}Z",
+            }
+            handle.write(json.dumps(record) + "\n")
+
+
+@pytest.fixture
+def bulk_dir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def bulk_config(folder: Path, count: int, batch: int, interval: str = "1h") -> Path:
+    write_interactions(folder / "bulk.jsonl", count)
+    path = folder / "crmbridge.yaml"
+    path.write_text(BULK_YAML.format(batch=batch, interval=interval))
+    return path
+
+
+def state_counts(folder: Path) -> tuple[int, int]:
+    """(ledger rows, lease rows) in the test's SQLite state store."""
+    db = folder / "state.db"
+    if not db.exists():
+        return 0, 0
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as conn:
+        try:
+            ledger = conn.execute("SELECT count(*) FROM ledger").fetchone()[0]
+            held = conn.execute("SELECT count(*) FROM leases").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0, 0
+    return int(ledger), int(held)
