@@ -17,13 +17,18 @@ Needs the ``dagster`` extra (``pip install 'crmbridge[dagster]'``).
 # No ``from __future__ import annotations``: Dagster reads the context annotation at runtime.
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
 from crmbridge.config import load_config
 from crmbridge.errors import CrmbridgeError
 from crmbridge.pipeline import Pipeline, SyncSummary
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import (
+        UnresolvedAssetJobDefinition,
+    )
 
 GROUP = "crmbridge"
 # Kinds a later attempt may fix; auth and config need a person.
@@ -72,17 +77,22 @@ def _metadata(summary: SyncSummary) -> dict[str, Any]:
     return data
 
 
-def source_assets(config_path: str | Path) -> list[dg.AssetsDefinition]:
-    """One asset per source in the config, in config order."""
+def source_assets(
+    config_path: str | Path, retry_policy: dg.RetryPolicy | None = None
+) -> list[dg.AssetsDefinition]:
+    """One asset per source in the config, in config order (retried by ``retry_policy``)."""
     path = Path(config_path).resolve()
     config = load_config(path)
-    return [_asset(path, spec.name, str(spec.connector)) for spec in config.sources]
+    return [_asset(path, spec.name, spec.connector, retry_policy) for spec in config.sources]
 
 
-def _asset(path: Path, source: str, connector: str) -> dg.AssetsDefinition:
+def _asset(
+    path: Path, source: str, connector: str, retry_policy: dg.RetryPolicy | None
+) -> dg.AssetsDefinition:
     @dg.asset(
         name=asset_name(source),
         group_name=GROUP,
+        retry_policy=retry_policy,
         description=f"Source {source} ({connector}) synced to the CRM by crmbridge.",
         tags={"crmbridge/source": re.sub(r"[^A-Za-z0-9_.-]", "_", source)},
     )
@@ -94,10 +104,25 @@ def _asset(path: Path, source: str, connector: str) -> dg.AssetsDefinition:
     return sync
 
 
-def definitions(config_path: str | Path) -> dg.Definitions:
-    """Dagster definitions: the assets and one job per source (schedule them in Dagster)."""
-    assets = source_assets(config_path)
-    jobs = [
+def source_jobs(assets: list[dg.AssetsDefinition]) -> "list[UnresolvedAssetJobDefinition]":
+    """One job per source asset, named ``<asset>_job``, to schedule or start by hand."""
+    return [
         dg.define_asset_job(f"{a.key.to_python_identifier()}_job", selection=[a]) for a in assets
     ]
-    return dg.Definitions(assets=assets, jobs=jobs)
+
+
+def definitions(
+    config_path: str | Path,
+    *,
+    retry_policy: dg.RetryPolicy | None = None,
+    cron_schedule: str | None = None,
+) -> dg.Definitions:
+    """The assets, one job per source and, with ``cron_schedule``, one schedule per job."""
+    assets = source_assets(config_path, retry_policy)
+    jobs = source_jobs(assets)
+    schedules = (
+        [dg.ScheduleDefinition(job=job, cron_schedule=cron_schedule) for job in jobs]
+        if cron_schedule
+        else []
+    )
+    return dg.Definitions(assets=assets, jobs=jobs, schedules=schedules)

@@ -77,3 +77,13 @@ def test_a_source_leased_elsewhere_fails_as_retriable_and_reads_nothing(quicksta
     [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert "leased by another worker" in failure.step_failure_data.error.message
     assert crm_activities(quickstart.parent / ".crmbridge" / "crm.db") == {}
+
+
+def test_definitions_take_dagsters_retry_policy_and_a_schedule_per_source(quickstart):
+    policy = dg.RetryPolicy(max_retries=3, delay=60)
+    defs = definitions(quickstart, retry_policy=policy, cron_schedule="*/5 * * * *")
+    [schedule] = defs.schedules
+    assert schedule.cron_schedule == "*/5 * * * *"
+    assert schedule.job_name == "crmbridge_exports_job"
+    [asset] = defs.assets
+    assert asset.op.retry_policy == policy
