@@ -102,15 +102,16 @@ class ServiceMetrics:
         summary: SyncSummary,
         adapter: CrmAdapter | None,
         lags: Iterable[float] = (),
+        limited_records: int = 0,
     ) -> None:
-        """Add one run's summary (and the lags of the records it wrote)."""
+        """Add one run's summary, the lags of the records it wrote, its rate-limited ones."""
         for key in COUNTED:
             self.counters[key].labels(source).inc(getattr(summary, key))
         self.api_calls.labels(self.crm, source).inc(summary.api_calls)
         limited = summary.status == "rate_limited" or any(
             e.get("kind") == "rate_limited" for e in summary.source_errors.values()
         )
-        self.rate_limited.labels(self.crm, source).inc(int(limited))
+        self.rate_limited.labels(self.crm, source).inc(int(limited) + limited_records)
         self.runs.labels(source, summary.status).inc()
         if summary.status in ("ok", "partial") and source not in summary.skipped:
             self.last_success.labels(source).set(utcnow().timestamp())
@@ -139,19 +140,25 @@ def rate_budget_left(adapter: CrmAdapter) -> float | None:
     return float(remaining) if isinstance(remaining, int) else None
 
 
-def write_lags(store: StateStore, source: str, since: datetime) -> list[float]:
-    """Seconds from each message's time to its write, for rows this source wrote since then."""
-    query = select(ledger.c.version_at, ledger.c.updated_at).where(
-        ledger.c.source == source, ledger.c.status == "written", ledger.c.updated_at >= since
+def run_rows(store: StateStore, source: str, since: datetime) -> tuple[list[float], int]:
+    """For the ledger rows a run of this source touched since then: write lags and 429s.
+
+    A lag is the seconds from a message's time to its write; the second figure counts the
+    records the CRM refused as rate limited (their rows wait in the failure ledger).
+    """
+    c = ledger.c
+    query = select(c.status, c.error_kind, c.version_at, c.updated_at).where(
+        c.source == source, c.updated_at >= since
     )
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
-    lags = []
-    for version_at, updated_at in rows:
+    lags, limited = [], 0
+    for status, kind, version_at, updated_at in rows:
         start, end = as_utc(version_at), as_utc(updated_at)
-        if start is not None and end is not None:
+        if status == "written" and start is not None and end is not None:
             lags.append((end - start).total_seconds())
-    return lags
+        limited += status == "failed" and kind == "rate_limited"
+    return lags, limited
 
 
 class StateCollector(Collector):

@@ -17,7 +17,7 @@ from datetime import datetime
 from crmbridge.config import AppConfig
 from crmbridge.errors import CrmbridgeError
 from crmbridge.pipeline import Pipeline, SyncSummary
-from crmbridge.service.metrics import ServiceMetrics, write_lags
+from crmbridge.service.metrics import ServiceMetrics, run_rows
 from crmbridge.state.lease import DEFAULT_SECONDS
 from crmbridge.state.store import StateStore, utcnow
 
@@ -91,8 +91,10 @@ class SourceRunner:
         elif state.last_status != "busy":
             state.failures += 1
         if self.metrics is not None:
-            lags = write_lags(self.store, source, since) if summary.written else []
-            self.metrics.observe(source, summary, pipeline.adapter if pipeline else None, lags)
+            touched = summary.written or summary.failed
+            lags, limited = run_rows(self.store, source, since) if touched else ([], 0)
+            adapter = pipeline.adapter if pipeline else None
+            self.metrics.observe(source, summary, adapter, lags, limited)
         if summary.fetched or summary.replayed or summary.status != "ok":
             log.info(
                 "source %s: %s, fetched %d, written %d, unchanged %d, failed %d",
