@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,9 @@ class SpoolDrainer(threading.Thread):
         self.stop = stop
         self.woken = threading.Event()
         self._drained: dict[str, int] = {}  # spool size at the start of the last good drain
+        # After a failed drain a source rests (doubling, up to its schedule's max_backoff),
+        # deliveries or not: an expired token must not mean a login attempt per event.
+        self._resting_until: dict[str, float] = {}
 
     def wake(self) -> None:
         """Ask for a drain now (called by the intake after each accepted delivery)."""
@@ -98,8 +102,23 @@ class SpoolDrainer(threading.Thread):
             if not path.exists():
                 continue  # no delivery yet
             size = path.stat().st_size
-            if size == self._drained.get(name):
+            if size == self._drained.get(name) or time.monotonic() < self._resting_until.get(
+                name, 0.0
+            ):
                 continue
             summary = self.runner.run_once(name)
             if summary.status == "ok" and name not in summary.skipped:
                 self._drained[name] = size
+            self._rest(name)
+
+    def _rest(self, name: str) -> None:
+        failures = self.runner.states[name].failures
+        if not failures:
+            self._resting_until.pop(name, None)
+            return
+        cap = self.runner.config.source(name).schedule.max_backoff.total_seconds()
+        wait = min(self.interval * 2 ** min(failures, 20), cap)
+        self._resting_until[name] = time.monotonic() + wait
+        log.warning(
+            "source %s: drain failed %d time(s) in a row; next try in %.0fs", name, failures, wait
+        )

@@ -79,6 +79,8 @@ class Readiness:
                 check = Check(True, f"{self.config.crm.kind} reachable")
             except CrmbridgeError as exc:
                 check = Check(False, self.config.redact(f"{exc.kind}: {exc}"))
+            except Exception as exc:  # e.g. the local CRM file cannot be opened
+                check = Check(False, f"{self.config.crm.kind}: {type(exc).__name__}")
             self._crm = (now, check)
             return check
 

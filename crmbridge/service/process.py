@@ -19,6 +19,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from crmbridge.config import AppConfig
+from crmbridge.errors import ConfigError
 from crmbridge.service.app import ServiceApp, WSGIApp
 from crmbridge.service.health import Readiness
 from crmbridge.service.metrics import ServiceMetrics
@@ -63,7 +64,11 @@ class Service:
         until_done: bool = False,
     ) -> int:
         """Start the server and workers; return the exit code once stopped (or done)."""
-        server = _server(app, host, port) if app is not None else None
+        try:
+            server = _server(app, host, port) if app is not None else None
+        except ConfigError:
+            self.store.close()
+            raise
         with _stop_on_signals(self.stop):
             if server is not None:
                 threading.Thread(target=server.serve_forever, name="crmbridge-http").start()
@@ -102,7 +107,13 @@ class Service:
 def _server(app: ServiceApp, host: str, port: int) -> BaseWSGIServer:
     from werkzeug.serving import make_server
 
-    return make_server(host, port, app, threaded=True)
+    try:
+        return make_server(host, port, app, threaded=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="choose another --port (0 picks a free one) or stop what holds this one",
+        ) from None
 
 
 @contextmanager

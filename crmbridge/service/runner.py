@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from crmbridge.config import AppConfig
-from crmbridge.errors import CrmbridgeError
+from crmbridge.errors import CrmbridgeError, ExitCode
 from crmbridge.pipeline import Pipeline, SyncSummary
 from crmbridge.service.metrics import ServiceMetrics, run_rows
 from crmbridge.state.lease import DEFAULT_SECONDS
 from crmbridge.state.store import StateStore, utcnow
 
 log = logging.getLogger("crmbridge.service")
+INTERNAL = "internal"  # a run that ended on an unexpected exception (a bug)
 
 
 @dataclass
@@ -75,6 +76,10 @@ class SourceRunner:
                 summary = pipeline.summary if pipeline is not None else SyncSummary()
                 summary.status, summary.error = exc.kind, self.config.redact(str(exc))
                 log.warning("source %s: %s (%s)", source, summary.error, exc.kind)
+            except Exception as exc:  # a bug must not end the service's worker thread
+                summary = pipeline.summary if pipeline is not None else SyncSummary()
+                summary.status, summary.error = INTERNAL, self.config.redact(repr(exc))
+                log.exception("source %s: internal error (please report it)", source)
             finally:
                 state.running_since = None
             self._record(source, summary, pipeline, since)
@@ -85,7 +90,9 @@ class SourceRunner:
     ) -> None:
         state = self.states[source]
         state.last_status = "busy" if source in summary.skipped else summary.status
-        state.last_exit = int(summary.exit_code)
+        state.last_exit = int(
+            ExitCode.INTERNAL if summary.status == INTERNAL else summary.exit_code
+        )
         if state.last_status == "ok":
             state.last_success, state.failures = time.monotonic(), 0
         elif state.last_status != "busy":
