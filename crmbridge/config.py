@@ -152,7 +152,8 @@ class ServiceConfig(BaseModel):
     grace_period: Duration = timedelta(seconds=30)
     # How often `serve` looks at the webhook spools (a delivery also wakes it at once).
     drain_interval: Duration = timedelta(seconds=1)
-    # A source whose last success is older than this many intervals makes /readyz fail.
+    # /readyz fails for a source whose runs keep failing (or one run hangs) this many of
+    # its schedule's intervals.
     stuck_after_intervals: float = Field(default=3.0, gt=1.0)
 
 
