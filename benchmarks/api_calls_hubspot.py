@@ -16,7 +16,6 @@ import argparse
 import json
 import logging
 import os
-import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -25,12 +24,9 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "hubspot"))
-from fake import FakeHubSpot  # noqa: E402
-
-from crmbridge.config import load_config  # noqa: E402
-from crmbridge.pipeline import Pipeline  # noqa: E402
+from crmbridge.config import load_config
+from crmbridge.pipeline import Pipeline
+from crmbridge.testing.hubspot_fake import FakeHubSpot
 
 TOKEN = "pat-benchmark-token"
 PLATFORMS = ("x", "instagram", "facebook", "whatsapp", "youtube", "linkedin", "reddit")

@@ -11,13 +11,9 @@ import argparse
 import csv
 import json
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from crmbridge.identity.match import MatchConfig, match_files
 

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from crmbridge import synthetic
+from crmbridge.testing import synthetic
 
 
 def baseline(path: Path) -> float:

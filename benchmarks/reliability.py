@@ -37,22 +37,18 @@ from typing import Any
 
 import responses
 import sqlalchemy as sa
+from werkzeug import Request
+from werkzeug.serving import make_server
 
-ROOT = Path(__file__).parents[1]
-for folder in (ROOT, ROOT / "benchmarks", ROOT / "tests" / "fixtures" / "hubspot"):
-    sys.path.insert(0, str(folder))
-
-from api_calls import make_contacts, make_interactions, write_config  # noqa: E402
-from fake import FakeHubSpot  # noqa: E402
-from salesforce_org import FakeOrg  # noqa: E402
-from werkzeug import Request  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
-
-from crmbridge.config import load_config  # noqa: E402
-from crmbridge.errors import CrmbridgeError  # noqa: E402
-from crmbridge.faults import FaultInjector  # noqa: E402
-from crmbridge.pipeline import Pipeline  # noqa: E402
-from tests.reliability import harness  # noqa: E402
+from crmbridge.config import load_config
+from crmbridge.errors import CrmbridgeError
+from crmbridge.pipeline import Pipeline
+from crmbridge.testing import harness
+from crmbridge.testing.faults import FaultInjector
+from crmbridge.testing.hubspot_fake import FakeHubSpot
+from crmbridge.testing.salesforce_org import FakeOrg
+from crmbridge.testing.secrets import SECRETS, SOURCES, leaks, table_dump
+from crmbridge.testing.workloads import make_contacts, make_interactions, write_config
 
 PG_ADMIN = os.environ.get("CRMBRIDGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TRIALS_PER_WORLD = 10
@@ -364,9 +360,7 @@ def bad_input(n: int, seed: int, big: bool) -> dict[str, Any]:
 
 def secret_scan() -> dict[str, Any]:
     """Run commands with every kind of secret configured; count any that shows anywhere."""
-    from tests.test_secrets import SECRETS, SOURCES, leaks, table_dump
-
-    contacts = (ROOT / "tests" / "fixtures" / "contacts.csv").read_text()
+    contacts = (Path(__file__).parents[1] / "tests" / "fixtures" / "contacts.csv").read_text()
     found: list[str] = []
     places = 0
     with tempfile.TemporaryDirectory() as tmp:

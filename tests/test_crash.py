@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from crmbridge import synthetic
+from crmbridge.testing import synthetic
 
 TRIALS = 4
 N = 3000

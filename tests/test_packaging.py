@@ -49,3 +49,20 @@ def test_connectors_import_only_the_engines_public_modules():
                 module = line.split()[1]
                 sibling = module.startswith("crmbridge.connectors.")
                 assert module in allowed or sibling, f"{path.name} imports {module}"
+
+
+def test_the_engine_never_imports_its_test_machinery():
+    for path in [*(ROOT / "crmbridge").rglob("*.py"), *(ROOT / "connectors").glob("*.py")]:
+        if "testing" in path.relative_to(ROOT).parts:
+            continue
+        for line in path.read_text().splitlines():
+            stripped = line.strip()
+            if stripped.startswith(("from crmbridge.testing", "import crmbridge.testing")):
+                raise AssertionError(f"{path.relative_to(ROOT)} imports the test kit: {stripped}")
+
+
+def test_tests_and_benchmarks_reach_shared_code_without_editing_sys_path():
+    for folder in ("tests", "benchmarks"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if path.name != "test_packaging.py":
+                assert "sys.path" + ".insert" not in path.read_text(), path.relative_to(ROOT)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,10 +18,7 @@ from crmbridge.errors import AuthError, ConfigError, QuotaExhausted, RateLimited
 from crmbridge.models import ActivityWrite, Interaction
 from crmbridge.pipeline import Pipeline
 from crmbridge.rules.mapping import load_preset
-
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "hubspot"
-sys.path.insert(0, str(FIXTURES))
-from fake import FakeHubSpot  # noqa: E402
+from crmbridge.testing.hubspot_fake import FakeHubSpot
 
 TOKEN = "pat-na1-0000-secret-token"
 ANY = re.compile(".*")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 import responses
@@ -17,8 +15,6 @@ from tests.crm.test_hubspot import adapter, fake, note  # noqa: F401  (fixture)
 from tests.crm.test_salesforce import BASE as SF_BASE
 from tests.crm.test_salesforce import opened, session_config
 from tests.crm.test_salesforce_pipeline import Org, config, healthy  # noqa: F401  (fixture)
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures" / "hubspot"))
 
 JANE, RAJ = "003000000000001AAA", "003000000000002AAA"
 

@@ -1,12 +1,16 @@
 import csv
+import importlib.util
 import json
-import sys
 from pathlib import Path
 
 from crmbridge.identity.match import MatchConfig, match_files
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-import identity as bench
+_SPEC = importlib.util.spec_from_file_location(
+    "identity_benchmark", Path(__file__).resolve().parents[2] / "benchmarks" / "identity.py"
+)
+assert _SPEC and _SPEC.loader
+bench = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(bench)
 
 
 def test_the_social_benchmark_meets_its_precision_and_stranger_goals_at_small_scale(tmp_path):

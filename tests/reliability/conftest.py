@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from crmbridge.errors import CrmbridgeError
 from crmbridge.pipeline import SyncSummary
-
-ROOT = Path(__file__).parents[2]
-for folder in (ROOT / "benchmarks", ROOT / "tests" / "fixtures" / "hubspot"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
 
 RETRIABLE = ("transient", "rate_limited")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability import harness
+from crmbridge.testing import harness
 
 N, TRIALS = 2400, 4  # CI counts; benchmarks/reliability.py runs the large ones
 

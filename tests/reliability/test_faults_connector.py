@@ -10,9 +10,9 @@ import pytest
 import responses
 
 from crmbridge.config import load_config
-from crmbridge.faults import FaultInjector
 from crmbridge.pipeline import Pipeline
 from crmbridge.testing import paged
+from crmbridge.testing.faults import FaultInjector
 from tests.conftest import CONTACTS
 from tests.reliability.conftest import converge
 

@@ -11,14 +11,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fake import FakeHubSpot
 from pytest_httpserver import HTTPServer
 
 from crmbridge.config import load_config
 from crmbridge.errors import ExitCode, QuotaExhausted
-from crmbridge.faults import FaultInjector
 from crmbridge.pipeline import Pipeline
 from crmbridge.state.store import StateStore
+from crmbridge.testing.faults import FaultInjector
+from crmbridge.testing.hubspot_fake import FakeHubSpot
 from tests.reliability.conftest import converge
 
 TOKEN = "pat-na1-faults-0000-secret"

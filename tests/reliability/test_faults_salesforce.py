@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 import requests
 import responses
-from api_calls import make_contacts, make_interactions, write_config
-from salesforce_org import BASE, FakeOrg
 
 from crmbridge.config import AppConfig, load_config
 from crmbridge.crm.salesforce_client import classify_code, first_error
 from crmbridge.errors import CrmbridgeError, ExitCode, QuotaExhausted
-from crmbridge.faults import FaultInjector
 from crmbridge.http import with_retries
 from crmbridge.pipeline import Pipeline
 from crmbridge.state.store import StateStore
+from crmbridge.testing.faults import FaultInjector
+from crmbridge.testing.salesforce_org import BASE, FakeOrg
+from crmbridge.testing.workloads import make_contacts, make_interactions, write_config
 from tests.reliability.conftest import converge
 
 N = 1000

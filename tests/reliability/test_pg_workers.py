@@ -13,8 +13,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from crmbridge import synthetic
 from crmbridge.state.store import StateStore
+from crmbridge.testing import synthetic
 
 SOURCES, PER_SOURCE = 4, 600
 

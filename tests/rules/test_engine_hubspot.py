@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 
 from crmbridge.config import load_config
 from crmbridge.pipeline import Pipeline
-
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "hubspot"
-sys.path.insert(0, str(FIXTURES))
-from fake import FakeHubSpot  # noqa: E402
+from crmbridge.testing.hubspot_fake import FakeHubSpot
 
 TOKEN = "pat-na1-0000-secret-token"
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from crmbridge import synthetic
+from crmbridge.testing import synthetic
 
 LEASE_SECONDS = 1.0
 BAD_LINES = (
