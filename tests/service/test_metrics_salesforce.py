@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 import threading
-from pathlib import Path
 
 import responses
 from prometheus_client.parser import text_string_to_metric_families
@@ -15,13 +13,8 @@ from crmbridge.config import load_config
 from crmbridge.service.metrics import ServiceMetrics
 from crmbridge.service.runner import SourceRunner
 from crmbridge.state.store import StateStore
-
-BENCHMARKS = Path(__file__).parents[2] / "benchmarks"
-if str(BENCHMARKS) not in sys.path:
-    sys.path.insert(0, str(BENCHMARKS))
-
-from api_calls import make_contacts, make_interactions, write_config  # noqa: E402
-from salesforce_org import FakeOrg  # noqa: E402
+from crmbridge.testing.salesforce_org import FakeOrg
+from crmbridge.testing.workloads import make_contacts, make_interactions, write_config
 
 ALLOCATION = 15_000
 
