@@ -44,8 +44,8 @@ from crmbridge.state.schema import (
     runs,
 )
 from crmbridge.state.store import StateStore
+from crmbridge.testing.hubspot_fake import FakeHubSpot
 from tests.conftest import record, write_jsonl
-from tests.fixtures.hubspot.fake import FakeHubSpot
 
 JANE = {"id": "jane-1", "handle": "jdoe", "email": "jane@example.com"}
 
