@@ -1,7 +1,7 @@
 """HubSpot API calls per 1,000 interactions: crmbridge's batched sync against one-per-call.
 
 Syncs N new interactions from known contacts through ``crmbridge.pipeline.Pipeline`` and
-the real hubspot-api-client against a local fake HubSpot (tests/fixtures/hubspot/fake.py on
+the real hubspot-api-client against a local fake HubSpot (crmbridge/testing/hubspot_fake.py on
 127.0.0.1), then a rerun with nothing new, then the naive baseline (create one record, then
 associate it, per interaction) through the same client and server.
 

@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Connection, delete, or_, select, update
 from crmbridge.config import AppConfig
 from crmbridge.errors import ConfigError
 from crmbridge.failures import erase_actions
+from crmbridge.identity.index_store import erase_contact
 from crmbridge.state.schema import (
     contact_mirror,
     conversation_threads,
@@ -265,7 +266,7 @@ def _erase_threads_and_mirror(conn: Connection, target: Target) -> dict[str, int
         threads.update(
             conn.scalars(select(conversations.c.key).where(conversations.c.person_key.in_(part)))
         )
-    counts = {"conversations": 0, "contact_mirror": 0}
+    counts = {"conversations": 0, "contact_mirror": 0, "identity_index": 0}
     for part in chunks(sorted(threads)):
         conn.execute(
             delete(conversation_threads).where(conversation_threads.c.conversation_key.in_(part))
@@ -278,6 +279,7 @@ def _erase_threads_and_mirror(conn: Connection, target: Target) -> dict[str, int
         counts["contact_mirror"] = conn.execute(
             delete(contact_mirror).where(contact_mirror.c.id == target.contact_id)
         ).rowcount
+        counts["identity_index"] = erase_contact(conn, target.contact_id)
     return counts
 
 

@@ -36,6 +36,8 @@ from crmbridge.pipeline import sync
 from crmbridge.state.schema import (
     contact_mirror,
     conversations,
+    identity_keys,
+    identity_records,
     ledger,
     links,
     personas,
@@ -107,6 +109,7 @@ def test_forgetting_a_persona_empties_its_history_and_a_resync_does_not_recreate
         "failure_actions": 0,
         "conversations": 1,  # her two messages were one conversation
         "contact_mirror": 0,  # a persona's erasure leaves the CRM contact's fields alone
+        "identity_index": 0,
     }
     assert history(synced, contact) == []
     assert [k for k, _c, _f in rows_of(workdir)] == ["x:b1"]
@@ -153,8 +156,11 @@ def test_forgetting_a_contact_erases_every_persona_linked_to_it(workdir, synced)
     report = forget(synced, contact_id=contact)
     assert report["personas"] == 1 and report["crm"]["activities"] == 2
     assert (report["state"]["conversations"], report["state"]["contact_mirror"]) == (1, 1)
+    assert report["state"]["identity_index"] == 1
     assert count(synced, conversations, conversations.c.person_key == f"contact:{contact}") == 0
     assert count(synced, contact_mirror, contact_mirror.c.id == contact) == 0
+    assert count(synced, identity_records, identity_records.c.contact_id == contact) == 0
+    assert count(synced, identity_keys, identity_keys.c.contact_id == contact) == 0
     assert count(synced, links, links.c.contact_id == contact) == 0
     assert count(synced, review) == 0
     assert history(synced, contact) == []

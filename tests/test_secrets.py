@@ -56,6 +56,7 @@ def test_no_output_log_state_or_crm_file_contains_the_secret(workdir):
 
 # --- every configured secret, every output, every error path, every table ---------------
 
+
 def run_all(workdir, *args, config="crmbridge.yaml"):
     done = subprocess.run(
         [sys.executable, "-m", "crmbridge", *args[:1], *args[1:], "--config", config]

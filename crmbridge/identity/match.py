@@ -19,8 +19,8 @@ from pydantic import ValidationError
 
 from crmbridge.errors import ConfigError
 from crmbridge.identity.blocking import ContactIndex
-from crmbridge.identity.matcher import Matcher, Thresholds
-from crmbridge.identity.scoring import Decision, Identity
+from crmbridge.identity.features import Identity
+from crmbridge.identity.matcher import Decision, Matcher, Thresholds
 from crmbridge.models import Author, Contact
 
 OUT_COLUMNS = ("identity_key", "contact_id", "score", "band", "rule", "evidence")
@@ -33,9 +33,17 @@ class MatchConfig:
     """Settings of a batch match (all optional)."""
 
     default_region: str = "US"
-    auto_threshold: float = 0.99
-    review_threshold: float = 0.30
+    auto_threshold: float = Thresholds.auto
+    review_threshold: float = Thresholds.review
     max_block: int = 50
+    # Refine the model's m and the share of authors in the CRM by EM on the first chunk.
+    em: bool = True
+
+
+def fit(matcher: Matcher, identities: list[Identity]) -> None:
+    """EM on the candidates of identities no exact key decides (unlabelled pairs)."""
+    ranked = [matcher.rank(i)[:8] for i in identities if matcher.exact(i) is None]
+    matcher.model.fit_em(ranked, len(matcher.index))
 
 
 def read_contacts(path: Path) -> Iterator[Contact]:
@@ -83,18 +91,6 @@ def _identity(data: Any, region: str) -> Identity:
     )
 
 
-def _merge(a: Identity, b: Identity) -> Identity:
-    """Pool the evidence two lines of one identity show."""
-    a.text_emails = list(dict.fromkeys([*a.text_emails, *b.text_emails]))
-    a.text_phones = list(dict.fromkeys([*a.text_phones, *b.text_phones]))
-    a.domains = list(dict.fromkeys([*a.domains, *b.domains]))
-    a.email, a.phone = a.email or b.email, a.phone or b.phone
-    a.tokens, a.location = a.tokens or b.tokens, a.location or b.location
-    a.handle = a.handle or b.handle
-    a.refresh()
-    return a
-
-
 def row(decision: Decision) -> dict[str, Any]:
     """One output row of LINKS.csv."""
     evidence = dict(decision.evidence)
@@ -127,10 +123,12 @@ def match_files(
     with Path(out_csv).open("w", newline="", encoding="utf-8") as out:
         writer = csv.DictWriter(out, fieldnames=OUT_COLUMNS)
         writer.writeheader()
-        for chunk in _chunks(read_identities(Path(identities_jsonl), config.default_region), bad):
-            for ident in chunk.values():
-                if ident.key in decided:
-                    continue
+        chunks = _chunks(read_identities(Path(identities_jsonl), config.default_region), bad)
+        for n, chunk in enumerate(chunks):
+            fresh = [i for i in chunk.values() if i.key not in decided]
+            if n == 0 and config.em:
+                fit(matcher, fresh)
+            for ident in fresh:
                 decided.add(ident.key)
                 decision = matcher.decide(ident)
                 bands[decision.band] += 1
@@ -156,7 +154,7 @@ def _chunks(
             bad.append(line)
             continue
         if ident.key in chunk:
-            _merge(chunk[ident.key], ident)
+            chunk[ident.key].merge(ident)
         else:
             chunk[ident.key] = ident
         if len(chunk) >= CHUNK:

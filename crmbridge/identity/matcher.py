@@ -1,34 +1,128 @@
-"""Decide one identity against a contact index: deterministic tier, then scored bands."""
+"""Decide one identity against a contact index: exact keys first, then the scored posterior.
+
+Deterministic tier (score 1.0): the author's own email, phone (E.164, or the national number
+when written without a country) or handle on that platform. Two contacts behind the keys,
+the contact holding another handle on that platform, another email or phone, or (for a
+phone or handle) a name that shares nothing with the contact's send it to review with the
+conflict named. Scored tier: every candidate is compared field by field, weighed by the
+model (``crmbridge.identity.model``) and given its share of the posterior; the best one
+auto-links when its probability reaches ``auto``, it stands ``margin`` clear of the
+runner-up, two independent pieces of evidence agree and no handle contradicts it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from crmbridge.identity.blocking import ContactIndex
-from crmbridge.identity.scoring import Decision, FellegiSunter, Identity, features, name_level
+from crmbridge.identity.blocking import author_keys
+from crmbridge.identity.compare import compare
+from crmbridge.identity.features import ContactRecord, Identity, TermFrequencies
+from crmbridge.identity.model import WEAK_NAMES, Model, Scored
+from crmbridge.identity.names import compare as compare_names
+
+AGREE = {"full", "city", "agree"}
+PARTIAL = {"fuzzy", "initial", "last", "first", "country"}
+# Agreements that point at one person (beyond name and place).
+IDENTIFYING = ("handle_elsewhere", "email_tag", "email_loose", "text_key", "domain")
+# Fields shown in the evidence table even when one side has no value.
+SHOWN = ("name", "email", "phone", "location", "handle")
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """Band limits: auto-link at or above ``auto``, review at or above ``review``."""
 
-    auto: float = 0.99
+    auto: float = 0.985
     review: float = 0.30
-    # The runner-up must be this far below the best for an auto-link (namesakes).
-    margin: float = 0.50
+    # The runner-up's probability must be at most this (namesakes share the posterior).
+    margin: float = 0.05
 
 
-# Signals that single a person out among namesakes (besides the exact keys).
-IDENTIFYING = ("location", "domain", "text_key", "email_loose", "handle_elsewhere")
+class Index(Protocol):
+    """What the matcher needs of a contact index (in memory or in the state store)."""
+
+    @property
+    def tf(self) -> TermFrequencies:
+        """How common each compared value is among the contacts."""
+
+    def __len__(self) -> int: ...
+
+    def ids(self, key: str) -> list[str]:
+        """The contacts filed under one exact key."""
+
+    def candidates(self, keys: set[str], limit: int = 300) -> list[ContactRecord]:
+        """The contacts sharing a key with an author."""
+
+    def record(self, contact_id: str) -> ContactRecord | None:
+        """One contact's prepared record."""
+
+
+@dataclass
+class Decision:
+    """The outcome for one identity: a band, a contact, a score and the evidence."""
+
+    identity_key: str
+    band: str
+    contact_id: str | None
+    score: float
+    rule: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+    # Per candidate: its field levels and the evidence table (for review and learning).
+    features: dict[str, dict[str, str]] = field(default_factory=dict)
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def review_candidates(self) -> list[dict[str, Any]]:
+        """The candidates as the review queue stores them."""
+        return [
+            {
+                "contact_id": cid,
+                "score": score,
+                "evidence": self.tables.get(cid, []),
+                "levels": self.features.get(cid, {}),
+            }
+            for cid, score in self.candidates
+        ]
+
+
+def evidence_table(ident: Identity, rec: ContactRecord, s: Scored | None) -> list[dict[str, Any]]:
+    """Field by field: both values, agree / partial / disagree / missing, and the weight."""
+    rows: list[dict[str, Any]] = []
+    if s is not None:
+        for f, lv in s.levels.items():
+            author, contact = s.comparison.values.get(f, (None, None))
+            verdict = "agree" if lv in AGREE else "partial" if lv in PARTIAL else "disagree"
+            weight = round(s.weights.get(f, 0.0), 2)
+            rows.append({"field": f, "level": lv, "author": author, "contact": contact,
+                         "verdict": verdict, "weight": weight})  # fmt: skip
+    present = {r["field"] for r in rows}
+    sides = {
+        "name": (ident.raw_name, rec.name),
+        "email": (ident.email, rec.email),
+        "phone": (ident.phone or next(iter(ident.phone_nationals), None), rec.phone),
+        "location": (ident.location or None, rec.city or rec.country),
+        "handle": (
+            "@" + ident.handle if ident.handle else None,
+            rec.handles.get(ident.platform),
+        ),
+    }
+    for f in SHOWN:
+        author, contact = sides[f]
+        if f not in present and not (author and contact):
+            rows.append({"field": f, "level": "missing", "author": author, "contact": contact,
+                         "verdict": "missing", "weight": 0.0})  # fmt: skip
+    return rows
 
 
 class Matcher:
-    """Matches identities against an in-memory contact index."""
+    """Matches identities against a contact index."""
 
     def __init__(
         self,
-        index: ContactIndex,
-        model: FellegiSunter | None = None,
+        index: Index,
+        model: Model | None = None,
         thresholds: Thresholds | None = None,
         *,
         match_email: bool = True,
@@ -36,7 +130,7 @@ class Matcher:
         match_handles: bool = True,
     ) -> None:
         self.index = index
-        self.model = model or FellegiSunter()
+        self.model = model or Model()
         self.thresholds = thresholds or Thresholds()
         self.match_email = match_email
         self.match_phone = match_phone
@@ -47,123 +141,149 @@ class Matcher:
         exact = self.exact(ident)
         if exact is not None:
             return exact
-        return self.scored(ident)
+        return self.scored(ident, self.rank(ident))
+
+    # --- deterministic tier -------------------------------------------------------------
 
     def exact(self, ident: Identity) -> Decision | None:
-        """Deterministic tier: exact keys, or None when no key hits a contact."""
+        """Exact keys, or None when no key of the author's own fields hits a contact."""
         by_rule: dict[str, set[str]] = {}
+        evidence: dict[str, Any] = {}
         idx = self.index
-        if self.match_email and ident.email and idx.by_email.get(ident.email):
-            by_rule["email"] = set(idx.by_email[ident.email])
-        if self.match_phone and ident.phone and idx.by_phone.get(ident.phone):
-            by_rule["phone"] = set(idx.by_phone[ident.phone])
-        handle_ids = idx.by_handle.get((ident.platform, ident.handle or ""))
-        if self.match_handles and ident.handle and handle_ids:
-            by_rule["handle"] = set(handle_ids)
+        if self.match_email and ident.email and idx.ids("em:" + ident.email):
+            by_rule["email"] = set(idx.ids("em:" + ident.email))
+            evidence["email"] = ident.email
+        if self.match_phone:
+            ids = set(idx.ids("ph:" + ident.phone)) if ident.phone else set()
+            for national in ident.phone_nationals:
+                ids.update(idx.ids("nt:" + national))
+            if ids:
+                by_rule["phone"] = ids
+                evidence["phone"] = ident.phone or ident.phone_nationals[0]
+        if self.match_handles and ident.handle:
+            ids = set(idx.ids(f"hd:{ident.platform}:{ident.handle}"))
+            if ids:
+                by_rule["handle"] = ids
+                evidence["handle"] = "@" + ident.handle
         if not by_rule:
             return None
         ids = set().union(*by_rule.values())
         rule = "+".join(sorted(by_rule))
-        evidence = {
-            r: (
-                ident.email
-                if r == "email"
-                else ident.phone
-                if r == "phone"
-                else "@" + (ident.handle or "")
-            )
-            for r in by_rule
-        }
-        conflict = self.conflict(ident, ids)
-        if not conflict and "email" not in by_rule:
-            conflict = self.name_conflict(ident, next(iter(ids)))
+        conflict = self.conflict(ident, ids, by_rule)
         if conflict:
             evidence["conflict"] = conflict
-            top = sorted(ids)[0]
-            return Decision(
-                ident.key, "review", top, 1.0, rule, evidence, [(i, 1.0) for i in sorted(ids)]
+            ranked = sorted(ids)
+            decision = Decision(
+                ident.key, "review", ranked[0], 1.0, rule, evidence, [(i, 1.0) for i in ranked]
             )
+            for cid in ranked:
+                rec = idx.record(cid)
+                if rec is not None:
+                    decision.tables[cid] = evidence_table(ident, rec, None)
+            return decision
         (contact_id,) = ids
         return Decision(ident.key, "auto", contact_id, 1.0, rule, evidence, [(contact_id, 1.0)])
 
-    def conflict(self, ident: Identity, ids: set[str]) -> str | None:
+    def conflict(self, ident: Identity, ids: set[str], by_rule: dict[str, set[str]]) -> str | None:
         """Why the strong keys cannot be trusted for an auto-link, or None."""
         if len(ids) > 1:
             return f"{len(ids)} contacts share this identity's keys: {', '.join(sorted(ids))}"
-        rec = self.index.records[next(iter(ids))]
+        contact_id = next(iter(ids))
+        rec = self.index.record(contact_id)
+        if rec is None:
+            return None
         stored = rec.handles.get(ident.platform)
         if ident.handle and stored and stored != ident.handle:
             return (
                 f"contact {rec.id} has {ident.platform} handle @{stored}, "
                 f"the author is @{ident.handle}"
             )
-        if ident.email and rec.email and ident.email not in rec.emails:
-            return f"contact {rec.id} has a different email than the author"
-        if ident.phone and rec.phone and rec.phone != ident.phone:
-            return f"contact {rec.id} has a different phone than the author"
+        if ident.email and rec.emails and ident.email not in rec.emails:
+            return f"contact {rec.id} has email {rec.email}, the author shows {ident.email}"
+        nationals = set(ident.phone_nationals)
+        differs = ident.phone != rec.phone and rec.phone_national not in nationals
+        if (ident.phone or nationals) and rec.phone and differs:
+            shown = ident.phone or ident.phone_nationals[0]
+            return f"contact {rec.id} has phone {rec.phone}, the author shows {shown}"
+        unrelated = compare_names(ident.tokens, rec.given, rec.family) == "other"
+        if "email" not in by_rule and len(ident.tokens) >= 2 and unrelated:
+            return f"the author's name shares nothing with contact {rec.id}'s ({rec.name})"
         return None
 
-    def name_conflict(self, ident: Identity, contact_id: str) -> str | None:
-        """A phone or handle (shared in households, recycled) under an unrelated name."""
-        rec = self.index.records[contact_id]
-        if name_level(ident.tokens, rec) != "other" or len(ident.tokens) < 2:
-            return None
-        return f"the author's name shares nothing with contact {rec.id}'s"
+    # --- scored tier --------------------------------------------------------------------
 
-    def crowded_name(self, contact_id: str, feats: dict[str, str]) -> str | None:
-        """Why a name plus a name-shaped handle cannot pick one of many namesakes, or None.
+    def rank(self, ident: Identity) -> list[Scored]:
+        """Every candidate compared, weighed and given its share of the posterior."""
+        records = self.index.candidates(author_keys(ident))
+        scored = [self.model.score(rec.id, compare(ident, rec, self.index.tf)) for rec in records]
+        self.model.posterior(scored, len(self.index), self.unseen(records, scored))
+        scored.sort(key=lambda s: (-s.probability, s.contact_id))
+        return scored
 
-        When more contacts share the candidate's name than blocking will compare (the name
-        is too common to block on), a handle shaped from that name matching this one's
-        address tag is what many of them could show: without another identifying signal
-        (location, a domain, a key in the text, a handle on another platform) it goes to
-        review instead of auto-linking.
-        """
-        if feats.get("email_shape") != "agree":
+    def unseen(self, records: list[ContactRecord], scored: list[Scored]) -> float | None:
+        """log2 mass of the namesakes of the best name match that blocking left out."""
+        named = [
+            (s, r) for s, r in zip(scored, records, strict=True) if s.levels.get("name") == "full"
+        ]
+        if not named:
             return None
-        if any(feats.get(f) == "agree" for f in IDENTIFYING):
+        best, rec = max(named, key=lambda p: p[0].log2_lr)
+        holders = self.index.tf.count("name", f"{rec.first}|{rec.last}")
+        seen = sum(1 for _, r in named if (r.first, r.last) == (rec.first, rec.last))
+        if holders <= seen:
             return None
-        namesakes = self.index.namesakes(contact_id)
-        if namesakes <= self.index.max_block:
-            return None
-        return (
-            f"{namesakes} contacts share contact {contact_id}'s name; a handle shaped like "
-            "its address alone cannot tell them apart"
-        )
+        return math.log2(holders - seen) + best.weights.get("name", 0.0)
 
-    def scored(self, ident: Identity) -> Decision:
-        """Scored tier: the best blocked candidate, banded by probability and margin."""
-        ranked: list[tuple[float, str, dict[str, str]]] = []
-        for rec in self.index.candidates(ident.block_keys()):
-            feats = features(ident, rec)
-            ranked.append((self.model.probability(feats), rec.id, feats))
+    def scored(self, ident: Identity, ranked: list[Scored]) -> Decision:
+        """The best candidate, banded by probability, margin, evidence and guards."""
         if not ranked:
             return Decision(ident.key, "unmatched", None, 0.0, "none")
-        ranked.sort(key=lambda r: (-r[0], r[1]))
-        best, contact_id, feats = ranked[0]
-        runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-        top = [(cid, round(p, 4)) for p, cid, _ in ranked[:5]]
-        levels = {cid: f for _, cid, f in ranked[:5]}
-        evidence: dict[str, object] = {k: v for k, v in feats.items() if v != "none"}
+        best = ranked[0]
+        runner_up = ranked[1].probability if len(ranked) > 1 else 0.0
+        top = ranked[:5]
+        decision = Decision(
+            ident.key,
+            "unmatched",
+            None,
+            round(best.probability, 4),
+            "score",
+            {k: v for k, v in best.levels.items()},
+            [(s.contact_id, round(s.probability, 4)) for s in top],
+            {s.contact_id: dict(s.levels) for s in top},
+        )
         t = self.thresholds
-        crowd = self.crowded_name(contact_id, feats)
-        if (
-            best >= t.auto
-            and runner_up <= best - t.margin
-            and feats.get("handle_stale") != "stale"
-            and crowd is None
-        ):
-            return Decision(
-                ident.key, "auto", contact_id, round(best, 4), "score", evidence, top, levels
-            )
-        if best >= t.review:
-            if crowd is not None and best >= t.auto:
-                evidence["conflict"] = crowd
-            if runner_up > best - t.margin and best >= t.auto:
-                evidence["conflict"] = f"runner-up {ranked[1][1]} scores {runner_up:.3f}"
-            if feats.get("handle_stale") == "stale":
-                evidence["conflict"] = f"contact {contact_id} has another {ident.platform} handle"
-            return Decision(
-                ident.key, "review", contact_id, round(best, 4), "score", evidence, top, levels
-            )
-        return Decision(ident.key, "unmatched", None, round(best, 4), "score", evidence, top)
+        why_not = self.guard(best, runner_up) or self.rival(ranked[1:5])
+        if best.probability >= t.auto and why_not is None:
+            decision.band, decision.contact_id = "auto", best.contact_id
+            return decision
+        if best.probability >= t.review:
+            decision.band, decision.contact_id = "review", best.contact_id
+            if why_not and best.probability >= t.auto:
+                decision.evidence["conflict"] = why_not
+            for s in top:
+                rec = self.index.record(s.contact_id)
+                if rec is not None:
+                    decision.tables[s.contact_id] = evidence_table(ident, rec, s)
+        return decision
+
+    def rival(self, others: list[Scored]) -> str | None:
+        """Another candidate with a key-like agreement of its own: the keys conflict."""
+        for s in others:
+            shared = [f for f in IDENTIFYING if s.levels.get(f) == "agree"]
+            if shared:
+                return f"contact {s.contact_id} also agrees on {', '.join(shared)}"
+        return None
+
+    def guard(self, best: Scored, runner_up: float) -> str | None:
+        """Why a probable candidate still may not auto-link, or None."""
+        levels = best.levels
+        if levels.get("handle_stale"):
+            a, c = best.comparison.values["handle_stale"]
+            return f"contact {best.contact_id} has {c} on this platform, the author is {a}"
+        if runner_up > self.thresholds.margin:
+            return f"another candidate keeps {runner_up:.1%} of the probability"
+        if best.strength() < 2:
+            return "only one piece of evidence agrees"
+        if levels.get("name") in WEAK_NAMES and "text_key" in levels:
+            return "the contact's key is in the text, but the author's name is another"
+        return None

@@ -11,6 +11,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 import phonenumbers
+from anyascii import anyascii
 from email_validator import EmailNotValidError, validate_email
 from nicknames import NickNamer
 
@@ -51,10 +52,20 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "jr", "sr",
 _NICKNAMER = NickNamer()
 
 
+# The everyday shape of an address; anything else goes to email-validator (which is slow).
+_PLAIN_EMAIL = re.compile(
+    r"[a-z0-9](?:[a-z0-9._%+'-]{0,62}[a-z0-9_%+-])?@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+    r"(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.[a-z]{2,24}"
+)
+
+
 def email_key(value: str | None) -> str | None:
-    """The lower-cased address if email-validator accepts its syntax (no DNS lookups)."""
+    """The lower-cased address if its syntax is valid (email-validator's rules, no DNS)."""
     if not value or len(value) > 320:
         return None
+    text = value.strip().lower()
+    if text.isascii() and _PLAIN_EMAIL.fullmatch(text) and ".." not in text:
+        return text
     return _email_key(value)
 
 
@@ -89,16 +100,56 @@ def handle_key(value: str | None) -> str | None:
 
 
 def phone_e164(value: str | None, region: str | None = None) -> str | None:
-    """A phone number in E.164 (``+447700900123``), read in ``region`` when not international."""
+    """A phone number in E.164 (``+447700900123``), read in ``region`` when not international.
+
+    ``region`` is an ISO code or a country name in a common language (``Italia``).
+    """
     if not value or not value.strip() or len(value) > 64:
         return None
-    try:
-        number = phonenumbers.parse(value, (region or "US").upper())
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
+    number = _parse_phone(value, region)
+    if number is None:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_national(value: str | None, region: str | None = None) -> str | None:
+    """The national significant number of a phone (``(303) 555-0112`` → ``3035550112``).
+
+    Two writings of one number agree on it whatever country they were read in: the key that
+    meets an author's national-format number, written with no country, with the contact's.
+    """
+    if not value or not value.strip() or len(value) > 64:
+        return None
+    number = _parse_phone(value, region)
+    return phonenumbers.national_significant_number(number) if number is not None else None
+
+
+def national_forms(value: str | None) -> list[str]:
+    """The national numbers a phone written without its country may be (trunk 0 or 1 off)."""
+    if not value or len(value) > 64:
+        return []
+    text = value.strip()
+    digits = re.sub(r"\D", "", text)
+    if text.startswith(("+", "00")):
+        number = _parse_phone(text, None)
+        return [phonenumbers.national_significant_number(number)] if number else []
+    forms = [digits]
+    if digits.startswith("0"):
+        forms.append(digits.lstrip("0"))
+    if len(digits) == 11 and digits.startswith("1"):
+        forms.append(digits[1:])
+    return [f for f in dict.fromkeys(forms) if 6 <= len(f) <= 14]
+
+
+def _parse_phone(value: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    from crmbridge.identity.places import country_code
+
+    code = country_code(region) if region else None
+    try:
+        number = phonenumbers.parse(value, code or "US")
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_possible_number(number) else None
 
 
 def fold(value: str | None) -> str:
@@ -112,6 +163,25 @@ def fold(value: str | None) -> str:
     return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
 
 
+_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af])")
+_GERMAN = (("ae", "a"), ("oe", "o"), ("ue", "u"))
+
+
+def latin(value: str | None) -> str:
+    """A name in Latin letters, lower case, other scripts transliterated.
+
+    ``Łukasz`` → lukasz, ``Александр`` → aleksandr, ``张伟`` → zhang wei.
+    """
+    if not value:
+        return ""
+    if value.isascii():
+        return value.lower()
+    text = unicodedata.normalize("NFKC", _CJK.sub(r" \1 ", value))
+    # Only letters are transliterated: an emoji must not become words ("cherry blossom").
+    kept = "".join(c if c.isascii() or unicodedata.category(c)[0] in "LMN" else " " for c in text)
+    return anyascii(kept).lower()
+
+
 def name_tokens(value: str | None) -> list[str]:
     """A display name as folded tokens in given-name-first order ("Doe, Jane" → jane doe)."""
     if not value:
@@ -120,9 +190,7 @@ def name_tokens(value: str | None) -> list[str]:
     if text.count(",") == 1:
         last, first = text.split(",")
         text = f"{first} {last}"
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    words = _NAME_JUNK.sub(" ", text).replace("'", "").replace("-", " ").split()
+    words = _NAME_JUNK.sub(" ", latin(text)).replace("'", "").replace("-", " ").split()
     return [w for w in words if w not in _TITLES]
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from crmbridge.config import ConversationsConfig
 from crmbridge.conversations import rethread_in
 from crmbridge.errors import DataError
-from crmbridge.identity.scoring import FellegiSunter
+from crmbridge.identity.model import Model
 from crmbridge.state.schema import ledger, links, review
 from crmbridge.state.store import StateStore, utcnow
 
@@ -217,7 +217,7 @@ def _open_review(store: StateStore, review_id: int) -> dict[str, Any]:
     return dict(row)
 
 
-def learn_from_reviews(store: StateStore, model: FellegiSunter, limit: int = 10000) -> int:
+def learn_from_reviews(store: StateStore, model: Model, limit: int = 10000) -> int:
     """Move the model's m and u with past decisions; return how many were used.
 
     An approved item teaches that the linked candidate's feature levels mark a match and the
@@ -247,8 +247,11 @@ def learn_from_reviews(store: StateStore, model: FellegiSunter, limit: int = 100
     for persona_key, candidates, status in decided:
         winner = chosen.get(persona_key) if status != "rejected" else None
         for item in _json(candidates, []):
-            if isinstance(item, list) and len(item) == 3 and isinstance(item[2], dict):
-                model.learn(item[2], is_match=item[0] == winner)
+            if isinstance(item, dict) and isinstance(item.get("levels"), dict):
+                model.learn(item["levels"], is_match=item.get("contact_id") == winner)
+                used += 1
+            elif isinstance(item, list) and len(item) == 3 and isinstance(item[2], dict):
+                model.learn(item[2], is_match=item[0] == winner)  # rows of crmbridge < 0.2
                 used += 1
     return used
 

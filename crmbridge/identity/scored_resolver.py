@@ -1,10 +1,10 @@
-"""The scored resolver: persona links, then exact keys, then Fellegi-Sunter on a contact mirror.
+"""The scored resolver: persona links, then exact keys, then the evidence model.
 
-Same contract as ``ExactResolver``. It matches against a mirror of the CRM's match fields,
-kept in the state store between runs (``crmbridge.state.mirror``) and refreshed
-incrementally from ``adapter.contacts_since(cursor)`` at each batch, so matching costs no
-API call per interaction and no run reads the whole CRM again. When the adapter cannot
-enumerate contacts it falls back to the exact resolver for good.
+Same contract as ``ExactResolver``. It matches against the persisted identity index
+(``crmbridge.identity.index_store``), kept in the state store beside the contact mirror and
+refreshed incrementally from ``adapter.contacts_since(cursor)``, so matching costs no API call
+per interaction, no run reads the whole CRM again and no run loads every contact into
+memory. When the adapter cannot enumerate contacts it falls back to the exact resolver.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from typing import Any
 
 from crmbridge.config import IdentityConfig
 from crmbridge.crm.base import CrmAdapter
-from crmbridge.identity.blocking import ContactIndex
-from crmbridge.identity.matcher import Matcher, Thresholds
+from crmbridge.identity.features import Identity
+from crmbridge.identity.index_store import StoredIndex
+from crmbridge.identity.matcher import Decision, Matcher, Thresholds
+from crmbridge.identity.model import Model
 from crmbridge.identity.resolver import ExactResolver, Resolution, link_of
 from crmbridge.identity.review import learn_from_reviews
-from crmbridge.identity.scoring import Decision, FellegiSunter, Identity
 from crmbridge.models import Author, Contact, Interaction, Link
 from crmbridge.state.mirror import SLICE, ContactMirror
 from crmbridge.state.store import StateStore, utcnow
@@ -40,45 +41,42 @@ class ScoredResolver:
         self.config = config
         self.region = config.default_region
         self.exact = ExactResolver(store, adapter, config)
-        self.index = ContactIndex(self.region, int(getattr(config, "max_block", 50)))
+        crm = adapter.name or "crm"
+        self.index = StoredIndex(store, crm, self.region, config.max_block)
         self.cursor: str | None = None
         self.mirrored: bool | None = None  # None until the first refresh tells
-        self.persisted = ContactMirror(store, adapter.name or "crm")
+        self.persisted = ContactMirror(store, crm, self.index)
         self.refresh_s = (
             config.mirror_refresh_s
             if config.mirror_refresh_s is not None
             else adapter.contact_refresh_s
         )
         self.refreshed_at = 0.0
-        self.model = FellegiSunter()
+        self.model = Model()
         self.learned = learn_from_reviews(store, self.model)
         self.matcher = Matcher(
             self.index,
             self.model,
-            thresholds=Thresholds(
-                float(getattr(config, "auto_threshold", 0.99)),
-                float(getattr(config, "review_threshold", 0.30)),
-            ),
+            thresholds=Thresholds(config.auto_threshold, config.review_threshold),
             match_email=config.match_email,
             match_handles=config.match_handles,
         )
 
     def refresh(self) -> int:
-        """Pull contacts changed since the last refresh into the mirror; return how many.
+        """Pull contacts changed since the last refresh into the mirror and index.
 
-        The first refresh of a run loads the mirror the state store kept from earlier runs,
-        then asks the CRM only for what changed after its cursor. Changes are saved in
-        slices with their cursor, so an interrupted first load resumes where it stopped.
+        The first refresh of a run reads the cursor the state store kept from earlier runs
+        (and files a mirror an older crmbridge kept without an index), then asks the CRM
+        only for what changed after it. Changes are saved in slices with their cursor, so
+        an interrupted first load resumes where it stopped.
         """
         if self.mirrored is None:
-            for contact in self.persisted.load():
-                self.index.add(contact)
+            self.persisted.index_if_missing()
             self.cursor = self.persisted.cursor()
         changed = 0
         pending: list[Contact] = []
         try:
             for contact, cursor in self.adapter.contacts_since(self.cursor):
-                self.index.add(contact)
                 pending.append(contact)
                 if cursor is not None:  # None: a bulk first load not yet resumable
                     self.cursor = cursor
@@ -112,20 +110,19 @@ class ScoredResolver:
         unknown = [k for k in identities if k not in linked]
         queued = self.store.open_reviews(unknown) if unknown else set()
         result: dict[str, Resolution] = {}
-        for key, row in linked.items():
-            link = link_of(key, row)
-            rec = self.index.records.get(row.contact_id)
-            result[key] = Resolution(link, rec.contact if rec else None)
-        self._linked_elsewhere(identities, linked, result)
-        missing = {r.contact_id for r in linked.values()} - set(self.index.records)
+        decisions = {key: self.matcher.decide(identities[key]) for key in unknown}
+        wanted = {r.contact_id for r in linked.values()} | {
+            d.contact_id for d in decisions.values() if d.band == "auto" and d.contact_id
+        }
+        contacts = self.persisted.get(wanted)
+        missing = wanted - set(contacts)
         if missing:
-            by_id = {c.id: c for c in self.adapter.get_contacts(missing)}
-            for res in result.values():
-                if res.contact is None:
-                    res.contact = by_id.get(res.link.contact_id or "")
-        for key in unknown:
-            decision = self.matcher.decide(identities[key])
-            result[key] = self._resolution(decision, key in queued)
+            contacts.update({c.id: c for c in self.adapter.get_contacts(missing)})
+        for key, row in linked.items():
+            result[key] = Resolution(link_of(key, row), contacts.get(row.contact_id))
+        self._linked_elsewhere(identities, linked, result)
+        for key, decision in decisions.items():
+            result[key] = self._resolution(decision, key in queued, contacts)
         return result
 
     def _linked_elsewhere(
@@ -147,9 +144,9 @@ class ScoredResolver:
                 continue
             ident = identities[key]
             keys = (
-                ("email", idx.by_email.get(ident.email or "")),
-                ("phone", idx.by_phone.get(ident.phone or "")),
-                ("handle", idx.by_handle.get((ident.platform, ident.handle or ""))),
+                ("email", idx.ids("em:" + ident.email) if ident.email else []),
+                ("phone", idx.ids("ph:" + ident.phone) if ident.phone else []),
+                ("handle", idx.ids(f"hd:{ident.platform}:{ident.handle}") if ident.handle else []),
             )
             for rule, ids in keys:
                 if ids and len(ids) == 1 and row.contact_id not in ids:
@@ -167,7 +164,10 @@ class ScoredResolver:
             if reason in raised.get(key, set()):
                 continue
             current = linked[key]
-            candidates = [[other, 1.0], [current.contact_id, float(current.score)]]
+            candidates = [
+                {"contact_id": other, "score": 1.0, "evidence": []},
+                {"contact_id": current.contact_id, "score": float(current.score), "evidence": []},
+            ]
             result[key].new_review = {
                 "persona_key": key,
                 "candidates": json.dumps(candidates),
@@ -187,14 +187,14 @@ class ScoredResolver:
             key = i.persona_key
             authors[key] = _richer(authors.get(key), i.author)
             platforms[key] = i.platform
-            if i.kind == "dm" and i.text:
+            if i.text:  # keys written in any message, public or private
                 texts.setdefault(key, []).append(i.text)
         return {
             k: Identity.of(platforms[k], a, texts.get(k, []), self.region)
             for k, a in authors.items()
         }
 
-    def _resolution(self, d: Decision, queued: bool) -> Resolution:
+    def _resolution(self, d: Decision, queued: bool, contacts: dict[str, Contact]) -> Resolution:
         evidence: dict[str, Any] = dict(d.evidence)
         link = Link(
             persona_key=d.identity_key,
@@ -206,31 +206,37 @@ class ScoredResolver:
             candidates=[c for c, _ in d.candidates],
         )
         if d.band == "auto" and d.contact_id:
-            rec = self.index.records[d.contact_id]
             row = {
                 "persona_key": d.identity_key,
                 "contact_id": d.contact_id,
                 "rule": d.rule,
                 "score": d.score,
-                "evidence": json.dumps(evidence, sort_keys=True),
+                "evidence": json.dumps(evidence, sort_keys=True, ensure_ascii=False),
                 "approved_by": "auto",
                 "created_at": utcnow(),
             }
-            return Resolution(link, rec.contact, new_link=row, evidence=evidence)
+            return Resolution(link, contacts.get(d.contact_id), new_link=row, evidence=evidence)
         if d.band == "review" and not queued:
-            reason = str(evidence.get("conflict") or f"score {d.score:.3f} ({d.rule})")
             review = {
                 "persona_key": d.identity_key,
-                "candidates": json.dumps(
-                    [[c, s, d.features[c]] if c in d.features else [c, s] for c, s in d.candidates]
-                ),
-                "reason": reason,
+                "candidates": json.dumps(d.review_candidates(), ensure_ascii=False),
+                "reason": reason_of(d),
                 "score": d.score,
                 "status": "open",
                 "created_at": utcnow(),
             }
             return Resolution(link, new_review=review, evidence=evidence)
         return Resolution(link, evidence=evidence)
+
+
+def reason_of(d: Decision) -> str:
+    """Why a decision waits for a person, in plain words."""
+    if d.evidence.get("conflict"):
+        return str(d.evidence["conflict"])
+    agree = [f for f, lv in d.evidence.items() if lv in ("full", "city", "agree")]
+    second = f", runner-up {d.candidates[1][1]:.0%}" if len(d.candidates) > 1 else ""
+    shown = ", ".join(agree) or "weak evidence"
+    return f"{d.score:.0%} likely ({shown} agree{second}); not enough to link alone"
 
 
 def _richer(old: Author | None, new: Author) -> Author:

@@ -7,6 +7,7 @@ queries are written against. Keep the two in step: ``tests/state`` compares them
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Float,
@@ -226,4 +227,31 @@ rule_cases = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_rule_cases_status", "status"),
     Index("ix_rule_cases_sla", "sla_due_at"),
+)
+
+# The persisted identity index (crmbridge.identity.index_store), beside the contact mirror:
+# each contact's prepared match values, the 64-bit hashes of the keys it is filed under,
+# and how many contacts hold each name, city and domain value (term frequencies).
+identity_records = Table(
+    "identity_records",
+    metadata,
+    Column("crm", String(32), primary_key=True),
+    Column("contact_id", String(64), primary_key=True),
+    Column("data", Text, nullable=False),
+)
+
+identity_keys = Table(
+    "identity_keys",
+    metadata,
+    Column("crm", String(32), primary_key=True),
+    Column("key", BigInteger, primary_key=True),
+    Column("contact_id", String(64), primary_key=True),
+)
+
+identity_terms = Table(
+    "identity_terms",
+    metadata,
+    Column("crm", String(32), primary_key=True),
+    Column("term", String(300), primary_key=True),
+    Column("count", Integer, nullable=False),
 )

@@ -32,7 +32,6 @@ SOURCES = (
 )
 
 
-
 def leaks(text: str | bytes) -> list[str]:
     """The names of the canary secrets that appear in ``text``."""
     if isinstance(text, bytes):

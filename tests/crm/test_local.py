@@ -88,7 +88,6 @@ def test_a_dry_run_adapter_leaves_the_crm_file_untouched(workdir):
     assert path.read_bytes() == before
 
 
-
 def test_workers_opening_a_new_crm_file_at_once_take_turns_switching_it_to_wal(tmp_path):
     import threading
 

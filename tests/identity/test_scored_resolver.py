@@ -60,7 +60,7 @@ def test_a_handle_two_contacts_share_goes_to_review_once(workdir, store):
     review = res["x:c"].new_review
     assert res["x:c"].link.band == "review"
     assert "2 contacts share" in review["reason"]
-    assert [c for c, _ in json.loads(review["candidates"])] == ["C5", "C6"]
+    assert [c["contact_id"] for c in json.loads(review["candidates"])] == ["C5", "C6"]
 
 
 def test_namesakes_are_queued_for_review_not_linked(workdir, store):
@@ -114,16 +114,16 @@ def test_without_contact_enumeration_it_falls_back_to_exact_matching(workdir, st
 
 
 def test_reviewers_decisions_move_the_weights_of_the_next_resolver(workdir, store):
+    from crmbridge.identity.model import Model
     from crmbridge.identity.review import approve, reject
-    from crmbridge.identity.scoring import FellegiSunter
 
-    feats = {"name": "last_only", "location": "agree", "handle_name": "partial"}
+    feats = {"name": "last", "location": "city"}
     with store.engine.begin() as conn:
         for n in range(2):
             conn.execute(
                 review.insert().values(
                     persona_key=f"x:r{n}",
-                    candidates=json.dumps([["C1", 0.4, feats]]),
+                    candidates=json.dumps([{"contact_id": "C1", "score": 0.4, "levels": feats}]),
                     reason="score",
                     score=0.4,
                     status="open",
@@ -135,10 +135,12 @@ def test_reviewers_decisions_move_the_weights_of_the_next_resolver(workdir, stor
         after_approval = ScoredResolver(store, crm, IdentityConfig())
         reject(store, 2, "alice")
         after_both = ScoredResolver(store, crm, IdentityConfig())
-    base = FellegiSunter().probability(feats)
+    base = Model().weight("name", "last", 0.01)
     assert after_approval.learned == 1 and after_both.learned == 2
-    assert after_approval.model.probability(feats) > base
-    assert after_both.model.probability(feats) < after_approval.model.probability(feats)
+    assert after_approval.model.weight("name", "last", 0.01) > base
+    assert after_both.model.weight("name", "last", 0.01) < after_approval.model.weight(
+        "name", "last", 0.01
+    )
 
 
 def _commit(store, resolutions):
@@ -164,7 +166,7 @@ def test_a_linked_persona_whose_email_now_names_another_contact_goes_to_review_o
     assert review_row["reason"] == (
         "persona is linked to contact C1, but its email now matches contact C2"
     )
-    assert [c[0] for c in json.loads(review_row["candidates"])] == ["C2", "C1"]
+    assert [c["contact_id"] for c in json.loads(review_row["candidates"])] == ["C2", "C1"]
     assert again["x:k"].new_review is None  # raised once, not at every message
 
 

@@ -1,0 +1,137 @@
+"""One author against one contact: the level of each field, how common its value is, and why.
+
+The levels feed the model (``crmbridge.identity.model``); the values behind them feed the
+review queue's evidence table ("author: Köln · contact: Cologne · agree").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz.fuzz import partial_ratio
+
+from crmbridge.identity.features import ContactRecord, Identity, TermFrequencies, alnum, letters
+from crmbridge.identity.names import compare as compare_names
+from crmbridge.identity.names import phonetic
+
+# How strong each name level is, to keep the better of the display name and the handle.
+_NAME_RANK = {"full": 6, "fuzzy": 5, "initial": 4, "last": 3, "first": 2, "first_other": 1}
+
+
+@dataclass
+class Comparison:
+    """A pair's levels per field, the u of the value-dependent ones, and the values seen."""
+
+    levels: dict[str, str] = field(default_factory=dict)
+    u: dict[str, float] = field(default_factory=dict)
+    values: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+    def set(
+        self, name: str, level: str, author: str | None, contact: str | None, u: float | None = None
+    ) -> None:
+        """Record one field's level, the two values and (for frequency-weighted levels) u."""
+        self.levels[name] = level
+        self.values[name] = (author, contact)
+        if u is not None:
+            self.u[name] = u
+
+
+def name_u(level: str, rec: ContactRecord, tf: TermFrequencies) -> float:
+    """How likely a random person's name meets this contact's at this level."""
+    first = tf.u("first", rec.first) if rec.first else 1.0
+    last = min((tf.u("last", t) for t in rec.family), default=1.0)
+    last_p = min((tf.u("lastp", phonetic(t)) for t in rec.family), default=1.0)
+    if level == "full":
+        return first * last
+    if level == "fuzzy":
+        return min(1.0, 4 * first * last_p)
+    if level == "initial":
+        return (tf.u("initial", rec.first[:1]) if rec.first else 1.0) * last
+    if level == "last":
+        return last_p
+    if level in ("first", "first_other"):
+        return first
+    return 1.0
+
+
+def _name(ident: Identity, rec: ContactRecord, out: Comparison, tf: TermFrequencies) -> None:
+    display = compare_names(ident.tokens, rec.given, rec.family)
+    handle = rec.shapes.get(letters(ident.handle)) if ident.handle else None
+    if handle is None and ident.handle and rec.shapes:
+        stripped = letters(ident.handle)
+        handle = next((lv for s, lv in rec.shapes.items() if stripped.startswith(s)), None)
+    best, source = display, ident.raw_name
+    if handle and _NAME_RANK.get(handle, 0) > _NAME_RANK.get(display or "", 0):
+        best, source = handle, "@" + (ident.handle or "")
+    if best is None:
+        return
+    out.set("name", best, source, rec.name, name_u(best, rec, tf))
+
+
+def _location(ident: Identity, rec: ContactRecord, out: Comparison, tf: TermFrequencies) -> None:
+    if not ident.location or not (rec.city or rec.country):
+        return
+    if (rec.city and rec.city in ident.places) or (
+        rec.city and any(partial_ratio(rec.city, p) >= 92 for p in ident.places if len(p) > 4)
+    ):
+        out.set("location", "city", ident.location, rec.city, tf.u("city", rec.city))
+    elif rec.country and rec.country in ident.countries:
+        out.set("location", "country", ident.location, rec.country, tf.u("country", rec.country))
+    elif rec.city:
+        out.set("location", "disagree", ident.location, rec.city)
+
+
+def _handles(ident: Identity, rec: ContactRecord, out: Comparison) -> None:
+    if not ident.handle:
+        return
+    elsewhere = [p for p, h in rec.handles.items() if h == ident.handle and p != ident.platform]
+    if elsewhere:
+        out.set("handle_elsewhere", "agree", "@" + ident.handle, f"{elsewhere[0]} @{ident.handle}")
+    stored = rec.handles.get(ident.platform)
+    if stored and stored != ident.handle:
+        out.set("handle_stale", "stale", "@" + ident.handle, "@" + stored)
+    if rec.email_tag and alnum(ident.handle) == rec.email_tag:
+        out.set("email_tag", "agree", "@" + ident.handle, rec.email, tag_u(rec))
+
+
+def tag_u(rec: ContactRecord) -> float:
+    """How likely someone else uses this address tag as a handle.
+
+    A tag that is the contact's name plus digits ("leonkim94") is what a namesake may pick
+    too: only its digits single the person out (the name is weighed on its own).
+    """
+    tag = rec.email_tag
+    stem = tag.rstrip("0123456789")
+    digits = len(tag) - len(stem)
+    if digits and (stem in rec.shapes or any(stem == letters(h) for h in rec.handles.values())):
+        return max(0.5 * 10.0**-digits, 1e-4)
+    return 2e-5
+
+
+def _keys(ident: Identity, rec: ContactRecord, out: Comparison, tf: TermFrequencies) -> None:
+    if rec.email_loose and rec.email_loose in ident.loose_emails:
+        out.set("email_loose", "agree", ident.email, rec.email)
+    elif ident.email and rec.emails and ident.email not in rec.emails:
+        out.set("email", "disagree", ident.email, rec.email)
+    text_email = next((e for e in ident.text_emails if e in rec.emails), None)
+    if text_email is None and rec.email_loose in ident.text_loose:
+        text_email = rec.email
+    text_phone = rec.phone_national if rec.phone_national in ident.text_phones else None
+    if text_email or text_phone:
+        out.set("text_key", "agree", text_email or text_phone, text_email or rec.phone)
+    nationals = ident.phone_nationals
+    if rec.phone and nationals and rec.phone_national not in nationals and ident.phone != rec.phone:
+        out.set("phone", "disagree", nationals[0], rec.phone)
+    if rec.domain and rec.domain in ident.domains:
+        # u: a random person shows some site of their own (1 in 20) and it is this domain.
+        out.set("domain", "agree", rec.domain, rec.domain, 0.05 * tf.u("domain", rec.domain))
+
+
+def compare(ident: Identity, rec: ContactRecord, tf: TermFrequencies) -> Comparison:
+    """Every field's level for one blocked pair (a field missing on either side is left out)."""
+    out = Comparison()
+    _name(ident, rec, out, tf)
+    _location(ident, rec, out, tf)
+    _handles(ident, rec, out)
+    _keys(ident, rec, out, tf)
+    return out

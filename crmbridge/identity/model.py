@@ -1,0 +1,188 @@
+"""The evidence model: Fellegi-Sunter weights with term frequencies, and a one-of-N posterior.
+
+Each field level has an m probability (how often a true match shows it) and a u probability
+(how often a random person would). For value-dependent levels, u is the value's frequency
+among the contacts (``TermFrequencies``): agreeing on a rare family name or a small city
+weighs much more than on "Smith" or "London". An author is one of the N contacts, or nobody
+in the CRM; with ``in_crm`` the share of authors who are contacts, each contact starts at
+odds ``in_crm / ((1 - in_crm) · N)`` and the pair's likelihood ratio moves it. Namesakes
+share the posterior between them, so a name that several contacts hold never reaches the
+auto band on its own. m is refined by EM on unlabelled candidate pairs and by reviewers'
+decisions; u comes from the contact base.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from crmbridge.identity.compare import Comparison
+
+# (m, u) per field level; a u of None is taken from the value's frequency per pair.
+PRIORS: dict[str, dict[str, tuple[float, float | None]]] = {
+    "name": {
+        "full": (0.40, None),
+        "fuzzy": (0.22, None),
+        "initial": (0.07, None),
+        "last": (0.08, None),
+        "first": (0.08, None),
+        "first_other": (0.05, None),
+        "other": (0.10, 0.98),
+    },
+    "location": {"city": (0.75, None), "country": (0.10, None), "disagree": (0.15, 0.95)},
+    "handle_elsewhere": {"agree": (0.12, 2e-5)},
+    "handle_stale": {"stale": (0.15, 0.9)},
+    "email_tag": {"agree": (0.10, None)},
+    "email_loose": {"agree": (0.50, 1e-7)},
+    "email": {"disagree": (0.30, 0.98)},
+    "text_key": {"agree": (0.20, 1e-7)},
+    "phone": {"disagree": (0.30, 0.98)},
+    "domain": {"agree": (0.06, None)},
+}
+# How much independent evidence each agreeing level is: an auto-link needs two.
+STRENGTH = {
+    ("name", "full"): 1,
+    ("name", "fuzzy"): 1,
+    ("name", "initial"): 1,
+    ("location", "city"): 1,
+    ("handle_elsewhere", "agree"): 1,
+    ("email_tag", "agree"): 1,
+    ("domain", "agree"): 1,
+    ("email_loose", "agree"): 2,
+    ("text_key", "agree"): 2,
+}
+WEAK_NAMES = ("other", "first_other")
+
+
+@dataclass
+class Scored:
+    """One candidate's comparison, likelihood ratio (log2) and posterior."""
+
+    contact_id: str
+    comparison: Comparison
+    log2_lr: float
+    probability: float = 0.0
+    weights: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def levels(self) -> dict[str, str]:
+        """The field levels of the pair."""
+        return self.comparison.levels
+
+    def strength(self) -> int:
+        """Independent agreeing evidence: one per field, two for a key in the author's text."""
+        levels = self.comparison.levels
+        total = 0
+        for f, lv in levels.items():
+            add = STRENGTH.get((f, lv), 0)
+            if f == "text_key" and levels.get("name") in WEAK_NAMES:
+                add = 1  # someone else's address in a bio: not enough alone
+            if (
+                f == "handle_elsewhere"
+                and str(self.comparison.values.get("name", ("",))[0])[:1] == "@"
+            ):
+                add = 0  # the handle already counted as the name
+            total += add
+        return total
+
+
+class Model:
+    """m and u per level, the share of authors in the CRM, and the posterior they give."""
+
+    def __init__(
+        self,
+        params: dict[str, dict[str, tuple[float, float | None]]] | None = None,
+        in_crm: float = 0.5,
+    ) -> None:
+        self.params = {f: dict(levels) for f, levels in (params or PRIORS).items()}
+        self.in_crm = in_crm
+
+    def weight(self, feature: str, level: str, u_value: float | None = None) -> float:
+        """log2(m/u) of one level (0 for an unknown level)."""
+        m, u = self.params.get(feature, {}).get(level, (1.0, 1.0))
+        u = u_value if u is None else u
+        if u is None:
+            return 0.0
+        return math.log2(max(m, 1e-12) / max(u, 1e-12))
+
+    def score(self, contact_id: str, comparison: Comparison) -> Scored:
+        """The pair's weights and total log2 likelihood ratio."""
+        weights = {
+            f: self.weight(f, lv, comparison.u.get(f)) for f, lv in comparison.levels.items()
+        }
+        return Scored(contact_id, comparison, sum(weights.values()), weights=weights)
+
+    def posterior(
+        self, scored: Sequence[Scored], contacts: int, unseen_log2: float | None = None
+    ) -> None:
+        """Share the author between its candidates and 'not in the CRM'.
+
+        ``unseen_log2`` is the log2 likelihood mass of contacts that were not compared but
+        would have agreed on the name (namesakes behind a key too common to look under).
+        """
+        if not scored:
+            return
+        prior = math.log2(self.in_crm / ((1 - self.in_crm) * max(contacts, 1)))
+        logs = [min(max(prior + s.log2_lr, -200.0), 200.0) for s in scored]
+        top = max(logs)
+        # odds_c / (1 + sum odds), computed with the largest odds factored out.
+        scale = 2.0 ** (-top) if top > 0 else 1.0
+        total = scale + sum(2.0 ** (lg - max(top, 0.0)) for lg in logs)
+        if unseen_log2 is not None:
+            total += 2.0 ** (min(prior + unseen_log2, 200.0) - max(top, 0.0))
+        for s, lg in zip(scored, logs, strict=True):
+            s.probability = 2.0 ** (lg - max(top, 0.0)) / total
+
+    def fit_em(self, authors: Iterable[Sequence[Scored]], contacts: int, rounds: int = 8) -> None:
+        """Re-estimate m and the in-CRM share from unlabelled candidates (u stays).
+
+        Dirichlet pseudo-counts from the priors keep a rare level from running to 0 or 1.
+        """
+        batches = [list(a) for a in authors if a]
+        if len(batches) < 200:
+            return
+        # Candidates are found through names, so the name's own m is biased by blocking
+        # (splink's caveat): strong pseudo-counts and bounds keep EM a refinement.
+        prior_weight = 1500.0
+        for _ in range(rounds):
+            acc: dict[str, dict[str, float]] = {}
+            matched = 0.0
+            for cands in batches:
+                for s in cands:
+                    s.log2_lr = sum(
+                        self.weight(f, lv, s.comparison.u.get(f)) for f, lv in s.levels.items()
+                    )
+                self.posterior(cands, contacts)
+                for s in cands:
+                    matched += s.probability
+                    for f, lv in s.levels.items():
+                        acc.setdefault(f, {}).setdefault(lv, 0.0)
+                        acc[f][lv] += s.probability
+            self.in_crm = min(max(matched / len(batches), 0.05), 0.95)
+            for f, levels in self.params.items():
+                if len(levels) < 2:
+                    continue  # one level: its m is relative to authors who show the field
+                seen = acc.get(f, {})
+                total = sum(seen.values())
+                for lv, (m, u) in levels.items():
+                    # m is P(level | match, field shown): renormalise among this field's levels.
+                    share = (seen.get(lv, 0.0) + prior_weight * m) / (total + prior_weight)
+                    levels[lv] = (min(max(share, 0.03), 0.97), u)
+
+    def learn(self, levels: dict[str, str], is_match: bool, strength: float = 50.0) -> None:
+        """Move m with one reviewer decision (u is the contacts' own, so it stays).
+
+        An approved pair's levels become likelier among matches; a rejected pair's less so.
+        """
+        for f, lv in levels.items():
+            params = self.params.get(f)
+            if not params or lv not in params:
+                continue
+            if is_match:
+                for level, (m, u) in list(params.items()):
+                    share = (m * strength + (1.0 if level == lv else 0.0)) / (strength + 1)
+                    params[level] = (share, u)
+            else:
+                m, u = params[lv]
+                params[lv] = (m * strength / (strength + 1), u)
