@@ -1,7 +1,8 @@
 """Connector and webhook throughput on a faked wire (responses / werkzeug test client).
 
 Measures our own overhead per record (parsing, validation, watermarking), not the network:
-X mentions paged 100 at a time, and signed X webhook deliveries through the WSGI app.
+X mentions paged 100 at a time (t.co links expanded, one in ten a long post read from
+``note_tweet``), and signed X webhook deliveries through the WSGI app.
 """
 
 import json
@@ -21,6 +22,14 @@ PAGES, PER_PAGE, DELIVERIES = 50, 100, 2000
 API, BRAND = "https://x.bench", "2244994945"
 
 
+LONG = "My blender's lid cracked after two weeks and support has not answered. " * 5
+
+
+def link(i: int) -> dict:
+    """A t.co link entity with its expanded URL."""
+    return {"url": f"https://t.co/{i % 1000}", "expanded_url": f"https://photos.example/{i}"}
+
+
 def mention_pages() -> dict:
     pages: dict = {}
     base = 1750000000000000000
@@ -28,16 +37,18 @@ def mention_pages() -> dict:
         posts = []
         for n in range(PER_PAGE):
             i = base + (PAGES - p) * PER_PAGE - n
-            posts.append(
-                {
-                    "id": str(i),
-                    "text": f"@BrandSupport help {i}",
-                    "author_id": str(n % 300),
-                    "conversation_id": str(i),
-                    "created_at": "2024-01-15T10:30:00.000Z",
-                    "edit_history_tweet_ids": [str(i)],
-                }
-            )
+            post = {
+                "id": str(i),
+                "text": f"@BrandSupport help {i} https://t.co/{i % 1000}",
+                "author_id": str(n % 300),
+                "conversation_id": str(i),
+                "created_at": "2024-01-15T10:30:00.000Z",
+                "edit_history_tweet_ids": [str(i)],
+                "entities": {"urls": [link(i)]},
+            }
+            if n % 10 == 0:  # one in ten is a long post, read whole from note_tweet
+                post["note_tweet"] = {"text": LONG + post["text"], "entities": {"urls": [link(i)]}}
+            posts.append(post)
         users = [{"id": str(u), "name": f"User {u}", "username": f"user{u}"} for u in range(300)]
         body = {"data": posts, "includes": {"users": users}, "meta": {"result_count": PER_PAGE}}
         if p + 1 < PAGES:

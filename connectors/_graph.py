@@ -2,6 +2,11 @@
 
 Graph answers errors as ``{"error": {"code", "error_subcode", "message", "fbtrace_id"}}``;
 ``classify`` maps them onto error kinds, reading how long to back off from the usage headers.
+Every answer also carries how much of the rate budget is used (``X-App-Usage``,
+``X-Page-Usage``: percentages; ``X-Business-Use-Case-Usage``: percentages per business
+object with ``estimated_time_to_regain_access`` in minutes): past ``usage_pause`` percent
+the next call waits until access is regained (or the source stops when that is longer than
+``max_rate_wait``), so a sync slows down before Meta throttles it.
 Conversations (Messenger and Instagram DMs) have the same shape on both platforms.
 """
 
@@ -27,6 +32,8 @@ AUTH_SUBCODES = {
     467: "the token is invalid",
 }
 READABLE_MESSAGES = 20
+USAGE_HEADERS = ("X-App-Usage", "X-Page-Usage", "X-Ad-Account-Usage")
+USAGE_COOL_DOWN = 300.0  # seconds: the app and page budgets are rolling one-hour windows
 MESSAGE_FIELDS = "messages{id,created_time,from,to,message}"
 
 
@@ -40,6 +47,12 @@ class GraphOptions(RestOptions):
     access_token: SecretStr = Field(description="Page access token, ${META_PAGE_TOKEN}.")
     dms: bool = Field(default=True, description="Read direct-message conversations.")
     agent: str = Field(default="brand", description="Agent name when the name is unknown.")
+    usage_pause: float = Field(
+        default=90.0,
+        gt=0,
+        le=100,
+        description="Percent of Graph's rate budget (usage headers) at which calls wait.",
+    )
 
 
 class GraphConnector(RestConnector):
@@ -70,6 +83,15 @@ class GraphConnector(RestConnector):
             return AuthError(f"{where}: permission missing", hint="grant the app the permission")
         return ConfigError(f"{where}: {str(error.get('message', ''))[:200]}")
 
+    def window_left(self, response: requests.Response) -> tuple[float, float] | None:
+        """Budget left (percent) from the usage headers; past ``usage_pause``, the wait."""
+        used = usage_percent(response)
+        if used is None:
+            return None
+        if used < self.config.usage_pause:
+            return 100.0 - used, 0.0
+        return 0.0, regain_seconds(response) or USAGE_COOL_DOWN
+
     def conversations(self, owner: str, platform: str, state: Any) -> Iterator[Pending]:
         """Messages of conversations updated since the watermark, newest conversations first."""
         since = (state or {}).get("at")
@@ -90,8 +112,9 @@ class GraphConnector(RestConnector):
                 f"conversation {conversation.get('id')} has more new messages "
                 f"than the {READABLE_MESSAGES} Graph lets us read",
             )
+        thread = thread_id(conversation)
         for message in messages:
-            raw = {"message": message, "conversation_id": conversation.get("id")}
+            raw = {"message": message, "conversation_id": thread}
             yield self.pending(
                 "dms", message.get("created_time"), message.get("id"), raw, self.message_record
             )
@@ -99,6 +122,24 @@ class GraphConnector(RestConnector):
     def message_record(self, raw: Json) -> Json:
         """A Messenger or Instagram message as an interchange record."""
         raise NotImplementedError
+
+
+def thread_id(conversation: Json) -> str | None:
+    """A one-to-one chat as ``<lower id>-<higher id>`` of its two participants.
+
+    The webhook knows only sender and recipient, never Graph's ``t_…`` conversation id:
+    both sides name the chat by its participants (as X names its one-to-one DMs), so a
+    message threads alike whether it came by webhook or by poll. A group keeps Graph's id.
+    """
+    people = (conversation.get("participants") or {}).get("data") or []
+    ids = [str(p.get("id")) for p in people if isinstance(p, dict) and p.get("id")]
+    return pair_id(*ids) if len(ids) == 2 else conversation.get("id")
+
+
+def pair_id(one: str, other: str) -> str:
+    """Two numeric ids, lower first, joined by ``-``."""
+    low, high = sorted((one, other), key=lambda i: (len(i), i))
+    return f"{low}-{high}"
 
 
 def _graph_error(response: requests.Response) -> Json | None:
@@ -110,6 +151,33 @@ def _graph_error(response: requests.Response) -> Json | None:
         return None
     error = body.get("error") if isinstance(body, dict) else None
     return error if isinstance(error, dict) else None
+
+
+def usage_percent(response: requests.Response) -> float | None:
+    """The highest share of any Graph rate budget used, from the usage headers."""
+    shares: list[float] = []
+    for name in USAGE_HEADERS:
+        shares.extend(_shares(_header_json(response, name)))
+    usage = _header_json(response, "X-Business-Use-Case-Usage")
+    for entries in usage.values() if isinstance(usage, dict) else []:
+        for entry in entries if isinstance(entries, list) else []:
+            shares.extend(_shares(entry))
+    return max(shares) if shares else None
+
+
+def _shares(entry: Any) -> list[float]:
+    if not isinstance(entry, dict):
+        return []
+    keys = ("call_count", "total_time", "total_cputime", "acc_id_util_pct")
+    return [float(entry[k]) for k in keys if isinstance(entry.get(k), int | float)]
+
+
+def _header_json(response: requests.Response, name: str) -> Any:
+    raw = response.headers.get(name)
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
 
 
 def regain_seconds(response: requests.Response) -> float | None:

@@ -1,9 +1,11 @@
-"""Facebook Page: comments on the Page's recent posts and Messenger conversations.
+"""Facebook Page: comments, visitor posts, posts tagging the Page, and Messenger.
 
 Graph paging cursors die with deleted items, so the cursor is a ``created_time`` watermark
-per stream. Comments are read newest-first per post down to the watermark; messages from
-conversations updated since it. The Page's own replies (``from.id`` is the Page) are
-outbound. Deletions only arrive by webhook (feed ``verb: remove``).
+per stream. Comments are read newest-first per post down to the watermark; visitor posts
+(``/{page}/visitor_posts``: posts people write on the Page) and posts that tag the Page
+(``/{page}/tagged``, kind mention) newest-first down to it; messages from conversations
+updated since it. The Page's own replies (``from.id`` is the Page) are outbound. Deletions
+only arrive by webhook (feed ``verb: remove``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from pydantic import Field
 from crmbridge.sources import GraphPaginator, Json, Pending, utc
 
 COMMENT_FIELDS = "id,created_time,from,message,parent{id},permalink_url"
+POST_FIELDS = "id,created_time,from,message,permalink_url"
+# Post streams: name → (edge of the Page, kind of what it holds).
+POST_STREAMS = {"visitor_posts": ("visitor_posts", "post"), "tagged": ("tagged", "mention")}
 
 
 class FacebookConfig(GraphOptions):
@@ -28,6 +33,8 @@ class FacebookConfig(GraphOptions):
     posts_lookback_days: int = Field(
         default=14, ge=1, le=365, description="Posts this recent are scanned for new comments."
     )
+    visitor_posts: bool = Field(default=True, description="Read posts people write on the Page.")
+    tagged: bool = Field(default=True, description="Read posts that tag or mention the Page.")
 
 
 class FacebookConnector(GraphConnector):
@@ -40,9 +47,14 @@ class FacebookConnector(GraphConnector):
     config: FacebookConfig
 
     def streams(self) -> list[str]:
-        """Comments, then Messenger."""
-        names = ["comments"] if self.config.comments else []
-        return [*names, "dms"] if self.config.dms else names
+        """Comments, visitor posts, tagging posts, then Messenger."""
+        flags = {
+            "comments": self.config.comments,
+            "visitor_posts": self.config.visitor_posts,
+            "tagged": self.config.tagged,
+            "dms": self.config.dms,
+        }
+        return [name for name, on in flags.items() if on]
 
     def check(self) -> str:
         """Read the Page's name."""
@@ -53,6 +65,8 @@ class FacebookConnector(GraphConnector):
         """Read one stream's delta and yield it oldest-first."""
         if stream == "dms":
             records = self.conversations(self.config.page_id, "messenger", state)
+        elif stream in POST_STREAMS:
+            records = self._posts(stream, (state or {}).get("at"))
         else:
             records = self._comments((state or {}).get("at"))
         yield from self.watermarked(stream, state, records)
@@ -85,6 +99,35 @@ class FacebookConnector(GraphConnector):
                 if since and record.at and record.at < since:
                     return  # reverse chronological: the rest is older
                 yield record
+
+    def _posts(self, stream: str, since: str | None) -> Iterator[Pending]:
+        """A Page edge of posts by others, newest-first down to the watermark."""
+        url = f"{self.config.api_base}/{self.config.page_id}/{POST_STREAMS[stream][0]}"
+        params: Json = {"fields": POST_FIELDS, "limit": 100}
+        for body in self.pages(url, params, GraphPaginator()):
+            for post in body.get("data", []):
+                raw = {"post": post, "stream": stream}
+                record = self.pending(
+                    stream, post.get("created_time"), post.get("id"), raw, self._post_record
+                )
+                if since and record.at and record.at < since:
+                    return
+                yield record
+
+    def _post_record(self, raw: Json) -> Json:
+        post = raw["post"]
+        return {
+            "schema": "crmbridge.interaction/1",
+            "platform": "facebook",
+            "kind": POST_STREAMS[raw["stream"]][1],
+            "message_id": post["id"],
+            "conversation_id": post["id"],
+            "account_id": self.config.page_id,
+            "author": fb_author(post["from"]),
+            "text": post.get("message", ""),
+            "created_at": utc(post["created_time"]),
+            "url": post.get("permalink_url"),
+        }
 
     def _comment_record(self, raw: Json) -> Json:
         comment, post_id = raw["comment"], raw["post_id"]

@@ -1,8 +1,14 @@
 """Instagram (professional account via Graph): media comments, tags and DMs.
 
-Comments are read from the account's recent media (with their replies), mentions from
+Comments are read from the account's recent media (with their replies, every page of
+them: the nested ``replies`` edge gives the first page only), mentions from
 ``/{ig-user-id}/tags``, DMs from ``conversations?platform=instagram``. The cursor is a
-``timestamp``/``created_time`` watermark per stream, never a Graph paging cursor.
+``timestamp``/``created_time`` watermark per stream, never a Graph paging cursor; the
+comments stream also keeps each media's ``comments_count`` so a run reads the comments only
+of media whose count moved (a new comment and a deleted one in the same interval cancel
+out: the ``comments`` webhook covers that case). Tagged media name their owner by username
+only (Graph returns ``owner`` to the media's creator alone), so a tag's persona is the
+username, not the Instagram-scoped id the same person has in comments and DMs.
 """
 
 from __future__ import annotations
@@ -13,10 +19,13 @@ from typing import Any, ClassVar
 from crmbridge.connectors._graph import GraphConnector, GraphOptions
 from pydantic import Field
 
-from crmbridge.sources import GraphPaginator, Json, Pending, utc
+from crmbridge.models import no_author
+from crmbridge.sources import GraphPaginator, Json, Pending, dig, utc
 
 COMMENT_FIELDS = "id,timestamp,text,username,from,parent_id"
 REPLY_FIELDS = f"replies{{{COMMENT_FIELDS}}}"
+MENTIONED_MEDIA = "id,caption,timestamp,username,permalink,media_type"
+MENTIONED_COMMENT = "id,text,timestamp,username,media{id,permalink}"
 
 
 class InstagramConfig(GraphOptions):
@@ -59,22 +68,52 @@ class InstagramConnector(GraphConnector):
         elif stream == "tags":
             records = self._tags((state or {}).get("at"))
         else:
-            records = self._comments()
+            yield from self._comment_stream(state)
+            return
         yield from self.watermarked(stream, state, records)
 
-    def _comments(self) -> Iterator[Pending]:
+    def _comment_stream(self, state: Any) -> Iterator[tuple[Any, Pending]]:
+        """New comments of the media whose ``comments_count`` moved since the last run.
+
+        The new counts ride only on the last item's cursor: resuming from an earlier one
+        reads those media again (the watermark drops what was yielded).
+        """
+        before = dict((state or {}).get("counts") or {})
         base, account = self.config.api_base, self.config.ig_user_id
-        params = {"fields": "id,timestamp,permalink", "limit": self.config.media_limit}
+        params = {
+            "fields": "id,timestamp,permalink,comments_count",
+            "limit": self.config.media_limit,
+        }
         media = self.get(f"{base}/{account}/media", params).get("data", [])
+        now = {str(m["id"]): m.get("comments_count") for m in media if m.get("id")}
+        moved = [
+            m
+            for m in media
+            if m.get("comments_count") is None
+            or before.get(str(m["id"])) != m.get("comments_count")
+        ]
+        delta = list(self.watermarked("comments", state, self._comments(moved)))
+        for position, (after, record) in enumerate(delta):
+            counts = {**before, **now} if position == len(delta) - 1 else before
+            yield {**after, "counts": counts}, record
+
+    def _comments(self, media: list[Json]) -> Iterator[Pending]:
         for item in media:
-            url = f"{base}/{item['id']}/comments"
+            url = f"{self.config.api_base}/{item['id']}/comments"
             fields = {"fields": f"{COMMENT_FIELDS},{REPLY_FIELDS}", "limit": 50}
             for body in self.pages(url, fields, GraphPaginator()):
                 for comment in body.get("data", []):
                     yield from self._with_replies(comment, item)
 
     def _with_replies(self, comment: Json, media: Json) -> Iterator[Pending]:
-        replies = (comment.get("replies") or {}).get("data", [])
+        nested = comment.get("replies") or {}
+        replies = list(nested.get("data", []))
+        after = dig(nested, ("paging", "cursors", "after"))
+        if dig(nested, ("paging", "next")) and after:
+            url = f"{self.config.api_base}/{comment['id']}/replies"
+            params = {"fields": COMMENT_FIELDS, "limit": 50, "after": after}
+            for body in self.pages(url, params, GraphPaginator()):
+                replies.extend(body.get("data", []))
         for one in [comment, *replies]:
             raw = {"comment": one, "media": media}
             yield self.pending("comments", one.get("timestamp"), one.get("id"), raw, self._comment)
@@ -146,6 +185,43 @@ class InstagramConnector(GraphConnector):
             "author": ig_author(sender),
             "text": message.get("message", ""),
             "created_at": utc(message["created_time"]),
+        }
+
+    def mentioned(self, media_id: str, comment_id: str | None = None) -> Json | None:
+        """The record of an @mention the ``mentions`` webhook names by ids only.
+
+        A caption mention is read through ``mentioned_media``, a comment mention through
+        ``mentioned_comment`` (Graph lists neither: only the webhook says they exist).
+        """
+        base, account = self.config.api_base, self.config.ig_user_id
+        if comment_id:
+            fields = f"mentioned_comment.comment_id({comment_id}){{{MENTIONED_COMMENT}}}"
+            found = self.get(f"{base}/{account}", {"fields": fields}).get("mentioned_comment")
+        else:
+            fields = f"mentioned_media.media_id({media_id}){{{MENTIONED_MEDIA}}}"
+            found = self.get(f"{base}/{account}", {"fields": fields}).get("mentioned_media")
+        if not isinstance(found, dict):
+            return None
+        return self._mention(found, media_id if comment_id else None)
+
+    def _mention(self, item: Json, media_id: str | None) -> Json:
+        media = item.get("media") or {}
+        handle = item.get("username")
+        text = item.get("text") if media_id else item.get("caption")
+        return {
+            "schema": "crmbridge.interaction/1",
+            "platform": "instagram",
+            "kind": "mention",
+            "message_id": item["id"],
+            "conversation_id": media.get("id") or media_id or item["id"],
+            "in_reply_to": media.get("id") or media_id,
+            "account_id": self.config.ig_user_id,
+            "author": ig_author({"id": handle, "username": handle})
+            if handle
+            else no_author(item["id"]),
+            "text": text or "",
+            "created_at": utc(item["timestamp"]),
+            "url": media.get("permalink") or item.get("permalink"),
         }
 
     def _is_account(self, sender: Json) -> bool:

@@ -3,6 +3,12 @@
 The cursor per stream is the newest post id already yielded (``meta.newest_id`` once the
 stream is read through): X ids are time-ordered snowflakes, so ``since_id`` resumes exactly.
 Each edit is a new post whose ``edit_history_tweet_ids[0]`` is the original (``edit_of``).
+
+Records are faithful to the post: the whole text of a long post (``note_tweet.text``; the
+``text`` field stops at 280 characters), t.co links replaced by their ``expanded_url``,
+the kind read from ``referenced_tweets`` (``replied_to`` → reply, ``quoted`` → quote,
+``retweeted`` → retweet, else mention) and the brand's own broadcasts and retweets left
+out unless ``broadcasts: true`` (its replies are kept, as outbound).
 """
 
 from __future__ import annotations
@@ -26,8 +32,10 @@ from crmbridge.sources import (
 
 TWEET_FIELDS = (
     "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets,"
-    "edit_history_tweet_ids"
+    "edit_history_tweet_ids,note_tweet,entities"
 )
+EXPANSIONS = "author_id,referenced_tweets.id,referenced_tweets.id.author_id"
+USAGE_CAPPED = "/problems/usage-capped"
 USER_FIELDS = "description,location,name,url,username,verified,entities,public_metrics"
 MENTIONS_WINDOW = 800
 SEARCH_WINDOW_DAYS = 7
@@ -46,7 +54,15 @@ class XConfig(RestOptions):
     mentions: bool = Field(default=True, description="Read mentions of the account.")
     search_query: str | None = Field(default=None, description="Recent-search query (7 days).")
     dms: bool = Field(default=False, description="Read DMs (needs a user-context token).")
+    timeline: bool = Field(
+        default=False,
+        description="Read the account's own posts (its replies to customers are outbound).",
+    )
     agent: str = Field(default="brand", description="Agent name on the account's own posts.")
+    broadcasts: bool = Field(
+        default=False,
+        description="Also record the brand's own posts and retweets (replies always are).",
+    )
 
 
 class XConnector(RestConnector):
@@ -64,10 +80,12 @@ class XConnector(RestConnector):
         return {"Authorization": f"Bearer {self.config.bearer_token.get_secret_value()}"}
 
     def streams(self) -> list[str]:
-        """Mentions, then search, then DMs, as configured."""
+        """Mentions, search, the own timeline, then DMs, as configured."""
         names = ["mentions"] if self.config.mentions else []
         if self.config.search_query:
             names.append("search")
+        if self.config.timeline:
+            names.append("timeline")
         return [*names, "dms"] if self.config.dms else names
 
     def check(self) -> str:
@@ -93,36 +111,59 @@ class XConnector(RestConnector):
         params: Json = {
             "max_results": 100,
             "tweet.fields": TWEET_FIELDS,
-            "expansions": "author_id",
+            "expansions": EXPANSIONS,
             "user.fields": USER_FIELDS,
         }
         if since:
             params["since_id"] = since
-        if stream == "mentions":
-            url = f"{base}/2/users/{self.config.user_id}/mentions"
+        if stream in ("mentions", "timeline"):
+            edge = "mentions" if stream == "mentions" else "tweets"
+            url = f"{base}/2/users/{self.config.user_id}/{edge}"
             paginator = TokenPaginator(path=("meta", "next_token"), param="pagination_token")
         else:
             url, params["query"] = f"{base}/2/tweets/search/recent", self.config.search_query
             paginator = TokenPaginator(path=("meta", "next_token"), param="next_token")
         found: dict[str, Pending] = {}
         for body in self.pages(url, params, paginator):
-            users = {u.get("id"): u for u in body.get("includes", {}).get("users", [])}
+            includes = body.get("includes") or {}
+            users = {u.get("id"): u for u in includes.get("users", [])}
+            tweets = {t.get("id"): t for t in includes.get("tweets", [])}
             for post in body.get("data", []):
-                record = self._pending(stream, post, users, since)
+                if self._broadcast(post):
+                    continue
+                record = self._pending(stream, post, users, tweets, since)
                 if record is not None:
                     found[record.id] = record
         self._check_window(stream, since, len(found))
         return list(found.values())
 
+    def _broadcast(self, post: Json) -> bool:
+        """The brand's own post or retweet (not a reply), left out unless configured."""
+        if self.config.broadcasts or str(post.get("author_id")) != self.config.user_id:
+            return False
+        return not any(r.get("type") == "replied_to" for r in post.get("referenced_tweets", []))
+
     def _pending(
-        self, stream: str, post: Json, users: dict[Any, Json], since: str | None
+        self,
+        stream: str,
+        post: Json,
+        users: dict[Any, Json],
+        tweets: dict[Any, Json],
+        since: str | None,
     ) -> Pending | None:
         post_id = str(post.get("id", ""))
         if since and post_id.isdigit() and int(post_id) <= int(since):
             return None  # a server that ignores since_id must not make us repeat
         key = post_id if post_id.isdigit() else "0"
         location = f"{self.source}:{stream}:{post_id or '?'}"
-        raw = {"post": post, "author": users.get(post.get("author_id"))}
+        refs = {r.get("type"): r.get("id") for r in post.get("referenced_tweets", [])}
+        shared = tweets.get(refs.get("retweeted"))
+        raw = {
+            "post": post,
+            "author": users.get(post.get("author_id")),
+            "retweeted": shared,
+            "retweeted_author": users.get((shared or {}).get("author_id")),
+        }
         return Pending(at=key, id=key, raw=raw, convert=self._post_record, location=location)
 
     def _post_record(self, raw: Json) -> Json:
@@ -131,12 +172,11 @@ class XConnector(RestConnector):
         history = post.get("edit_history_tweet_ids") or [post["id"]]
         edited = history[0] != post["id"]
         outbound = post["author_id"] == self.config.user_id
-        kind = "reply" if "replied_to" in refs else "mention"
         author = x_author(user)
         return {
             "schema": "crmbridge.interaction/1",
             "platform": "x",
-            "kind": kind,
+            "kind": post_kind(refs),
             "message_id": post["id"],
             "conversation_id": post.get("conversation_id"),
             "in_reply_to": refs.get("replied_to"),
@@ -145,7 +185,7 @@ class XConnector(RestConnector):
             "direction": "outbound" if outbound else "inbound",
             "agent": self.config.agent if outbound else None,
             "author": author,
-            "text": post.get("text", ""),
+            "text": _text(post, raw.get("retweeted"), raw.get("retweeted_author")),
             "created_at": post["created_at"],
             "edited_at": post["created_at"] if edited else None,
             "url": f"https://x.com/{author.get('handle') or 'i'}/status/{post['id']}",
@@ -214,13 +254,47 @@ class XConnector(RestConnector):
 
     def classify(self, response: requests.Response) -> CrmbridgeError | None:
         """X: 401 expired token, 429 until ``x-rate-limit-reset``, usage cap as quota."""
-        if response.status_code == 429 and _problem(response) == "UsageCapExceeded":
+        if response.status_code == 429 and usage_capped(response):
             return QuotaExhausted(
                 "x: the project's monthly usage cap is exhausted",
                 hint="the source resumes when X resets the cap",
             )
         wait = reset_in(response.headers.get("x-rate-limit-reset"), epoch=True)
         return self.classify_status(response, retry_after=wait)
+
+
+def post_kind(refs: dict[str, Any]) -> str:
+    """The kind of a post from its ``referenced_tweets`` types (a quoting reply is a reply)."""
+    if "replied_to" in refs:
+        return "reply"
+    if "retweeted" in refs:
+        return "retweet"
+    return "quote" if "quoted" in refs else "mention"
+
+
+def full_text(post: Json) -> str:
+    """A post's whole text with t.co links expanded (``note_tweet`` for long posts)."""
+    note = post.get("note_tweet") or {}
+    text = note.get("text") or post.get("text") or ""
+    entities = note.get("entities") if note.get("text") else post.get("entities")
+    return expand_links(text, (entities or {}).get("urls") or [])
+
+
+def expand_links(text: str, urls: list[Json]) -> str:
+    """Replace each t.co ``url`` in the text by its ``expanded_url``."""
+    for link in urls:
+        short, long = link.get("url"), link.get("expanded_url")
+        if short and long:
+            text = text.replace(short, long)
+    return text
+
+
+def _text(post: Json, shared: Json | None, shared_author: Json | None) -> str:
+    """A retweet's text is ``RT @handle:`` and the whole shared post (X cuts it)."""
+    handle = (shared_author or {}).get("username")
+    if shared is None or not handle:
+        return full_text(post)
+    return f"RT @{handle}: {full_text(shared)}"
 
 
 def x_author(user: Json) -> Json:
@@ -251,12 +325,14 @@ def _window(
         return None
 
 
-def _problem(response: requests.Response) -> str | None:
+def usage_capped(response: requests.Response) -> bool:
+    """X's problem ``type`` ``…/problems/usage-capped`` (the title is display text)."""
     try:
         body = response.json()
     except ValueError:
-        return None
-    return body.get("title") if isinstance(body, dict) else None
+        return False
+    problem = str(body.get("type") or "") if isinstance(body, dict) else ""
+    return problem.endswith(USAGE_CAPPED)
 
 
 def _age_days(snowflake: str) -> float:

@@ -350,8 +350,18 @@ def classify_command(text_mode: bool, intents_file: Path | None) -> None:
     help="LINKS.csv to write: identity_key, contact_id, score, band, rule, evidence.",
 )
 @click.option("--region", default="US", show_default=True, help="Region for local phones.")
-@click.option("--auto-threshold", default=0.99, show_default=True, type=float)
-@click.option("--review-threshold", default=0.30, show_default=True, type=float)
+@click.option(
+    "--auto-threshold",
+    default=None,
+    type=float,
+    help="Link at or above this probability (default: the model's, as in sync).",
+)
+@click.option(
+    "--review-threshold",
+    default=None,
+    type=float,
+    help="Queue for review at or above this probability (default: the model's).",
+)
 @json_option
 @handles_errors
 def match_command(
@@ -359,8 +369,8 @@ def match_command(
     identities_jsonl: Path,
     out_csv: Path,
     region: str,
-    auto_threshold: float,
-    review_threshold: float,
+    auto_threshold: float | None,
+    review_threshold: float | None,
     as_json: bool,
 ) -> None:
     """Match social identities to contacts in batch, without config or state store.
@@ -375,7 +385,9 @@ def match_command(
         identities_jsonl,
         out_csv,
         MatchConfig(
-            default_region=region, auto_threshold=auto_threshold, review_threshold=review_threshold
+            default_region=region,
+            auto_threshold=auto_threshold or MatchConfig.auto_threshold,
+            review_threshold=review_threshold or MatchConfig.review_threshold,
         ),
     )
     if as_json:
@@ -505,12 +517,14 @@ def plugins_command(as_json: bool) -> None:
 from crmbridge.commands import failures as _failures  # noqa: E402
 from crmbridge.commands import forget as _forget  # noqa: E402
 from crmbridge.commands import run as _run  # noqa: E402
+from crmbridge.commands.reply import reply_group  # noqa: E402
 from crmbridge.commands.rules import rules_group  # noqa: E402
 
 main.add_command(_failures.failures_group)
 main.add_command(_forget.forget_command)
 main.add_command(_run.run_command)
 main.add_command(rules_group)
+main.add_command(reply_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -89,8 +89,9 @@ class IdentityConfig(BaseModel):
     # auto: scored wherever the adapter can list changed contacts (the mirror kept in the
     # state store makes that one full read, then increments); exact where it cannot.
     resolver: Literal["auto", "exact", "scored"] = "auto"
-    auto_threshold: float = Field(default=0.99, ge=0.5, le=1.0)
-    review_threshold: float = Field(default=0.30, ge=0.0, le=1.0)
+    # The same bands as `crmbridge match` (crmbridge.identity.matcher.Thresholds).
+    auto_threshold: float = Field(default=0.985, ge=0.5, le=1.0)
+    review_threshold: float = Field(default=0.50, ge=0.0, le=1.0)
     max_block: int = Field(default=50, ge=2)
     # How often a run asks the CRM for changed contacts (the first batch always does);
     # None: the adapter's own default (every batch on the local CRM, 5 minutes remote).
@@ -192,6 +193,8 @@ class AppConfig(BaseModel):
     retry: RetryConfig = Field(default_factory=RetryConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     service: ServiceConfig = Field(default_factory=ServiceConfig)
+    # Replies back to the platforms; crmbridge.outbound.settings validates the block.
+    replies: dict[str, Any] = Field(default_factory=dict)
 
     # Filled by load_config, not by the file.
     file: Path = Field(default=Path("crmbridge.yaml"), exclude=True)

@@ -40,7 +40,12 @@ Platform = Literal[
     "other",
 ]
 PLATFORMS: tuple[str, ...] = Platform.__args__  # type: ignore[attr-defined]
-Kind = Literal["mention", "reply", "comment", "dm", "post", "review"]
+Kind = Literal["mention", "reply", "comment", "dm", "post", "review", "retweet", "quote"]
+KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+# The author id of an item the platform gives no author for (deleted account, removed
+# post, subreddit or moderator mail): ``~`` plus the item's own id, so two such items never
+# share a persona. No platform id starts with ``~``.
+NO_AUTHOR = "~"
 Direction = Literal["inbound", "outbound"]
 MAX_TEXT_CHARS = 100_000
 # Nothing social is older than this; a date before it is a unit mistake (ms vs s, 1970).
@@ -70,6 +75,16 @@ class Author(_Strict):
     followers: int | None = Field(default=None, ge=0)
     email: str | None = None
     phone: str | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        """The platform names no author: the item has no persona and is never linked."""
+        return self.id.startswith(NO_AUTHOR)
+
+
+def no_author(message_id: str) -> dict[str, Any]:
+    """The author of an item that has none: unique to the item, never a shared persona."""
+    return {"id": f"{NO_AUTHOR}{message_id}"}
 
 
 class Interaction(_Strict):
@@ -135,6 +150,11 @@ class Interaction(_Strict):
     def persona_key(self) -> str:
         """The persona key ``platform:author.id``."""
         return f"{self.platform}:{self.author.id}"
+
+    @property
+    def has_persona(self) -> bool:
+        """Whether a real account wrote this (an author-less item is never linked)."""
+        return not self.author.anonymous
 
     @property
     def conversation_key(self) -> str:

@@ -26,6 +26,7 @@ from crmbridge.config import AppConfig
 from crmbridge.connector import Item
 from crmbridge.conversations.hook import ConversationHook
 from crmbridge.conversations.threader import parent_key
+from crmbridge.copies import as_deleted, inherit_threads, same_message
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceBusy
 from crmbridge.identity.resolver import ExactResolver, Resolution
@@ -291,6 +292,7 @@ class Pipeline:
                 seen.interaction.version_at,
                 seen.interaction.payload_hash(),
                 i,
+                seen.interaction.to_json(),
             ):
                 self._quarantine(source, item, DUPLICATE_REASON, commit)
                 continue
@@ -307,21 +309,42 @@ class Pipeline:
                 continue
             if row is not None:
                 w.previous = row
+                if w.interaction.deleted and row.payload:
+                    # A deletion event knows only the id: keep the stored kind, time, thread.
+                    w.interaction = as_deleted(row.payload, w.interaction)
                 stored_at = as_utc(row.version_at)
                 if stored_at and w.interaction.version_at < stored_at:
                     self.summary.unchanged += 1  # an older version of what we hold
                     continue
-                if _conflicts(row.message_id, stored_at, row.payload_hash, w.interaction):
+                if _conflicts(
+                    row.message_id, stored_at, row.payload_hash, w.interaction, row.payload
+                ):
                     self._quarantine(source, w.item, DUPLICATE_REASON, commit)
                     continue
             admitted.append(w)
+        self._inherit_threads(admitted)
         return admitted
 
+    def _inherit_threads(self, work: list[_Work]) -> None:
+        """A reply that names no thread (an X webhook reply) joins its parent's thread."""
+
+        def stored(keys: list[str]) -> dict[str, str]:
+            return {k: row.payload for k, row in self.store.ledger_rows(keys).items()}
+
+        placed = inherit_threads((w.interaction for w in work), stored)
+        for w in work:
+            w.interaction = placed.get(w.interaction.key, w.interaction)
+
     def _resolve(self, work: list[_Work], commit: BatchCommit) -> None:
-        inbound = [w.interaction for w in work if w.interaction.direction == "inbound"]
+        # An author-less item has no persona: it is never resolved, linked or counted.
+        inbound = [
+            w.interaction
+            for w in work
+            if w.interaction.direction == "inbound" and w.interaction.has_persona
+        ]
         resolutions = self.resolver.resolve(inbound) if inbound else {}
         for w in work:
-            if w.interaction.direction == "inbound":
+            if w.interaction.direction == "inbound" and w.interaction.has_persona:
                 w.resolution = resolutions.get(w.interaction.persona_key)
         parents = self._reply_parents(work)
         for w in work:
@@ -577,13 +600,17 @@ def quarantine_fingerprint(source: str, location: str, raw: str) -> str:
     return hashlib.sha256(json.dumps([source, location, raw]).encode()).hexdigest()[:32]
 
 
-def _conflicts(message_id: str, version_at: Any, payload_hash: str, i: Interaction) -> bool:
-    """The same message id and version time, but different content: a conflicting duplicate."""
-    return (
-        message_id == i.message_id
-        and version_at == i.version_at
-        and payload_hash != i.payload_hash()
-    )
+def _conflicts(
+    message_id: str, version_at: Any, payload_hash: str, i: Interaction, payload: str | None
+) -> bool:
+    """The same message id and version time, but different content: a conflicting duplicate.
+
+    Copies of one message that differ only in what surrounds it (a webhook copy and a
+    polled one: the author's profile, the thread id) are not a conflict; the later wins.
+    """
+    if message_id != i.message_id or version_at != i.version_at:
+        return False
+    return payload_hash != i.payload_hash() and not (payload and same_message(payload, i))
 
 
 def _persona_rows(interactions: Sequence[Interaction], new: set[str]) -> list[dict[str, Any]]:

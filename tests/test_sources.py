@@ -95,13 +95,14 @@ def test_a_503_is_retried_and_then_the_page_is_read():
         url = "https://reddit.test/message/mentions"
         wire.add(responses.GET, url, status=503)
         wire.add(responses.GET, url, json={"kind": "Listing", "data": {"children": []}})
-        wire.add(
-            responses.GET,
-            "https://reddit.test/message/messages",
-            json={"kind": "Listing", "data": {"children": []}},
-        )
+        for box in ("comments", "selfreply", "messages"):  # the other inbox streams
+            wire.add(
+                responses.GET,
+                f"https://reddit.test/message/{box}",
+                json={"kind": "Listing", "data": {"children": []}},
+            )
         assert list(make_reddit().fetch(None)) == []
-        assert [c.response.status_code for c in wire.calls] == [503, 200, 200]
+        assert [c.response.status_code for c in wire.calls] == [503, 200, 200, 200, 200]
 
 
 def test_persistent_5xx_is_transient_after_the_attempts():

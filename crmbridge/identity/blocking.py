@@ -24,7 +24,7 @@ from crmbridge.identity.features import (
 from crmbridge.identity.names import given_forms, phonetic
 from crmbridge.models import Contact
 
-EXACT_PREFIXES = ("em:", "lo:", "ph:", "nt:", "hd:")
+EXACT_PREFIXES = ("em:", "lo:", "ph:", "nt:", "hd:", "ha:")
 
 
 def contact_keys(rec: ContactRecord) -> set[str]:
@@ -34,9 +34,9 @@ def contact_keys(rec: ContactRecord) -> set[str]:
         keys.add("lo:" + rec.email_loose)
     if rec.phone:
         keys.add("ph:" + rec.phone)
-    if rec.phone_national:
-        keys.add("nt:" + rec.phone_national)
+    keys.update("nt:" + k for k in rec.phone_keys)
     keys.update(f"hd:{p}:{h}" for p, h in rec.handles.items())
+    keys.update(f"ha:{h}" for h in rec.handles.values())
     first = rec.first
     for last in rec.family:
         pl = phonetic(last)
@@ -47,6 +47,8 @@ def contact_keys(rec: ContactRecord) -> set[str]:
                 keys.add(f"nc:{phonetic(first)}|{pl}|{rec.city}")
         if rec.city:
             keys.add(f"lc:{pl}|{rec.city}")
+    if first and rec.city:
+        keys.add(f"gc:{phonetic(first)}|{rec.city}")  # a family name misspelt, in one city
     keys.update("hs:" + s for s in rec.shapes)
     keys.update("hs:" + letters(h) for h in rec.handles.values() if len(letters(h)) >= 4)
     if len(rec.email_local) >= 4:
@@ -70,6 +72,7 @@ def author_keys(ident: Identity) -> set[str]:
     keys.update("nt:" + n for n in {*ident.phone_nationals, *ident.text_phones})
     if ident.handle:
         keys.add(f"hd:{ident.platform}:{ident.handle}")
+    keys.update(f"ha:{h}" for h in {ident.handle, *ident.other_handles} - {None})
     keys.update(_name_keys(ident))
     compact = letters(ident.handle)
     if len(compact) >= 4:
@@ -93,6 +96,8 @@ def _name_keys(ident: Identity) -> set[str]:
                     keys.add("nn:" + "|".join(sorted((phonetic(form), pf))))
                     keys.update(f"nc:{phonetic(form)}|{pf}|{c}" for c in cities)
                 keys.add(f"fi:{given[0]}|{pf}")
+    for given in tokens:
+        keys.update(f"gc:{phonetic(given)}|{c}" for c in cities)
     initials = [t for t in ident.tokens if len(t) == 1]
     for family in tokens:
         pf = phonetic(family)

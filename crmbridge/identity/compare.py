@@ -8,14 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import partial_ratio
 
 from crmbridge.identity.features import ContactRecord, Identity, TermFrequencies, alnum, letters
 from crmbridge.identity.names import compare as compare_names
-from crmbridge.identity.names import phonetic
+from crmbridge.identity.names import given_forms, phonetic
 
 # How strong each name level is, to keep the better of the display name and the handle.
-_NAME_RANK = {"full": 6, "fuzzy": 5, "initial": 4, "last": 3, "first": 2, "first_other": 1}
+_NAME_RANK = {
+    "full": 7,
+    "fuzzy": 6,
+    "initial": 5,
+    "last": 4,
+    "first_initial": 3,
+    "first": 2,
+    "first_other": 1,
+}
 
 
 @dataclass
@@ -49,13 +58,29 @@ def name_u(level: str, rec: ContactRecord, tf: TermFrequencies) -> float:
         return (tf.u("initial", rec.first[:1]) if rec.first else 1.0) * last
     if level == "last":
         return last_p
+    if level == "first_initial":
+        return first / 12
     if level in ("first", "first_other"):
         return first
     return 1.0
 
 
+def looks_like_a_name(tokens: list[str], tf: TermFrequencies) -> bool:
+    """Whether a display name reads as a person's ("Karl Other"), not a motto ("Night Owl").
+
+    A token is a given name the variant tables know, or one that three contacts hold.
+    """
+    return any(
+        len(given_forms(t)) > 1 or tf.count("first", t) >= 3 or tf.count("last", t) >= 3
+        for t in tokens
+        if len(t) > 1
+    )
+
+
 def _name(ident: Identity, rec: ContactRecord, out: Comparison, tf: TermFrequencies) -> None:
     display = compare_names(ident.tokens, rec.given, rec.family)
+    if display in ("other", "first_other") and not looks_like_a_name(ident.tokens, tf):
+        display = None  # a nickname of the account, not a name that disagrees
     handle = rec.shapes.get(letters(ident.handle)) if ident.handle else None
     if handle is None and ident.handle and rec.shapes:
         stripped = letters(ident.handle)
@@ -71,23 +96,34 @@ def _name(ident: Identity, rec: ContactRecord, out: Comparison, tf: TermFrequenc
 def _location(ident: Identity, rec: ContactRecord, out: Comparison, tf: TermFrequencies) -> None:
     if not ident.location or not (rec.city or rec.country):
         return
-    if (rec.city and rec.city in ident.places) or (
-        rec.city and any(partial_ratio(rec.city, p) >= 92 for p in ident.places if len(p) > 4)
+    if rec.city and (
+        rec.city in ident.places or any(_same_place(rec.city, p) for p in ident.places)
     ):
         out.set("location", "city", ident.location, rec.city, tf.u("city", rec.city))
     elif rec.country and rec.country in ident.countries:
         out.set("location", "country", ident.location, rec.country, tf.u("country", rec.country))
-    elif rec.city:
-        out.set("location", "disagree", ident.location, rec.city)
+    elif rec.city and (ident.countries or any(tf.count("city", p) for p in ident.places)):
+        out.set("location", "disagree", ident.location, rec.city)  # a real place, elsewhere
+
+
+def _same_place(city: str, place: str) -> bool:
+    """One place written with a typo or inside a longer name ("Londn", "Greater London")."""
+    if len(place) <= 4 or len(city) <= 4:
+        return False
+    return partial_ratio(city, place) >= 92 or JaroWinkler.similarity(city, place) >= 0.93
 
 
 def _handles(ident: Identity, rec: ContactRecord, out: Comparison) -> None:
+    if not ident.handle and not ident.other_handles:
+        return
+    mine = {ident.handle, *ident.other_handles}
+    elsewhere = [(p, h) for p, h in rec.handles.items() if h in mine and p != ident.platform]
+    if elsewhere:
+        platform, handle = elsewhere[0]
+        out.set("handle_elsewhere", "agree", "@" + handle, f"{platform} @{handle}")
+    stored = rec.handles.get(ident.platform)
     if not ident.handle:
         return
-    elsewhere = [p for p, h in rec.handles.items() if h == ident.handle and p != ident.platform]
-    if elsewhere:
-        out.set("handle_elsewhere", "agree", "@" + ident.handle, f"{elsewhere[0]} @{ident.handle}")
-    stored = rec.handles.get(ident.platform)
     if stored and stored != ident.handle:
         out.set("handle_stale", "stale", "@" + ident.handle, "@" + stored)
     if rec.email_tag and alnum(ident.handle) == rec.email_tag:
@@ -116,11 +152,11 @@ def _keys(ident: Identity, rec: ContactRecord, out: Comparison, tf: TermFrequenc
     text_email = next((e for e in ident.text_emails if e in rec.emails), None)
     if text_email is None and rec.email_loose in ident.text_loose:
         text_email = rec.email
-    text_phone = rec.phone_national if rec.phone_national in ident.text_phones else None
+    text_phone = next((k for k in rec.phone_keys if k in ident.text_phones), None)
     if text_email or text_phone:
         out.set("text_key", "agree", text_email or text_phone, text_email or rec.phone)
     nationals = ident.phone_nationals
-    if rec.phone and nationals and rec.phone_national not in nationals and ident.phone != rec.phone:
+    if rec.phone and nationals and not rec.phone_keys & set(nationals) and ident.phone != rec.phone:
         out.set("phone", "disagree", nationals[0], rec.phone)
     if rec.domain and rec.domain in ident.domains:
         # u: a random person shows some site of their own (1 in 20) and it is this domain.

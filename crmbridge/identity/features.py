@@ -27,6 +27,7 @@ from crmbridge.identity.normalize import (
     personal_domain,
     phone_e164,
     phone_national,
+    someone_elses,
 )
 from crmbridge.identity.places import city_key, countries_in, country_code, places_in
 from crmbridge.models import Author, Contact
@@ -63,6 +64,7 @@ class ContactRecord:
     domain: str | None = None
     phone: str | None = None
     phone_national: str | None = None
+    phone_digits: str | None = None
     city: str = ""
     country: str | None = None
     handles: dict[str, str] = field(default_factory=dict)
@@ -72,6 +74,11 @@ class ContactRecord:
     def first(self) -> str:
         """The first given name token ('' when none)."""
         return self.given[0] if self.given else ""
+
+    @property
+    def phone_keys(self) -> set[str]:
+        """The national number and the digits as written (for numbers no parser reads)."""
+        return {k for k in (self.phone_national, self.phone_digits) if k}
 
     @property
     def last(self) -> str:
@@ -109,7 +116,8 @@ def prepare_contact(contact: Contact, default_region: str = "US") -> ContactReco
         email_local=letters(local),
         domain=personal_domain(email.rpartition("@")[2]) if email else None,
         phone=phone_e164(contact.phone, country),
-        phone_national=phone_national(contact.phone, country),
+        phone_national=phone_national(contact.phone, country) if contact.phone else None,
+        phone_digits=_digits(contact.phone),
         city=city_key(contact.city),
         country=country,
         handles={p: h for p, h in ((p, handle_key(v)) for p, v in contact.handles.items()) if h},
@@ -127,14 +135,16 @@ class Identity:
     tokens: list[str] = field(default_factory=list)
     raw_name: str | None = None
     location: str = ""
-    places: set[str] = field(default_factory=set)
-    countries: set[str] = field(default_factory=set)
+    places: frozenset[str] = frozenset()
+    countries: frozenset[str] = frozenset()
     email: str | None = None
     phone: str | None = None
     phone_nationals: list[str] = field(default_factory=list)
     text_emails: list[str] = field(default_factory=list)
     text_phones: list[str] = field(default_factory=list)
     domains: list[str] = field(default_factory=list)
+    # Handles the author names as their own elsewhere ("also @jane.doe on insta").
+    other_handles: list[str] = field(default_factory=list)
     loose_emails: set[str] = field(default_factory=set)
     text_loose: set[str] = field(default_factory=set)
 
@@ -172,6 +182,7 @@ class Identity:
             text_emails=[e for t in free for e in emails_in(t)],
             text_phones=list(dict.fromkeys(n for t in free for n in phones_written(t))),
             domains=list(dict.fromkeys(d for d in domains if d)),
+            other_handles=[h for t in free for h in handles_in(t)],
         )
 
     def merge(self, other: Identity) -> Identity:
@@ -179,6 +190,7 @@ class Identity:
         self.text_emails = list(dict.fromkeys([*self.text_emails, *other.text_emails]))
         self.text_phones = list(dict.fromkeys([*self.text_phones, *other.text_phones]))
         self.domains = list(dict.fromkeys([*self.domains, *other.domains]))
+        self.other_handles = list(dict.fromkeys([*self.other_handles, *other.other_handles]))
         self.email, self.phone = self.email or other.email, self.phone or other.phone
         self.phone_nationals = self.phone_nationals or other.phone_nationals
         self.tokens = self.tokens or other.tokens
@@ -189,13 +201,37 @@ class Identity:
         return self
 
 
+_HANDLE_IN_TEXT = re.compile(r"(?<![\w@.])@([a-z0-9_.]{3,30})(?![\w@])", re.IGNORECASE)
+
+
+def handles_in(text: str | None) -> list[str]:
+    """@handles a person writes as their own in free text (not someone else's, not a brand)."""
+    if not text:
+        return []
+    text = text[:5000]
+    found = (
+        m.group(1).lower().rstrip(".")
+        for m in _HANDLE_IN_TEXT.finditer(text)
+        if not someone_elses(text, m.start())
+    )
+    return list(dict.fromkeys(found))
+
+
+def _digits(phone: str | None) -> str | None:
+    """A phone's digits as written, trunk zeros off (None when too short to tell anyone)."""
+    digits = re.sub(r"\D", "", phone or "").lstrip("0")
+    return digits if 7 <= len(digits) <= 15 else None
+
+
 def phones_written(text: str | None) -> list[str]:
     """National numbers of the phone-shaped runs in free text (any country's format)."""
     if not text:
         return []
     out: list[str] = []
-    for match in _PHONE_IN_TEXT.finditer(text[:20000]):
-        out.extend(national_forms(match.group(0)))
+    text = text[:20000]
+    for match in _PHONE_IN_TEXT.finditer(text):
+        if not someone_elses(text, match.start()):
+            out.extend(national_forms(match.group(0)))
     return out
 
 

@@ -89,6 +89,7 @@ class StoredIndex:
         self.overlay = ContactIndex(default_region, max_block)
         self._records: dict[str, ContactRecord] = {}
         self._size: int | None = None
+        self._found: dict[str, list[str]] = {}  # a batch's key lookups (``prefetch``)
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -130,7 +131,17 @@ class StoredIndex:
 
     def ids(self, key: str) -> list[str]:
         """The contacts filed under one key."""
+        if key in self._found and key.startswith(EXACT_PREFIXES):
+            return self._found[key]
         return self.lookup([key], exact_only=True).get(key, [])
+
+    def prefetch(self, keys: set[str]) -> None:
+        """Look up a whole batch's keys, records and term counts in a few queries."""
+        found = self.lookup(sorted(keys))
+        self._found = {k: found.get(k, []) for k in keys}
+        records = self.records_of(sorted({i for ids in found.values() for i in ids}))
+        self.tf.prefetch(t for rec in records for t in terms_of(rec))
+        len(self)
 
     def lookup(self, keys: Sequence[str], exact_only: bool = False) -> dict[str, list[str]]:
         """Contact ids per key; blocking keys held by more than ``max_block`` are skipped."""
@@ -163,7 +174,10 @@ class StoredIndex:
 
     def candidates(self, keys: set[str], limit: int = 300) -> list[ContactRecord]:
         """Contacts sharing a key with the author (exact keys first)."""
-        found = self.lookup(sorted(keys))
+        if keys <= self._found.keys():
+            found = {k: self._found[k] for k in keys if self._found[k]}
+        else:
+            found = self.lookup(sorted(keys))
         ordered = sorted(found, key=lambda k: (not k.startswith(EXACT_PREFIXES), k))
         seen: dict[str, None] = {}
         for key in ordered:
@@ -192,6 +206,7 @@ class StoredIndex:
         else:
             self._apply(conn, contacts)
         self._size = None
+        self._found = {}
         self.tf.loaded.clear()
         for contact in contacts:
             self._records.pop(contact.id, None)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from crmbridge.identity.blocking import author_keys
-from crmbridge.identity.compare import compare
+from crmbridge.identity.compare import compare, looks_like_a_name
 from crmbridge.identity.features import ContactRecord, Identity, TermFrequencies
 from crmbridge.identity.model import WEAK_NAMES, Model, Scored
 from crmbridge.identity.names import compare as compare_names
@@ -35,7 +35,7 @@ class Thresholds:
     """Band limits: auto-link at or above ``auto``, review at or above ``review``."""
 
     auto: float = 0.985
-    review: float = 0.30
+    review: float = 0.50
     # The runner-up's probability must be at most this (namesakes share the posterior).
     margin: float = 0.05
 
@@ -182,6 +182,10 @@ class Matcher:
                     decision.tables[cid] = evidence_table(ident, rec, None)
             return decision
         (contact_id,) = ids
+        rec = idx.record(contact_id)
+        stored = rec.handles.get(ident.platform) if rec else None
+        if stored and ident.handle and stored != ident.handle:
+            evidence["handle_changed"] = f"@{stored} → @{ident.handle}"
         return Decision(ident.key, "auto", contact_id, 1.0, rule, evidence, [(contact_id, 1.0)])
 
     def conflict(self, ident: Identity, ids: set[str], by_rule: dict[str, set[str]]) -> str | None:
@@ -193,7 +197,7 @@ class Matcher:
         if rec is None:
             return None
         stored = rec.handles.get(ident.platform)
-        if ident.handle and stored and stored != ident.handle:
+        if ident.handle and stored and stored != ident.handle and "handle" in by_rule:
             return (
                 f"contact {rec.id} has {ident.platform} handle @{stored}, "
                 f"the author is @{ident.handle}"
@@ -201,12 +205,19 @@ class Matcher:
         if ident.email and rec.emails and ident.email not in rec.emails:
             return f"contact {rec.id} has email {rec.email}, the author shows {ident.email}"
         nationals = set(ident.phone_nationals)
-        differs = ident.phone != rec.phone and rec.phone_national not in nationals
+        differs = ident.phone != rec.phone and not rec.phone_keys & nationals
         if (ident.phone or nationals) and rec.phone and differs:
             shown = ident.phone or ident.phone_nationals[0]
             return f"contact {rec.id} has phone {rec.phone}, the author shows {shown}"
         unrelated = compare_names(ident.tokens, rec.given, rec.family) == "other"
-        if "email" not in by_rule and len(ident.tokens) >= 2 and unrelated:
+        named = looks_like_a_name(ident.tokens, self.index.tf)
+        if (
+            "phone" in by_rule
+            and "email" not in by_rule
+            and len(ident.tokens) >= 2
+            and unrelated
+            and named
+        ):
             return f"the author's name shares nothing with contact {rec.id}'s ({rec.name})"
         return None
 
@@ -215,8 +226,11 @@ class Matcher:
     def rank(self, ident: Identity) -> list[Scored]:
         """Every candidate compared, weighed and given its share of the posterior."""
         records = self.index.candidates(author_keys(ident))
-        scored = [self.model.score(rec.id, compare(ident, rec, self.index.tf)) for rec in records]
-        self.model.posterior(scored, len(self.index), self.unseen(records, scored))
+        size = len(self.index)
+        scored = [
+            self.model.score(rec.id, compare(ident, rec, self.index.tf), size) for rec in records
+        ]
+        self.model.posterior(scored, size, self.unseen(records, scored))
         scored.sort(key=lambda s: (-s.probability, s.contact_id))
         return scored
 
@@ -269,7 +283,7 @@ class Matcher:
     def rival(self, others: list[Scored]) -> str | None:
         """Another candidate with a key-like agreement of its own: the keys conflict."""
         for s in others:
-            shared = [f for f in IDENTIFYING if s.levels.get(f) == "agree"]
+            shared = [f for f in IDENTIFYING if s.levels.get(f) == "agree" and f != "domain"]
             if shared:
                 return f"contact {s.contact_id} also agrees on {', '.join(shared)}"
         return None
@@ -277,7 +291,8 @@ class Matcher:
     def guard(self, best: Scored, runner_up: float) -> str | None:
         """Why a probable candidate still may not auto-link, or None."""
         levels = best.levels
-        if levels.get("handle_stale"):
+        keyed = "text_key" in levels or "email_loose" in levels
+        if levels.get("handle_stale") and not keyed:
             a, c = best.comparison.values["handle_stale"]
             return f"contact {best.contact_id} has {c} on this platform, the author is {a}"
         if runner_up > self.thresholds.margin:

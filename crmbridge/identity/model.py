@@ -27,6 +27,7 @@ PRIORS: dict[str, dict[str, tuple[float, float | None]]] = {
         "initial": (0.07, None),
         "last": (0.08, None),
         "first": (0.08, None),
+        "first_initial": (0.05, None),
         "first_other": (0.05, None),
         "other": (0.10, 0.98),
     },
@@ -53,6 +54,10 @@ STRENGTH = {
     ("text_key", "agree"): 2,
 }
 WEAK_NAMES = ("other", "first_other")
+NAMED = ("full", "fuzzy")
+# Below this many contacts the same-name, same-place strangers are rarer than ``decoy``
+# says (it is measured on large CRMs): the per-contact chance uses this many.
+DECOY_FLOOR_CONTACTS = 1000
 
 
 @dataclass
@@ -78,11 +83,6 @@ class Scored:
             add = STRENGTH.get((f, lv), 0)
             if f == "text_key" and levels.get("name") in WEAK_NAMES:
                 add = 1  # someone else's address in a bio: not enough alone
-            if (
-                f == "handle_elsewhere"
-                and str(self.comparison.values.get("name", ("",))[0])[:1] == "@"
-            ):
-                add = 0  # the handle already counted as the name
             total += add
         return total
 
@@ -94,9 +94,11 @@ class Model:
         self,
         params: dict[str, dict[str, tuple[float, float | None]]] | None = None,
         in_crm: float = 0.5,
+        decoy: float = 0.02,
     ) -> None:
         self.params = {f: dict(levels) for f, levels in (params or PRIORS).items()}
         self.in_crm = in_crm
+        self.decoy = decoy
 
     def weight(self, feature: str, level: str, u_value: float | None = None) -> float:
         """log2(m/u) of one level (0 for an unknown level)."""
@@ -106,11 +108,10 @@ class Model:
             return 0.0
         return math.log2(max(m, 1e-12) / max(u, 1e-12))
 
-    def score(self, contact_id: str, comparison: Comparison) -> Scored:
+    def score(self, contact_id: str, comparison: Comparison, contacts: int = 0) -> Scored:
         """The pair's weights and total log2 likelihood ratio."""
-        weights = {
-            f: self.weight(f, lv, comparison.u.get(f)) for f, lv in comparison.levels.items()
-        }
+        levels = comparison.levels
+        weights = {f: self.weight(f, lv, comparison.u.get(f)) for f, lv in levels.items()}
         return Scored(contact_id, comparison, sum(weights.values()), weights=weights)
 
     def posterior(
@@ -118,21 +119,30 @@ class Model:
     ) -> None:
         """Share the author between its candidates and 'not in the CRM'.
 
-        ``unseen_log2`` is the log2 likelihood mass of contacts that were not compared but
-        would have agreed on the name (namesakes behind a key too common to look under).
+        Not in the CRM is either a random person, or a stranger who shares a candidate's
+        name and place (``decoy`` of the strangers do: namesakes cluster where their name is
+        common, so name and place are not independent). Such a stranger looks like the
+        candidate on name and location, but not on keys, handles or domains. ``unseen_log2``
+        is the log2 likelihood mass of contacts not compared that would have agreed on the
+        name (namesakes behind a key too common to look under).
         """
         if not scored:
             return
-        prior = math.log2(self.in_crm / ((1 - self.in_crm) * max(contacts, 1)))
+        n = max(contacts, 1)
+        prior = math.log2(self.in_crm / ((1 - self.in_crm) * n))
         logs = [min(max(prior + s.log2_lr, -200.0), 200.0) for s in scored]
-        top = max(logs)
-        # odds_c / (1 + sum odds), computed with the largest odds factored out.
-        scale = 2.0 ** (-top) if top > 0 else 1.0
-        total = scale + sum(2.0 ** (lg - max(top, 0.0)) for lg in logs)
-        if unseen_log2 is not None:
-            total += 2.0 ** (min(prior + unseen_log2, 200.0) - max(top, 0.0))
+        decoy = math.log2(self.decoy / max(n, DECOY_FLOOR_CONTACTS))
+        lookalikes = [
+            min(decoy + s.weights.get("name", 0.0) + max(s.weights.get("location", 0.0), 0.0), 200)
+            for s in scored
+            if s.levels.get("name") in NAMED
+        ]
+        logs_unseen = [min(prior + unseen_log2, 200.0)] if unseen_log2 is not None else []
+        top = max([0.0, *logs, *lookalikes, *logs_unseen])
+        stranger = 2.0 ** (-top) + sum(2.0 ** (lg - top) for lg in lookalikes)
+        total = stranger + sum(2.0 ** (lg - top) for lg in [*logs, *logs_unseen])
         for s, lg in zip(scored, logs, strict=True):
-            s.probability = 2.0 ** (lg - max(top, 0.0)) / total
+            s.probability = 2.0 ** (lg - top) / total
 
     def fit_em(self, authors: Iterable[Sequence[Scored]], contacts: int, rounds: int = 8) -> None:
         """Re-estimate m and the in-CRM share from unlabelled candidates (u stays).
@@ -169,6 +179,33 @@ class Model:
                     # m is P(level | match, field shown): renormalise among this field's levels.
                     share = (seen.get(lv, 0.0) + prior_weight * m) / (total + prior_weight)
                     levels[lv] = (min(max(share, 0.03), 0.97), u)
+
+    def estimate_decoy(self, authors: Iterable[Sequence[Scored]]) -> None:
+        """Estimate how many strangers share a name and a place with a contact, from the data.
+
+        Authors whose name matches a contact's but whose location names a real place
+        elsewhere are mostly namesakes who are not in the CRM. Taking the worst case that a
+        namesake lives in the same place as often as not, the same-place namesakes are about
+        as many as those, less the contacts who live elsewhere now (the ``disagree`` m).
+        """
+        agree = disagree = shown = 0
+        for cands in authors:
+            best = max(cands, key=lambda s: s.log2_lr, default=None)
+            if best is None or best.levels.get("name") not in NAMED:
+                continue
+            place = best.levels.get("location")
+            shown += place is not None
+            agree += place == "city"
+            disagree += place == "disagree"
+        if shown < 100:
+            return
+        m_city = self.params["location"]["city"][0]
+        m_moved = self.params["location"]["disagree"][0]
+        moved = agree * m_moved / max(m_city, 0.3)
+        strangers = shown * (1 - self.in_crm)
+        # Shrunk toward the default: few strangers say little about how many are decoys.
+        excess = max(disagree - moved, 0.0)
+        self.decoy = min(max((excess + 50 * self.decoy) / (strangers + 50), 0.002), 0.2)
 
     def learn(self, levels: dict[str, str], is_match: bool, strength: float = 50.0) -> None:
         """Move m with one reviewer decision (u is the contacts' own, so it stays).

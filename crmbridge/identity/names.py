@@ -11,7 +11,7 @@ contact's given and family names, in any order: ``full`` (both agree as written)
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import jellyfish
@@ -29,6 +29,7 @@ _TRANSCRIBE = (("ae", "a"), ("oe", "o"), ("ue", "u"), ("ph", "f"), ("kh", "h"), 
 _NOT_LETTERS = re.compile(r"[^a-z]")
 
 
+@lru_cache(maxsize=200_000)
 def phonetic(token: str) -> str:
     """A phonetic key of one folded name token (metaphone; the token when it has none)."""
     try:
@@ -40,6 +41,8 @@ def phonetic(token: str) -> str:
 def split_name(first: str | None, last: str | None) -> tuple[list[str], list[str]]:
     """A contact's given tokens and family tokens (particles left out)."""
     given = name_tokens(first)
+    if len(given) > 1 and all(len(g) <= 4 for g in given):
+        given.append("".join(given))  # "Ji-min" is also written "Jimin"
     family = [t for t in name_tokens(last) if t not in PARTICLES] or name_tokens(last)
     return given, family
 
@@ -61,6 +64,7 @@ def given_forms(token: str) -> frozenset[str]:
     return frozenset({token, *nickname_forms(token), *_groups().get(token, ())})
 
 
+@lru_cache(maxsize=200_000)
 def transcribed(token: str) -> str:
     """A spelling with common transcription pairs folded (mueller → muller, youssef → yusef)."""
     for a, b in _TRANSCRIBE:
@@ -73,6 +77,7 @@ def same_spelling(a: str, b: str) -> bool:
     return a == b
 
 
+@lru_cache(maxsize=500_000)
 def close_spelling(a: str, b: str) -> bool:
     """One name written two ways: a typo, a transcription or a transliteration."""
     if a == b:
@@ -86,6 +91,7 @@ def close_spelling(a: str, b: str) -> bool:
     return JaroWinkler.similarity(a, b) >= (0.93 if min(len(a), len(b)) <= 5 else 0.9)
 
 
+@lru_cache(maxsize=500_000)
 def given_agrees(author: str, contact: str) -> str | None:
     """'exact', 'fuzzy' (nickname, variant, typo) or None."""
     if author == contact:
@@ -95,7 +101,8 @@ def given_agrees(author: str, contact: str) -> str | None:
     return "fuzzy" if close_spelling(author, contact) else None
 
 
-def family_agrees(author: str, family: list[str]) -> str | None:
+@lru_cache(maxsize=500_000)
+def family_agrees(author: str, family: tuple[str, ...]) -> str | None:
     """'exact' or 'fuzzy' when the author's token is one of the family name's parts."""
     joined = "".join(family)
     if author in family or author == joined:
@@ -110,6 +117,13 @@ def family_agrees(author: str, family: list[str]) -> str | None:
 
 def compare(tokens: list[str], given: list[str], family: list[str]) -> str | None:
     """How an author's name tokens meet a contact's name (None when either is missing)."""
+    return _compare(tuple(tokens), tuple(given), tuple(family))
+
+
+@lru_cache(maxsize=500_000)
+def _compare(
+    tokens: tuple[str, ...], given: tuple[str, ...], family: tuple[str, ...]
+) -> str | None:
     if not tokens or not (given or family):
         return None
     best_family: tuple[int, str] | None = None
@@ -136,6 +150,8 @@ def compare(tokens: list[str], given: list[str], family: list[str]) -> str | Non
         return "last"
     if best_given and len(tokens) == 1:
         return "first"
+    if best_given and family and any(len(t) == 1 and t == family[0][:1] for t in rest):
+        return "first_initial"  # "Jane D."
     if best_given and family and len(tokens) >= 2:
         return "first_other"
     return "other"

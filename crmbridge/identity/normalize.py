@@ -92,10 +92,22 @@ def email_candidate_key(value: str | None) -> str | None:
 
 
 def handle_key(value: str | None) -> str | None:
-    """A handle compared case-blind and without a leading ``@``."""
+    """A handle compared case-blind, without a leading ``@`` or the profile address around it.
+
+    >>> handle_key("@JaneDoe"), handle_key("https://x.com/jane_doe?lang=en")
+    ('janedoe', 'jane_doe')
+    """
     if not value:
         return None
-    value = value.strip().lstrip("@").strip().lower()
+    value = value.strip().lower()
+    if "/" in value:
+        try:
+            path = urlsplit(value if "://" in value else "https://" + value).path
+        except ValueError:
+            return None
+        parts = [p for p in path.split("/") if p and p not in ("user", "u", "c", "in")]
+        value = parts[-1] if parts else ""
+    value = value.lstrip("@").strip()
     return value or None
 
 
@@ -131,7 +143,7 @@ def national_forms(value: str | None) -> list[str]:
     text = value.strip()
     digits = re.sub(r"\D", "", text)
     if text.startswith(("+", "00")):
-        number = _parse_phone(text, None)
+        number = _parse_phone("+" + text.lstrip("+")[2 if text.startswith("00") else 0 :], None)
         return [phonenumbers.national_significant_number(number)] if number else []
     forms = [digits]
     if digits.startswith("0"):
@@ -141,6 +153,7 @@ def national_forms(value: str | None) -> list[str]:
     return [f for f in dict.fromkeys(forms) if 6 <= len(f) <= 14]
 
 
+@lru_cache(maxsize=65536)
 def _parse_phone(value: str, region: str | None) -> phonenumbers.PhoneNumber | None:
     from crmbridge.identity.places import country_code
 
@@ -229,17 +242,43 @@ def url_domain(value: str | None) -> str | None:
     return ".".join(labels[-take:])
 
 
+@lru_cache(maxsize=65536)
 def personal_domain(value: str | None) -> str | None:
     """A registered domain that can identify a person or company (not a social or mail host)."""
     domain = url_domain(value)
     return None if domain is None or domain in _SHARED_HOSTS else domain
 
 
+# Words that introduce somebody else's address in a bio: "bookings: x@y", "mgmt → x@y".
+_THIRD_PARTY = re.compile(
+    r"\b(agent|agency|bookings?|mgmt|management|manager|managed|pr|press|collabs?|assistant|"
+    r"business|inquiries|enquiries|partnerships?|sponsorships?|rep|represented|label|team|"
+    r"wife|husband|sister|brother|mum|mom|dad|friend|boss|colleague|cc|"
+    r"agente|representante|presse|anfragen|kooperationen|contatto|contato)\b",
+    re.IGNORECASE,
+)
+
+
+def someone_elses(text: str, start: int) -> bool:
+    """Whether the words just before position ``start`` say a key belongs to someone else."""
+    before = text[max(0, start - 40) : start]
+    before = before.rsplit("·", 1)[-1].rsplit("|", 1)[-1].rsplit("\n", 1)[-1]
+    return bool(_THIRD_PARTY.search(before))
+
+
 def emails_in(text: str | None) -> list[str]:
-    """Email keys written in free text (a bio, a DM), in order, without duplicates."""
+    """Email keys a person writes as their own in free text (a bio, a DM), in order.
+
+    An address introduced as somebody else's ("agent: …", "bookings: …") is left out.
+    """
     if not text:
         return []
-    found = (email_key(m.group(0).rstrip(".")) for m in _EMAIL_IN_TEXT.finditer(text[:20000]))
+    text = text[:20000]
+    found = (
+        email_key(m.group(0).rstrip("."))
+        for m in _EMAIL_IN_TEXT.finditer(text)
+        if not someone_elses(text, m.start())
+    )
     return list(dict.fromkeys(k for k in found if k))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gettext
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -58,6 +58,7 @@ def _country_names() -> dict[str, str]:
     return names
 
 
+@lru_cache(maxsize=4096)
 def country_code(value: str | None) -> str | None:
     """The ISO 3166 alpha-2 code a country field means, or None.
 
@@ -97,10 +98,11 @@ def city_key(value: str | None) -> str:
 _SPLIT = re.compile(r"[,/|•·;()\[\]]|\s-\s|\s+and\s+")
 
 
-def places_in(location: str | None) -> set[str]:
+@lru_cache(maxsize=65536)
+def places_in(location: str | None) -> frozenset[str]:
     """City keys a free-text location may name ("📍 Köln, DE" → {cologne, de, ...})."""
     if not location:
-        return set()
+        return frozenset()
     folded_all = fold(location)
     out = {city_key(part) for part in _SPLIT.split(location)}
     out.add(city_key(location))
@@ -109,13 +111,14 @@ def places_in(location: str | None) -> set[str]:
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
             out.add(city_key(" ".join(words[i : i + size])))
-    return {p for p in out if p}
+    return frozenset(p for p in out if p)
 
 
-def countries_in(location: str | None) -> set[str]:
+@lru_cache(maxsize=65536)
+def countries_in(location: str | None) -> frozenset[str]:
     """ISO codes of the countries a free-text location names (flags included)."""
     if not location:
-        return set()
+        return frozenset()
     found = set()
     flags = [ord(c) - 0x1F1E6 for c in location if 0x1F1E6 <= ord(c) <= 0x1F1FF]
     for a, b in zip(flags[::2], flags[1::2], strict=False):
@@ -127,4 +130,4 @@ def countries_in(location: str | None) -> set[str]:
             code = _country_names().get(phrase)
             if code and not (size == 1 and len(phrase) == 2 and phrase not in ("uk", "us")):
                 found.add(code)
-    return found
+    return frozenset(found)

@@ -16,6 +16,7 @@ from typing import Any
 
 from crmbridge.config import IdentityConfig
 from crmbridge.crm.base import CrmAdapter
+from crmbridge.identity.blocking import author_keys
 from crmbridge.identity.features import Identity
 from crmbridge.identity.index_store import StoredIndex
 from crmbridge.identity.matcher import Decision, Matcher, Thresholds
@@ -110,6 +111,8 @@ class ScoredResolver:
         unknown = [k for k in identities if k not in linked]
         queued = self.store.open_reviews(unknown) if unknown else set()
         result: dict[str, Resolution] = {}
+        if unknown:
+            self.index.prefetch(set().union(*(author_keys(identities[k]) for k in unknown)))
         decisions = {key: self.matcher.decide(identities[key]) for key in unknown}
         wanted = {r.contact_id for r in linked.values()} | {
             d.contact_id for d in decisions.values() if d.band == "auto" and d.contact_id
@@ -231,12 +234,13 @@ class ScoredResolver:
 
 def reason_of(d: Decision) -> str:
     """Why a decision waits for a person, in plain words."""
-    if d.evidence.get("conflict"):
-        return str(d.evidence["conflict"])
     agree = [f for f, lv in d.evidence.items() if lv in ("full", "city", "agree")]
     second = f", runner-up {d.candidates[1][1]:.0%}" if len(d.candidates) > 1 else ""
     shown = ", ".join(agree) or "weak evidence"
-    return f"{d.score:.0%} likely ({shown} agree{second}); not enough to link alone"
+    why = d.evidence.get("conflict") or "not enough to link alone"
+    if d.rule != "score":
+        return str(why)
+    return f"{d.score:.0%} likely ({shown} agree{second}); {why}"
 
 
 def _richer(old: Author | None, new: Author) -> Author:

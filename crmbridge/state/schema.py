@@ -255,3 +255,42 @@ identity_terms = Table(
     Column("term", String(300), primary_key=True),
     Column("count", Integer, nullable=False),
 )
+
+# The replies' outbox (issue #19, 0008): one row per reply an agent asked for, from the
+# CLI or a CRM's outbound record. ``status`` is pending | held | sending | sent | failed |
+# unknown; a row is marked ``sending`` (with ``attempt_at``) before the platform is called,
+# so a crash leaves it there and the next run looks for it on the platform before any resend.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("platform", String(32), nullable=False),
+    Column("channel", String(16), nullable=False),  # public | dm
+    Column("target_key", String(300), nullable=False),  # the interaction answered
+    Column("target", Text, nullable=False),  # its interchange JSON, as the reply saw it
+    Column("conversation_key", String(300)),
+    Column("contact_id", String(64)),
+    Column("agent", String(128), nullable=False),
+    Column("text", Text, nullable=False),  # what the agent wrote
+    Column("body", Text, nullable=False),  # what is sent: text with the signature
+    Column("status", String(16), nullable=False),
+    Column("hold_reason", Text),
+    Column("approved_by", String(128)),
+    Column("moved_private", Text),  # why a public conversation was answered privately
+    Column("origin", String(32), nullable=False),  # cli | salesforce | hubspot | api
+    Column("origin_ref", String(128)),  # the CRM record the reply came from
+    Column("origin_synced", Integer, nullable=False, default=0),  # CRM record updated
+    Column("platform_id", String(256)),
+    Column("send_mode", String(64)),  # e.g. RESPONSE, MESSAGE_TAG:HUMAN_AGENT
+    Column("error", Text),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("lookups", Integer, nullable=False, default=0),
+    Column("attempt_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("spooled", Integer, nullable=False, default=0),  # outbound interaction written
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_outbox_status", "status"),
+    Index("ix_outbox_conversation", "conversation_key"),
+    Index("ix_outbox_origin", "origin", "origin_ref"),
+)

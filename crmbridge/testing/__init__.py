@@ -2,13 +2,16 @@
 
 Like ``singer_sdk.testing``, this package holds what tests and benchmarks share:
 
-- :mod:`crmbridge.testing.contract`: the connector contract suite (``ConnectorContract``,
+- :mod:`crmbridge.testing.contract` and :mod:`crmbridge.testing.coverage`: the connector
+  contract suites (``ConnectorContract``, ``CoverageContract``,
   ``paged``, ``fake_response``); it needs ``pytest`` and ``responses`` (the ``dev`` extra).
 - :mod:`crmbridge.testing.synthetic`: seeded contacts and interactions.
 - :mod:`crmbridge.testing.faults`: HTTP fault injection at the wire.
 - :mod:`crmbridge.testing.salesforce_org` and :mod:`crmbridge.testing.hubspot_fake`: strict
   fakes of a Salesforce org and a HubSpot portal.
 - :mod:`crmbridge.testing.harness`: the SIGKILL harness.
+- :mod:`crmbridge.testing.platforms_fake`: strict fakes of the five platforms' reply and
+  lookup endpoints (``responses`` in tests, an HTTP server in benchmarks/replies.py).
 
 The contract's names are importable from here too (``from crmbridge.testing import
 ConnectorContract``); they load lazily, so the other modules do not need pytest.

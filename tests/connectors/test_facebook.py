@@ -11,8 +11,11 @@ import requests
 import responses
 from crmbridge.connectors.facebook import FacebookConnector
 
-from crmbridge.errors import AuthError, ConfigError
+from crmbridge.errors import AuthError, ConfigError, RateLimited
+from crmbridge.models import Interaction, parse_interaction
 from crmbridge.testing import ConnectorContract, fake_response, paged
+from crmbridge.testing.coverage import CoverageContract
+from crmbridge.webhook_events import meta_events
 from tests.connectors.conftest import fixture
 
 API = "https://graph.test/v21.0"
@@ -21,6 +24,8 @@ POST = f"{PAGE}_500000000000001"
 FEED = f"{API}/{PAGE}/feed"
 COMMENTS = f"{API}/{POST}/comments"
 CONVERSATIONS = f"{API}/{PAGE}/conversations"
+VISITOR_POSTS = f"{API}/{PAGE}/visitor_posts"
+TAGGED = f"{API}/{PAGE}/tagged"
 TOKEN = "EAAG-page-token-secret"
 
 
@@ -39,6 +44,8 @@ def serve(wire: responses.RequestsMock, page1: dict | None = None) -> None:
     }
     wire.add(responses.GET, FEED, json=fixture("facebook", "feed.json"))
     wire.add_callback(responses.GET, COMMENTS, callback=paged(pages, "after"))
+    wire.add(responses.GET, VISITOR_POSTS, json=fixture("facebook", "visitor_posts.json"))
+    wire.add(responses.GET, TAGGED, json=fixture("facebook", "tagged.json"))
     wire.add(responses.GET, CONVERSATIONS, json=fixture("facebook", "conversations.json"))
 
 
@@ -53,7 +60,16 @@ def usage(minutes: float) -> dict:
     return {"X-Business-Use-Case-Usage": json.dumps({PAGE: [entry]})}
 
 
-class TestFacebookContract(ConnectorContract):
+def pushed(*names: str) -> list[Interaction]:
+    """The interchange records the Meta webhook makes of these deliveries."""
+    return [
+        parse_interaction(event.record, name)
+        for name in names
+        for event in meta_events(fixture("webhooks", name))
+    ]
+
+
+class TestFacebookContract(ConnectorContract, CoverageContract):
     def make(self, tmp_path: Path) -> FacebookConnector:
         return make_fb()
 
@@ -78,6 +94,13 @@ class TestFacebookContract(ConnectorContract):
             del broken["from"]
             page1["data"].insert(1, broken)
         serve(wire, page1)
+
+    def webhook_copies(self, tmp_path: Path) -> list[Interaction]:
+        return pushed("meta_feed.json", "meta_messaging.json", "meta_page_mentions.json")
+
+    def full_texts(self) -> dict[str, str]:
+        post = fixture("facebook", "visitor_posts.json")["data"][0]
+        return {post["id"]: post["message"]}
 
     def rate_limited_response(self, reset_seconds: float) -> requests.Response:
         body = fixture("facebook", "error_rate.json")
@@ -111,7 +134,7 @@ def test_a_same_name_decoy_is_a_different_persona(items):
 
 def test_a_messenger_thread_keeps_the_pages_outbound_reply(items):
     thread = [items[f"m_AbCdEf0{n}"] for n in (1, 2, 3)]
-    assert {m.conversation_id for m in thread} == {"t_10160000000000001"}
+    assert {m.conversation_id for m in thread} == {"104000000000001-7001000000000001"}
     assert [m.direction for m in thread] == ["inbound", "inbound", "outbound"]
     assert all(m.is_private and m.kind == "dm" for m in thread)
 
@@ -132,7 +155,7 @@ def test_comment_paging_stops_at_the_watermark():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as wire:
         serve(wire)
         cursor = {"comments": {"at": "2024-01-15T10:40:00Z", "ids": []}}
-        found = list(make_fb(dms=False).fetch(cursor))
+        found = list(make_fb(dms=False, visitor_posts=False, tagged=False).fetch(cursor))
         assert sum("/comments" in c.request.url for c in wire.calls) == 1
     assert [i.interaction.message_id for i in found] == ["500000000000001_903"]
 
@@ -174,7 +197,8 @@ def test_a_full_messenger_window_newer_than_the_watermark_is_logged(caplog):
     with responses.RequestsMock() as wire:
         wire.add(responses.GET, CONVERSATIONS, json=conversations)
         with caplog.at_level(logging.WARNING):
-            list(make_fb(comments=False).fetch({"dms": {"at": "2024-01-15T12:00:00Z"}}))
+            only_dms = make_fb(comments=False, visitor_posts=False, tagged=False)
+            list(only_dms.fetch({"dms": {"at": "2024-01-15T12:00:00Z"}}))
     assert any("20" in r.getMessage() for r in caplog.records)
 
 
@@ -184,8 +208,71 @@ def test_graph_calls_are_spaced_by_min_interval():
         started = time.monotonic()
         list(make_fb(min_interval=0.1).fetch(None))
         calls = len(wire.calls)
-    assert calls == 4 and time.monotonic() - started >= 0.3
+    assert calls == 6 and time.monotonic() - started >= 0.5
 
 
 def test_the_default_pace_keeps_under_two_calls_a_second_per_page():
     assert FacebookConnector.Config.model_fields["min_interval"].default == 0.5
+
+
+def test_visitor_posts_and_posts_tagging_the_page_are_read(items):
+    visitor = items["104000000000001_510000000000002"]
+    tagged = items["7005000000000005_620000000000001"]
+    assert (visitor.kind, tagged.kind) == ("post", "mention")
+    assert visitor.direction == tagged.direction == "inbound"
+    assert tagged.url == "https://www.facebook.com/7005000000000005/posts/620000000000001"
+    assert tagged.persona_key == items["104000000000001_510000000000001"].persona_key
+
+
+def test_webhook_visitor_posts_and_mentions_match_the_polled_ones(items):
+    by_id = {i.message_id: i for i in pushed("meta_page_mentions.json")}
+    for message_id in ("104000000000001_510000000000002", "7005000000000005_620000000000001"):
+        webhook, polled = by_id[message_id], items[message_id]
+        assert (webhook.kind, webhook.text, webhook.conversation_id, webhook.created_at) == (
+            polled.kind,
+            polled.text,
+            polled.conversation_id,
+            polled.created_at,
+        )
+    assert "104000000000001_510000000000009" not in by_id  # the Page's own broadcast
+
+
+def test_messages_and_echoes_under_standby_are_taken_in():
+    by_id = {i.message_id: i for i in pushed("meta_page_mentions.json")}
+    echo, answer = by_id["m_AbCdEf04"], by_id["m_AbCdEf05"]
+    assert echo.direction == "outbound" and answer.direction == "inbound"
+    assert echo.is_private and answer.kind == "dm"
+
+
+def test_a_webhook_comment_links_to_the_comment_as_the_polled_permalink_does(items):
+    by_id = {i.message_id: i for i in pushed("meta_feed.json")}
+    assert by_id["500000000000001_901"].url == items["500000000000001_901"].url
+
+
+def test_graph_usage_headers_pace_the_next_call_before_meta_throttles():
+    busy = {
+        "X-App-Usage": json.dumps({"call_count": 12, "total_time": 8, "total_cputime": 4}),
+        **usage(10),
+    }
+    entry = json.loads(busy["X-Business-Use-Case-Usage"])
+    entry[PAGE][0].update(call_count=96)
+    busy["X-Business-Use-Case-Usage"] = json.dumps(entry)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as wire:
+        wire.add(responses.GET, FEED, json=fixture("facebook", "feed.json"), headers=busy)
+        started = time.monotonic()
+        with pytest.raises(RateLimited) as caught:
+            list(make_fb(max_rate_wait=60).fetch(None))
+        assert len(wire.calls) == 1  # the next call was not made into a throttle
+    assert time.monotonic() - started < 5
+    assert caught.value.retry_after is not None and caught.value.retry_after > 500
+
+
+def test_usage_below_the_pause_threshold_does_not_slow_the_read():
+    calm = {"X-App-Usage": json.dumps({"call_count": 40, "total_time": 10, "total_cputime": 5})}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as wire:
+        serve(wire)
+        wire.replace(responses.GET, FEED, json=fixture("facebook", "feed.json"), headers=calm)
+        started = time.monotonic()
+        found = list(make_fb().fetch(None))
+        elapsed = time.monotonic() - started
+    assert found and elapsed < 5

@@ -8,6 +8,9 @@ from crmbridge.connectors.files import JsonlConnector
 
 from crmbridge.connector import Connector
 from crmbridge.testing import ConnectorContract
+from crmbridge.testing.coverage import CoverageContract
+
+LONG = "A long export line that must come through whole. " * 8
 
 
 def record(n: int, author: str) -> dict:
@@ -17,13 +20,17 @@ def record(n: int, author: str) -> dict:
         "kind": "mention",
         "message_id": f"10{n}",
         "author": {"id": author, "handle": f"user{author}"},
-        "text": f"message {n}",
+        "text": LONG if n == 3 else f"message {n}",
         "created_at": f"2024-01-15T10:3{n}:00Z",
+        "url": f"https://x.com/user{author}/status/10{n}",
     }
 
 
-class TestJsonlContract(ConnectorContract):
+class TestJsonlContract(ConnectorContract, CoverageContract):
     speaks_http = False
+
+    def full_texts(self) -> dict[str, str]:
+        return {"103": LONG}
 
     def make(self, tmp_path: Path) -> Connector:
         config = JsonlConnector.Config.model_validate({"path": str(tmp_path / "in.jsonl")})

@@ -10,6 +10,7 @@ from crmbridge.connectors.reddit import RedditConnector
 
 from crmbridge.errors import AuthError
 from crmbridge.testing import ConnectorContract, fake_response, paged
+from crmbridge.testing.coverage import CoverageContract
 from tests.connectors.conftest import fixture
 
 API = "https://reddit.test"
@@ -17,6 +18,11 @@ SEARCH = f"{API}/r/acme/search"
 COMMENTS = f"{API}/r/acme/comments"
 MENTIONS = f"{API}/message/mentions"
 MESSAGES = f"{API}/message/messages"
+INBOX_COMMENTS = f"{API}/message/comments"
+SELFREPLY = f"{API}/message/selfreply"
+SENT = f"{API}/message/sent"
+ABOUT_JDOE = f"{API}/user/jdoe/about"
+OVERVIEW = f"{API}/user/AcmeSupport/overview"
 AGENT = "linux:crmbridge-tests:0.1 (by /u/AcmeSupport)"
 
 
@@ -42,7 +48,12 @@ def serve(wire: responses.RequestsMock, search: dict | None = None) -> None:
     wire.add(responses.GET, SEARCH, json=search or fixture("reddit", "search.json"))
     wire.add_callback(responses.GET, COMMENTS, callback=paged(pages, "after"))
     wire.add(responses.GET, MENTIONS, json=fixture("reddit", "mentions.json"))
+    wire.add(responses.GET, INBOX_COMMENTS, json=fixture("reddit", "inbox_comments.json"))
+    wire.add(responses.GET, SELFREPLY, json=fixture("reddit", "selfreply.json"))
     wire.add(responses.GET, MESSAGES, json=fixture("reddit", "messages.json"))
+    wire.add(responses.GET, SENT, json=fixture("reddit", "sent.json"))
+    wire.add(responses.GET, ABOUT_JDOE, json=fixture("reddit", "user_about_jdoe.json"))
+    wire.add(responses.GET, OVERVIEW, json=fixture("reddit", "overview.json"))
 
 
 def limits(reset: float) -> dict:
@@ -53,7 +64,7 @@ def limits(reset: float) -> dict:
     }
 
 
-class TestRedditContract(ConnectorContract):
+class TestRedditContract(ConnectorContract, CoverageContract):
     def make(self, tmp_path: Path) -> RedditConnector:
         return make_reddit()
 
@@ -76,6 +87,10 @@ class TestRedditContract(ConnectorContract):
             del broken["data"]["created_utc"]
             search["data"]["children"].append(broken)
         serve(wire, search)
+
+    def full_texts(self) -> dict[str, str]:
+        reply = fixture("reddit", "selfreply.json")["data"]["children"][1]["data"]
+        return {reply["name"]: reply["body"]}
 
     def rate_limited_response(self, reset_seconds: float) -> requests.Response:
         return fake_response(
@@ -117,8 +132,77 @@ def test_a_pm_thread_flattens_replies_and_marks_the_outbound_one(items):
     assert first.is_private and reply.kind == "dm"
 
 
-def test_a_mention_comes_from_the_inbox(items):
-    assert items["t1_km1"].kind == "mention"
+def test_a_mention_comes_from_the_inbox_with_its_post_and_url_read_from_context(items):
+    mention = items["t1_km1"]
+    assert mention.kind == "mention"
+    assert mention.conversation_id == "t3_19g7k" and mention.in_reply_to == "t3_19g7k"
+    assert mention.url == (
+        "https://www.reddit.com/r/gadgets/comments/19g7k/best_blender_for_smoothies/km1/"
+    )
+
+
+def test_two_inbox_mentions_on_one_post_share_its_conversation(items):
+    assert items["t1_km1"].conversation_key == items["t1_km2"].conversation_key
+
+
+def test_replies_to_the_brand_are_read_from_the_inbox(items):
+    comment_reply, post_reply = items["t1_kr1"], items["t1_ks1"]
+    assert comment_reply.kind == post_reply.kind == "reply"
+    assert comment_reply.in_reply_to == "t1_kb9" and comment_reply.conversation_id == "t3_19g7k"
+    assert post_reply.in_reply_to == "t3_19h2p" and post_reply.conversation_id == "t3_19h2p"
+    assert comment_reply.persona_key == "reddit:t2_samk3"
+
+
+def test_an_inbox_item_of_a_fully_read_subreddit_comes_once_from_its_comments_stream():
+    with responses.RequestsMock() as wire:
+        serve(wire)
+        keys = [i.interaction.key for i in make_reddit().fetch(None) if i.interaction]
+    assert "reddit:t1_kr0" not in keys and "reddit:t1_km3" not in keys
+    assert len(keys) == len(set(keys))
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as wire:
+        serve(wire)
+        alone = {i.interaction.key for i in make_reddit(comments=False).fetch(None)}
+    assert {"reddit:t1_kr0", "reddit:t1_km3"} <= alone
+
+
+def test_the_brands_sent_messages_are_read_once_as_outbound(items):
+    sent, reply = items["t4_pm5"], items["t4_pm2"]
+    assert sent.direction == reply.direction == "outbound"
+    assert sent.kind == "dm" and sent.is_private and sent.agent == "brand"
+    assert reply.conversation_id == "t4_pm1"
+
+
+def test_sent_mail_is_not_read_without_the_brand_username():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as wire:
+        serve(wire)
+        items = [i.interaction for i in make_reddit(username=None).fetch(None)]
+        assert not [c for c in wire.calls if c.request.url.startswith(SENT)]
+    assert "t4_pm2" in {i.message_id for i in items}  # nested in the PM thread instead
+
+
+def test_an_author_missing_from_the_listing_is_keyed_by_the_looked_up_fullname():
+    with responses.RequestsMock() as wire:
+        serve(wire)
+        items = {i.interaction.message_id: i.interaction for i in make_reddit().fetch(None)}
+        lookups = [c for c in wire.calls if c.request.url.startswith(ABOUT_JDOE)]
+    assert items["t1_km2"].persona_key == items["t1_km1"].persona_key == "reddit:t2_jdoe1"
+    assert len(lookups) == 1  # once per run, however many items lack the fullname
+
+
+def test_a_suspended_author_falls_back_to_the_username():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as wire:
+        serve(wire)
+        wire.replace(responses.GET, ABOUT_JDOE, status=404, json={"message": "Not Found"})
+        items = {i.interaction.message_id: i.interaction for i in make_reddit().fetch(None)}
+    assert items["t1_km2"].author.id == "u/jdoe"
+
+
+def test_author_less_items_have_no_persona_and_never_share_one(items):
+    gone = [items[k] for k in ("t1_kr2", "t1_ks2", "t4_pm3", "t4_pm4")]
+    assert all(not i.has_persona for i in gone)
+    assert len({i.persona_key for i in gone}) == len(gone)
+    assert items["t4_pm4"].text.startswith("Your post was removed")
+    assert items["t1_ks2"].deleted and items["t1_ks2"].text == ""
 
 
 def test_a_decoy_username_is_a_different_persona(items):
@@ -143,3 +227,33 @@ def test_an_expired_token_names_the_setting():
             list(make_reddit().fetch(None))
     assert "REDDIT_ACCESS_TOKEN" in str(caught.value)
     assert "reddit-secret" not in str(caught.value)
+
+
+def test_a_comment_in_a_watched_subreddit_naming_the_brand_is_a_mention():
+    page2 = fixture("reddit", "comments_page2.json")
+    named = copy.deepcopy(page2["data"]["children"][0])
+    named["data"].update(
+        id="kc9",
+        name="t1_kc9",
+        author="sam_k",
+        author_fullname="t2_samk3",
+        body="u/acmesupport the lid is cracked again",
+        permalink="/r/acme/comments/18x1a/acme_order_never_arrived/kc9/",
+    )
+    page2["data"]["children"].append(named)
+    page1 = fixture("reddit", "comments_page1.json")
+    pages = {None: page1, page1["data"]["after"]: page2}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as wire:
+        serve(wire)
+        wire.remove(responses.GET, COMMENTS)
+        wire.add_callback(responses.GET, COMMENTS, callback=paged(pages, "after"))
+        found = {i.interaction.message_id: i.interaction for i in make_reddit().fetch(None)}
+    assert found["t1_kc9"].kind == "mention" and found["t1_kc9"].direction == "inbound"
+
+
+def test_the_brands_own_comments_and_posts_elsewhere_are_outbound(items):
+    comment, post = items["t1_kb9"], items["t3_19h2p"]
+    assert comment.direction == post.direction == "outbound"
+    assert (comment.kind, post.kind) == ("comment", "post")
+    assert comment.url.endswith("/r/gadgets/comments/19g7k/best_blender_for_smoothies/kb9/")
+    assert items["t1_kr1"].in_reply_to == comment.message_id  # a reply to it, from the inbox

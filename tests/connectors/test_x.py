@@ -10,8 +10,12 @@ import requests
 import responses
 from crmbridge.connectors.x import XConnector
 
+from crmbridge.copies import inherit_threads
 from crmbridge.errors import AuthError, QuotaExhausted, RateLimited
+from crmbridge.models import Interaction, parse_interaction
 from crmbridge.testing import ConnectorContract, fake_response, paged
+from crmbridge.testing.coverage import CoverageContract
+from crmbridge.webhook_events import x_events
 from tests.connectors.conftest import fixture
 
 API = "https://x.test"
@@ -45,7 +49,16 @@ def rate_limited(reset: float) -> dict:
     }
 
 
-class TestXContract(ConnectorContract):
+def pushed(*names: str) -> list[Interaction]:
+    """The interchange records the X webhook makes of these deliveries."""
+    return [
+        parse_interaction(event.record, name)
+        for name in names
+        for event in x_events(fixture("webhooks", name))
+    ]
+
+
+class TestXContract(ConnectorContract, CoverageContract):
     def make(self, tmp_path: Path) -> XConnector:
         return make_x()
 
@@ -68,6 +81,21 @@ class TestXContract(ConnectorContract):
             del broken["created_at"]
             page1["data"].append(broken)
         serve(wire, page1)
+
+    def webhook_copies(self, tmp_path: Path) -> list[Interaction]:
+        # X's webhook payload names no conversation for a reply: the sync places it in its
+        # parent's (here delivered in the same batch; stored ones: test_x_threads.py).
+        copies = pushed("x_activity.json", "x_timeline.json", "x_dm.json")
+        placed = inherit_threads(copies, lambda keys: {})
+        assert placed, "the deliveries must hold replies"
+        return [placed.get(c.key, c) for c in copies]
+
+    def full_texts(self) -> dict[str, str]:
+        long = next(t for t in fixture("x", "mentions_page2.json")["data"] if "note_tweet" in t)
+        text = long["note_tweet"]["text"].replace(
+            "https://t.co/lid5120", "https://photos.example/samkay/lid5120"
+        )
+        return {long["id"]: text}
 
     def rate_limited_response(self, reset_seconds: float) -> requests.Response:
         headers = rate_limited(time.time() + reset_seconds)
@@ -150,8 +178,11 @@ def test_requests_carry_the_token_fields_expansions_and_since_id():
         request = wire.calls[0].request
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
     assert request.params["since_id"] == "1750000000000000100"
-    assert request.params["expansions"] == "author_id"
-    assert "edit_history_tweet_ids" in request.params["tweet.fields"]
+    assert request.params["expansions"].split(",")[0] == "author_id"
+    assert "referenced_tweets.id.author_id" in request.params["expansions"]
+    assert {"edit_history_tweet_ids", "note_tweet", "entities"} <= set(
+        request.params["tweet.fields"].split(",")
+    )
     assert request.params["max_results"] == "100"
 
 
@@ -217,7 +248,7 @@ def test_recent_search_pages_with_next_token_and_sends_the_query():
         found = list(make_x(mentions=False, dms=False, search_query="@BrandSupport").fetch(None))
         assert wire.calls[0].request.params["query"] == "@BrandSupport"
         assert wire.calls[1].request.params["next_token"] == token
-    assert len(found) == 5 and found[-1].cursor["search"]["since_id"] == "1750000000000000105"
+    assert len(found) == 8 and found[-1].cursor["search"]["since_id"] == "1750000000000000105"
 
 
 def test_more_mentions_than_the_800_window_are_logged_as_behind(caplog):
@@ -242,3 +273,87 @@ def test_after_the_last_call_of_a_window_the_next_waits_for_the_reset_or_stops()
             list(make_x(dms=False, max_rate_wait=60).fetch(None))
         assert len(wire.calls) == 1  # the second page was never asked for
     assert caught.value.retry_after > 500
+
+
+LONG_ID, RETWEET_ID, QUOTE_ID, BROADCAST_ID = (f"17500000000000000{n}" for n in (99, 98, 97, 96))
+
+
+def test_a_long_post_is_read_whole_from_note_tweet_with_its_links_expanded(items):
+    long = items[LONG_ID]
+    assert len(long.text) > 280 and not long.text.endswith("…")
+    assert "https://photos.example/samkay/lid5120" in long.text and "t.co" not in long.text
+    assert long.kind == "mention"
+
+
+def test_retweets_and_quotes_are_their_own_kinds(items):
+    retweet, quote = items[RETWEET_ID], items[QUOTE_ID]
+    assert (retweet.kind, quote.kind) == ("retweet", "quote")
+    assert retweet.text.startswith("RT @BrandSupport: We're rolling out the lid fix")
+    assert retweet.text.endswith("free of charge.")  # the shared post whole, not X's cut
+    assert "https://x.com/BrandSupport/status/1749999999999999000" in quote.text
+
+
+def test_the_brands_own_broadcasts_are_left_out_unless_configured(items):
+    assert BROADCAST_ID not in items
+    assert items["1750000000000000102"].direction == "outbound"  # its replies are kept
+    with responses.RequestsMock() as wire:
+        serve(wire, dms=False)
+        found = {
+            i.interaction.message_id: i.interaction
+            for i in make_x(dms=False, broadcasts=True).fetch(None)
+        }
+    assert found[BROADCAST_ID].direction == "outbound" and found[BROADCAST_ID].agent == "brand"
+
+
+def test_the_usage_cap_is_recognised_by_the_problem_type_not_its_title():
+    body = {**fixture("x", "usage_capped.json"), "title": "Too Many Requests"}
+    response = fake_response(429, {}, body, MENTIONS)
+    assert isinstance(make_x().classify(response), QuotaExhausted)
+    throttled = fake_response(
+        429, rate_limited(time.time() + 5), fixture("x", "error_429.json"), MENTIONS
+    )
+    assert isinstance(make_x().classify(throttled), RateLimited)
+    assert not isinstance(make_x().classify(throttled), QuotaExhausted)
+
+
+def test_the_webhook_gives_the_polled_kind_text_thread_and_expanded_website(items):
+    by_id = {i.message_id: i for i in pushed("x_timeline.json")}
+    for message_id in (LONG_ID, RETWEET_ID, QUOTE_ID):
+        webhook, polled = by_id[message_id], items[message_id]
+        assert (webhook.kind, webhook.text, webhook.conversation_id) == (
+            polled.kind,
+            polled.text,
+            polled.conversation_id,
+        )
+    sam_pushed, sam_polled = by_id[LONG_ID].author, items[LONG_ID].author
+    assert sam_pushed.website == sam_polled.website == "https://samkay.example"
+
+
+def test_the_webhook_leaves_out_the_brands_broadcasts_and_keeps_its_replies():
+    ids = {i.message_id for i in pushed("x_timeline.json")}
+    assert BROADCAST_ID not in ids and "1750000000000000102" in ids
+    every = {
+        parse_interaction(e.record, "x").message_id
+        for e in x_events(fixture("webhooks", "x_timeline.json"), broadcasts=True)
+    }
+    assert BROADCAST_ID in every
+
+
+def test_a_webhook_deletion_carries_the_posts_own_time_and_the_deletion_as_its_version():
+    (gone,) = pushed("x_delete.json")
+    assert gone.deleted and gone.edited_at is not None
+    millis = (int(gone.message_id) >> 22) + 1288834974657
+    assert int(gone.created_at.timestamp()) == millis // 1000
+    assert gone.version_at == gone.edited_at
+
+
+def test_the_brands_own_timeline_gives_its_replies_as_outbound_and_leaves_out_broadcasts():
+    with responses.RequestsMock() as wire:
+        wire.add(responses.GET, f"{API}/2/users/{BRAND}/tweets", json=fixture("x", "timeline.json"))
+        found = [
+            i.interaction for i in make_x(mentions=False, dms=False, timeline=True).fetch(None)
+        ]
+    assert [i.message_id for i in found] == ["1750000000000000110"]
+    (reply,) = found
+    assert reply.direction == "outbound" and reply.kind == "reply" and reply.agent == "brand"
+    assert reply.conversation_id == "1750000000000000097"

@@ -10,6 +10,7 @@ from crmbridge.connectors.youtube import YouTubeConnector
 
 from crmbridge.errors import AuthError, QuotaExhausted
 from crmbridge.testing import ConnectorContract, paged
+from crmbridge.testing.coverage import CoverageContract
 from tests.connectors.conftest import fixture
 
 API = "https://youtube.test/youtube/v3"
@@ -33,7 +34,7 @@ def serve(wire: responses.RequestsMock, page1: dict | None = None) -> None:
     wire.add(responses.GET, REPLIES, json=fixture("youtube", "replies.json"))
 
 
-class TestYouTubeContract(ConnectorContract):
+class TestYouTubeContract(ConnectorContract, CoverageContract):
     def make(self, tmp_path: Path) -> YouTubeConnector:
         return make_yt()
 
@@ -61,6 +62,10 @@ class TestYouTubeContract(ConnectorContract):
             del broken["snippet"]["topLevelComment"]["snippet"]["authorChannelId"]
             page1["items"].insert(1, broken)
         serve(wire, page1)
+
+    def full_texts(self) -> dict[str, str]:
+        reply = fixture("youtube", "replies.json")["items"][2]
+        return {reply["id"]: reply["snippet"]["textOriginal"]}
 
     def rate_limited_response(self, reset_seconds: float) -> requests.Response | None:
         return None  # YouTube announces no reset; backoff is exponential with jitter
@@ -127,3 +132,66 @@ def test_an_invalid_key_names_the_setting_to_renew():
             list(make_yt().fetch(None))
     assert "api_key" in str(caught.value) and "YOUTUBE_API_KEY" in str(caught.value)
     assert KEY not in str(caught.value)
+
+
+def test_a_reply_read_through_comments_list_links_to_its_threads_video(items):
+    reply = items["UgyLongThreadC.r2"]
+    assert reply.url == "https://www.youtube.com/watch?v=dQw4w9WgXcQ&lc=UgyLongThreadC.r2"
+
+
+def test_a_thread_whose_reply_count_has_not_moved_is_not_paged_again():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as wire:
+        serve(wire)
+        first = list(make_yt().fetch(None))
+        assert first[-1].cursor["comments"]["replies"]["UgyLongThreadC"] == 3
+        wire.calls.reset()
+        assert list(make_yt().fetch(first[-1].cursor)) == []
+        assert not [c for c in wire.calls if c.request.url.startswith(REPLIES)]
+
+
+def test_a_moved_reply_count_pages_the_threads_replies_again():
+    page1 = fixture("youtube", "threads_page1.json")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as wire:
+        serve(wire)
+        first = list(make_yt().fetch(None))
+        page1["items"][0]["snippet"]["totalReplyCount"] = 4
+        pages = {None: page1, page1["nextPageToken"]: fixture("youtube", "threads_page2.json")}
+        wire.remove(responses.GET, THREADS)
+        wire.add_callback(responses.GET, THREADS, callback=paged(pages, "pageToken"))
+        wire.calls.reset()
+        list(make_yt().fetch(first[-1].cursor))
+        assert [c.request.params["parentId"] for c in wire.calls if REPLIES in c.request.url] == [
+            "UgyLongThreadC"
+        ]
+
+
+def test_a_new_reply_on_an_older_thread_past_an_all_old_page_is_seen():
+    page2 = fixture("youtube", "threads_page2.json")
+    late = copy.deepcopy(page2["items"][0]["replies"]["comments"][1])
+    late["id"], late["snippet"]["publishedAt"] = "UgzJaneThreadA.r3", "2024-01-16T09:00:00Z"
+    late["snippet"]["updatedAt"] = "2024-01-16T09:00:00Z"
+    page2["items"][0]["replies"]["comments"].append(late)
+    page2["items"][0]["snippet"]["totalReplyCount"] = 3
+    page1 = fixture("youtube", "threads_page1.json")
+    pages = {None: page1, page1["nextPageToken"]: page2}
+    cursor = {"comments": {"at": "2024-01-15T23:00:00Z", "ids": []}}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as wire:
+        wire.add_callback(responses.GET, THREADS, callback=paged(pages, "pageToken"))
+        wire.add(responses.GET, REPLIES, json=fixture("youtube", "replies.json"))
+        found = [i.interaction.message_id for i in make_yt().fetch(cursor)]
+    assert found == ["UgzJaneThreadA.r3"]
+
+
+def test_held_and_likely_spam_comments_are_read_with_the_owners_token():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as wire:
+        serve(wire)
+        list(make_yt(oauth_token="ya29.owner-token", moderation=True).fetch(None))
+        asked = [c.request for c in wire.calls if c.request.url.startswith(THREADS)]
+    statuses = {r.params.get("moderationStatus") for r in asked}
+    assert {"heldForReview", "likelySpam"} <= statuses
+    assert all(r.headers["Authorization"] == "Bearer ya29.owner-token" for r in asked)
+
+
+def test_moderation_without_the_owners_token_is_a_config_error_naming_it():
+    with pytest.raises(ValueError, match="oauth_token"):
+        make_yt(moderation=True)

@@ -70,11 +70,17 @@ def test_two_contacts_sharing_an_email_go_to_review_with_the_conflict_named(tmp_
     assert "2 contacts share" in json.loads(row["evidence"])["conflict"]
 
 
-def test_a_contact_with_another_handle_on_that_platform_is_not_auto_linked(tmp_path):
+def test_an_email_links_a_contact_who_renamed_their_handle_and_says_so(tmp_path):
     _, rows = run(tmp_path, [author("x", id="o", handle="olga_new", email="olga@ex.com")])
     row = rows["x:o"]
-    assert (row["band"], row["contact_id"]) == ("review", "C7")
-    assert "@olga_old" in json.loads(row["evidence"])["conflict"]
+    assert (row["band"], row["contact_id"]) == ("auto", "C7")
+    assert json.loads(row["evidence"])["handle_changed"] == "@olga_old → @olga_new"
+
+
+def test_a_handle_alone_that_a_contact_held_under_another_handle_is_not_trusted(tmp_path):
+    contacts = [*CONTACTS, ["C8", "Olga", "New", "", "", "", "US", "olga_new"]]
+    _, rows = run(tmp_path, [author("x", id="p", handle="olga_new")], contacts)
+    assert (rows["x:p"]["band"], rows["x:p"]["contact_id"]) == ("auto", "C8")
 
 
 def test_email_and_handle_pointing_at_different_contacts_go_to_review(tmp_path):

@@ -108,9 +108,14 @@ def test_a_key_written_only_in_the_bio_or_the_message_auto_links(tmp_path, field
     )
 
 
-def test_someone_elses_key_in_a_bio_under_another_name_waits_for_a_person(tmp_path):
-    rows = run(tmp_path, [author("o", name="Karl Other", bio="agent: jane.doe@acme.io")])
-    assert rows["instagram:o"]["band"] == "review"
+def test_a_key_introduced_as_someone_elses_is_not_the_authors(tmp_path):
+    rows = run(tmp_path, [author("o", name="Pixel Fan", bio="bookings: jane.doe@acme.io")])
+    assert rows["instagram:o"]["band"] == "unmatched"
+
+
+def test_a_key_of_ones_own_under_another_persons_name_waits_for_a_person(tmp_path):
+    rows = run(tmp_path, [author("o", name="Karl Other", bio="my email is jane.doe@acme.io")])
+    assert (rows["instagram:o"]["band"], rows["instagram:o"]["contact_id"]) == ("review", "C1")
 
 
 def test_transliterated_and_accentless_names_with_their_city_link(tmp_path):
@@ -129,16 +134,28 @@ def test_transliterated_and_accentless_names_with_their_city_link(tmp_path):
 def test_the_review_queue_stores_evidence_per_field_with_both_values(tmp_path, workdir):
     store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
     config = LocalConfig(path=workdir / "crm.db", contacts_csv=workdir / "contacts.csv")
-    interaction = parse_interaction(record("r1", author={"id": "r", "name": "James Smith"}), "test")
+    interaction = parse_interaction(record("r1", author={"id": "r", "name": "Jane Doe"}), "test")
     with LocalCrm(config) as crm:
         result = ScoredResolver(store, crm, IdentityConfig()).resolve([interaction])
     store.close()
     review = result["x:r"].new_review
     assert review is not None and "likely" in review["reason"]
     top = json.loads(review["candidates"])[0]
-    assert top["contact_id"] == "C3"
+    assert top["contact_id"] == "C1"
     rows = {row["field"]: row for row in top["evidence"]}
-    assert rows["name"]["verdict"] == "agree" and rows["name"]["contact"] == "James Smith"
+    assert rows["name"]["verdict"] == "agree" and rows["name"]["contact"] == "Jane Doe"
     assert (rows["location"]["author"], rows["location"]["verdict"]) == (None, "missing")
     assert rows["location"]["contact"] == "leeds"
     assert rows["email"]["verdict"] == "missing" and rows["email"]["contact"]
+
+
+def test_match_and_sync_use_the_same_bands():
+    from crmbridge.identity.match import MatchConfig
+    from crmbridge.identity.matcher import Thresholds
+
+    config = IdentityConfig()
+    assert (config.auto_threshold, config.review_threshold) == (Thresholds.auto, Thresholds.review)
+    assert (MatchConfig.auto_threshold, MatchConfig.review_threshold) == (
+        Thresholds.auto,
+        Thresholds.review,
+    )
