@@ -1,10 +1,13 @@
 """Reliability figures: SIGKILL trials, HTTP faults at 20%, hostile input, a secret scan.
 
-Usage: python benchmarks/reliability.py [--trials 50] [--seed 1] [--quick]
+Usage: python benchmarks/reliability.py [--trials 50] [--seed 1] [--quick] [--crash-only]
 
 1. Crash: `crmbridge sync` subprocesses killed with SIGKILL at random points (seeded) over
-   feeds with malformed lines and review-band authors, on SQLite and (when a server runs
-   on 127.0.0.1) PostgreSQL, each world compared with a never-killed reference run.
+   feeds with malformed lines and review-band authors, case rules and SLAs on, on SQLite
+   and (when a server runs on 127.0.0.1) PostgreSQL. After each kill a rerun starts at
+   once on this host (the dead worker's lease runs 300 s: a rerun that had to wait for it
+   would show in rerun_wait_s). Each world's CRM activities and cases are compared row by
+   row, every field, with a never-killed clean run of the same feed.
 2. Faults: syncs through simple-salesforce (a ``responses`` org) and hubspot-api-client (a
    local werkzeug server) while ``crmbridge.faults`` fails 20% of the HTTP calls; reruns
    until a run ends clean, then every key must be in the CRM exactly once.
@@ -22,6 +25,7 @@ import json
 import logging
 import os
 import random
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -82,10 +86,134 @@ def pg_database() -> Iterator[str | None]:
         admin.dispose()
 
 
+RULES = """\
+rules:
+  - name: urgent
+    when: {direction: inbound, intent: [outage, legal, safety]}
+    then: {case: {priority: High}, sla: 1h, tag: urgent}
+    stop: true
+  - name: complaint
+    when: {direction: inbound, intent: complaint}
+    then: {case: {priority: Medium}, sla: {within: 4h, escalate: tier2}, tag: complaint}
+  - name: question
+    when: {direction: inbound, intent: question}
+    then: {sla: 2h}
+"""
+# The killed worker holds a lease this long: a rerun that waited for it would show.
+KILLED_LEASE_SECONDS = 300
+
+
+def with_rules(world: harness.World) -> harness.World:
+    """Case rules and SLAs on, and a lease no rerun could wait out."""
+    config = world.folder / "crmbridge.yaml"
+    config.write_text(config.read_text() + RULES)
+    return world
+
+
+def sync_json(folder: Path) -> tuple[int, dict[str, Any], str]:
+    """One `crmbridge sync --json` to its end: exit code, summary, stderr."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "crmbridge",
+            "sync",
+            "--json",
+            "--lease-seconds",
+            str(KILLED_LEASE_SECONDS),
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    lines = done.stdout.strip().splitlines()
+    return done.returncode, json.loads(lines[-1]) if lines else {}, done.stderr
+
+
+def kill_then_rerun(world: harness.World, part: list[str], rng: random.Random) -> float:
+    """Append a part, SIGKILL its sync at a random point, rerun at once on this host.
+
+    Returns how long the rerun waited before it could sync the source (0 when it took the
+    dead worker's lease over at once; it would be the lease's 300 s otherwise).
+    """
+    with (world.folder / "interactions.jsonl").open("a") as feed:
+        feed.writelines(line + "\n" for line in part)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "crmbridge",
+            "sync",
+            "--json",
+            "--lease-seconds",
+            str(KILLED_LEASE_SECONDS),
+        ],
+        cwd=world.folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(rng.uniform(0.3, 2.5))
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+        world.kills += 1
+    process.wait()
+    killed_at = time.monotonic()
+    while True:
+        started = time.monotonic()
+        code, summary, err = sync_json(world.folder)
+        world.runs += 1
+        if code in (0, 3) and not summary.get("skipped"):
+            return started - killed_at  # 0 when the dead worker's lease was taken over
+        if started - killed_at > KILLED_LEASE_SECONDS + 60:
+            raise RuntimeError(f"the rerun never got the source: {code} {err[-500:]}")
+        time.sleep(1.0)
+
+
+def crm_rows(folder: Path) -> dict[str, dict[str, Any]]:
+    """Activities and cases of the local CRM, by key, with every field (ids aside)."""
+    with sqlite3.connect(folder / "crm.db") as crm:
+        activities = {
+            f"activity {key}": {"contact": contact, "deleted": deleted, **json.loads(fields)}
+            for key, contact, fields, deleted in crm.execute(
+                "SELECT key, contact_id, fields, deleted FROM activities"
+            )
+        }
+        cases = {
+            f"case {key}": {"contact": contact, "status": status, **json.loads(fields)}
+            for key, contact, fields, status in crm.execute(
+                "SELECT key, contact_id, fields, status FROM cases"
+            )
+        }
+    return {**activities, **cases}
+
+
+def clean_reference(world: harness.World, folder: Path) -> Path:
+    """The whole feed synced once, never killed, with the same config and contacts."""
+    folder.mkdir(parents=True)
+    for name in ("contacts.csv", "crmbridge.yaml"):
+        (folder / name).write_text((world.folder / name).read_text())
+    config = folder / "crmbridge.yaml"
+    text = config.read_text()
+    config.write_text("state: 'sqlite:///state.db'\n" + text.split("\n", 1)[1])
+    with (folder / "interactions.jsonl").open("w") as feed:
+        feed.writelines(line + "\n" for part in world.parts for line in part)
+    code, _summary, err = sync_json(folder)
+    assert code in (0, 3), err
+    return folder
+
+
 def crash(trials: int, seed: int, per_trial: int) -> dict[str, Any]:
-    """Kill trials in worlds of ten, alternating SQLite and PostgreSQL stores."""
+    """Kill trials in worlds of ten, alternating SQLite and PostgreSQL stores.
+
+    Case rules and SLAs are on. After every SIGKILL a rerun starts at once on this host
+    (the killed worker's lease runs 300 s); after the last part a sync runs to the end,
+    and the CRM's activities and cases are compared row by row, every field, with a
+    clean run of the same feed.
+    """
     totals: Counter[str] = Counter()
     stores: Counter[str] = Counter()
+    waits: list[float] = []
     rng = random.Random(seed)
     done = 0
     world_no = 0
@@ -95,12 +223,31 @@ def crash(trials: int, seed: int, per_trial: int) -> dict[str, Any]:
         with pg_database() if want_pg else _nothing() as pg, tempfile.TemporaryDirectory() as tmp:
             url = pg or "sqlite:///state.db"
             store = "postgresql" if pg else "sqlite"
-            world = harness.build(
-                Path(tmp) / "killed", url, per_trial * count, count, seed=rng.randrange(10**6)
+            world = with_rules(
+                harness.build(
+                    Path(tmp) / "killed", url, per_trial * count, count, seed=rng.randrange(10**6)
+                )
             )
-            harness.kill_and_finish(world, seed=rng.randrange(10**6))
-            ref = harness.reference(world, Path(tmp) / "reference")
-            figures = harness.compare(world, ref)
+            trial_rng = random.Random(rng.randrange(10**6))
+            waits += [kill_then_rerun(world, part, trial_rng) for part in world.parts]
+            code, _summary, err = sync_json(world.folder)
+            assert code in (0, 3), err
+            reference = clean_reference(world, Path(tmp) / "reference")
+            figures = harness.compare(
+                world, harness.World(reference, "sqlite:///state.db", [], world.expected, world.bad)
+            )
+            got, want = crm_rows(world.folder), crm_rows(reference)
+            figures["cases"] = sum(k.startswith("case ") for k in want)
+            figures["cases_lost"] = sum(k.startswith("case ") for k in set(want) - set(got))
+            figures["cases_extra"] = sum(k.startswith("case ") for k in set(got) - set(want))
+            figures["cases_different"] = (
+                sum(k.startswith("case ") and got[k] != want[k] for k in set(got) & set(want))
+                + figures["cases_lost"]
+                + figures["cases_extra"]
+            )
+            figures["activities_different"] = sum(
+                k.startswith("activity ") and got[k] != want[k] for k in set(got) & set(want)
+            )
         totals.update(figures)
         totals.update(
             trials=count, kills=world.kills, records=len(world.expected), bad_lines=world.bad
@@ -108,12 +255,13 @@ def crash(trials: int, seed: int, per_trial: int) -> dict[str, Any]:
         stores[store] += count
         print(
             f"  crash world {world_no + 1} ({store}): {count} trials, {world.kills} kills, "
-            f"{len(world.expected)} records, {world.bad} malformed lines: {figures}",
+            f"{len(world.expected)} records, {world.bad} malformed lines, "
+            f"{figures['cases']} cases: {figures}",
             flush=True,
         )
         done += count
         world_no += 1
-    return {**totals, "stores": dict(stores)}
+    return {**totals, "stores": dict(stores), "rerun_wait_s": round(max(waits, default=0.0), 2)}
 
 
 @contextmanager
@@ -424,6 +572,9 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=50, help="SIGKILL trials in total")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="small counts, for a smoke run")
+    parser.add_argument(
+        "--crash-only", action="store_true", help="only the SIGKILL trials (cases compared)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("CRMBRIDGE_RETRY_MAX_WAIT", "0.05")  # faults cost ms, not minutes
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -433,6 +584,19 @@ def main() -> None:
     started = time.monotonic()
     print(f"crash: {trials} SIGKILL trials", flush=True)
     kills = crash(trials, args.seed, per_trial=300 if args.quick else 600)
+    crash_figures = {
+        "trials": kills["trials"],
+        "kills": kills["kills"],
+        "lost": kills["records_lost"],
+        "duplicated": kills["records_duplicated"],
+        "activities_different": kills["activities_different"],
+        "cases": kills["cases"],
+        "cases_different": kills["cases_different"],
+        "rerun_wait_s": kills["rerun_wait_s"],
+    }
+    if args.crash_only:
+        print(json.dumps({**crash_figures, "seconds": round(time.monotonic() - started, 1)}))
+        return
     print("faults: Salesforce and HubSpot at 20%", flush=True)
     sf = salesforce_faults(n_faults, 0.2, args.seed)
     hs = hubspot_faults(n_faults, 0.2, args.seed)
@@ -443,6 +607,11 @@ def main() -> None:
     rows = [
         ("SIGKILL trials (SQLite / PostgreSQL)", f"{kills['trials']} {kills['stores']}"),
         ("syncs killed mid-run", kills["kills"]),
+        (
+            "crash: cases (clean run) / cases different / activities different",
+            f"{kills['cases']} / {kills['cases_different']} / {kills['activities_different']}",
+        ),
+        ("crash: longest wait of a rerun after kill -9 (s)", kills["rerun_wait_s"]),
         ("records in the crash feeds", f"{kills['records']} (+{kills['bad_lines']} malformed)"),
         ("crash: lost / duplicated", f"{kills['records_lost']} / {kills['records_duplicated']}"),
         (
@@ -485,6 +654,7 @@ def main() -> None:
     if secrets["where"]:
         print(f"LEAKS: {secrets['where']}")
     figures = {
+        **crash_figures,
         "kill_trials": kills["trials"],
         "kills": kills["kills"],
         "kill_trials_by_store": kills["stores"],

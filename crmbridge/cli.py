@@ -28,7 +28,7 @@ log = logging.getLogger("crmbridge")
 EXIT_CODES = """Exit codes: 0 ok; 1 internal error; 2 usage error; 3 partial (some records
 failed and were parked in the failure ledger); 4 config error; 5 auth error; 6 quota
 exhausted (cursor safe, resume next run); 7 rate limited; 8 transient failure persisted;
-9 another worker holds the source."""
+9 another worker holds a source (it was skipped, the others ran)."""
 
 
 def config_option(func: F) -> F:
@@ -147,52 +147,15 @@ def check_command(config_path: Path, as_json: bool) -> None:
     from crmbridge.ops import check
 
     config = load_config(config_path)
-    results = check(config)
+    results = [{**r, "detail": config.redact(str(r["detail"]))} for r in check(config)]
     ok = all(r["ok"] for r in results)
     if as_json:
         click.echo(json.dumps({"ok": ok, "checks": results}))
     else:
         for r in results:
             mark = click.style("ok  ", fg="green") if r["ok"] else click.style("FAIL", fg="red")
-            click.echo(f"{mark} {r['check']}: {config.redact(r['detail'])}")
+            click.echo(f"{mark} {r['check']}: {r['detail']}")
     sys.exit(0 if ok else int(ExitCode.CONFIG))
-
-
-@main.command("history")
-@click.argument("contact_id")
-@config_option
-@click.option("--limit", default=50, show_default=True, help="Newest activities to show.")
-@json_option
-@handles_errors
-def history_command(contact_id: str, config_path: Path, limit: int, as_json: bool) -> None:
-    """Show one CRM contact's profile roll-up, then its social history, newest first.
-
-    The roll-up (channels and handles seen, last interaction, last sentiment, open
-    conversation) comes from the state store; --json includes it as "profile".
-    """
-    from crmbridge.conversations.show import profile_lines
-    from crmbridge.ops import contact_history, profile
-
-    config = load_config(config_path)
-    rows, cases = contact_history(config, contact_id, limit)
-    rollup = profile(config, contact_id)
-    if as_json:
-        data = {"contact_id": contact_id, "profile": rollup, "activities": rows, "cases": cases}
-        click.echo(json.dumps(data, default=str))
-        return
-    for line in profile_lines(rollup):
-        click.echo(line)
-    for case in cases:
-        click.echo(
-            f"case {case.get('priority', ''):<7} {case.get('subject', '')} ({case['status']})"
-        )
-    if not rows:
-        click.echo(f"no activities for contact {contact_id}")
-    for row in rows:
-        when = str(row.get("occurred_at") or "")[:16].replace("T", " ")
-        body = str(row.get("body") or "").replace("\n", " ")
-        click.echo(f"{when}  {row.get('channel', ''):<9} {row.get('subject', '')}")
-        click.echo(f"                  {body[:110]}")
 
 
 @main.command("report")
@@ -411,95 +374,6 @@ def reviewer_option(func: F) -> F:
     )(func)
 
 
-@main.group("review")
-def review_group() -> None:
-    """Work the identity review queue; every decision is recorded and reversible."""
-
-
-def _review(config_path: Path, as_json: bool, action: str, **kwargs: Any) -> None:
-    from crmbridge.ops import review_action
-
-    result = review_action(load_config(config_path), action, **kwargs)
-    if as_json:
-        click.echo(json.dumps(result, default=str))
-    elif action == "list":
-        for item in result["reviews"]:
-            top = ", ".join(str(c[0] if isinstance(c, list) else c) for c in item["candidates"][:3])
-            click.echo(
-                f"#{item['id']:<5} {item['persona_key']:<32} score={item['score']:.2f}"
-                f"  candidates: {top or '-'}  ({item['reason']})"
-            )
-    else:
-        click.echo(", ".join(f"{k}={v}" for k, v in result.items()))
-
-
-@review_group.command("list")
-@config_option
-@click.option("--limit", default=100, show_default=True)
-@json_option
-@handles_errors
-def review_list(config_path: Path, limit: int, as_json: bool) -> None:
-    """Open review items with candidate contacts, score and evidence."""
-    _review(config_path, as_json, "list", limit=limit)
-
-
-@review_group.command("approve")
-@click.argument("review_id", type=int)
-@click.option("--contact", "contact_id", help="Link to this candidate instead of the top one.")
-@config_option
-@reviewer_option
-@json_option
-@handles_errors
-def review_approve(
-    review_id: int, contact_id: str | None, config_path: Path, reviewer: str, as_json: bool
-) -> None:
-    """Accept a review item: link the persona and move its activities to the contact."""
-    _review(
-        config_path,
-        as_json,
-        "approve",
-        review_id=review_id,
-        contact_id=contact_id,
-        reviewer=reviewer,
-    )
-
-
-@review_group.command("reject")
-@click.argument("review_id", type=int)
-@config_option
-@reviewer_option
-@json_option
-@handles_errors
-def review_reject(review_id: int, config_path: Path, reviewer: str, as_json: bool) -> None:
-    """Refuse a review item: the persona stays unlinked."""
-    _review(config_path, as_json, "reject", review_id=review_id, reviewer=reviewer)
-
-
-@review_group.command("link")
-@click.argument("persona")
-@click.argument("contact_id")
-@config_option
-@reviewer_option
-@json_option
-@handles_errors
-def review_link(
-    persona: str, contact_id: str, config_path: Path, reviewer: str, as_json: bool
-) -> None:
-    """Link PERSONA (platform:author_id) to CONTACT_ID by hand, moving its activities."""
-    _review(config_path, as_json, "link", persona=persona, contact_id=contact_id, reviewer=reviewer)
-
-
-@review_group.command("unlink")
-@click.argument("persona")
-@config_option
-@reviewer_option
-@json_option
-@handles_errors
-def review_unlink(persona: str, config_path: Path, reviewer: str, as_json: bool) -> None:
-    """Remove PERSONA's link; its activities leave the contact (link again to undo)."""
-    _review(config_path, as_json, "unlink", persona=persona, reviewer=reviewer)
-
-
 @main.command("plugins")
 @json_option
 def plugins_command(as_json: bool) -> None:
@@ -517,13 +391,19 @@ def plugins_command(as_json: bool) -> None:
 from crmbridge.commands import failures as _failures  # noqa: E402
 from crmbridge.commands import forget as _forget  # noqa: E402
 from crmbridge.commands import run as _run  # noqa: E402
+from crmbridge.commands.history import history_command  # noqa: E402
 from crmbridge.commands.reply import reply_group  # noqa: E402
+from crmbridge.commands.review import review_group  # noqa: E402
 from crmbridge.commands.rules import rules_group  # noqa: E402
+from crmbridge.commands.sources import sources_group  # noqa: E402
 
 main.add_command(_failures.failures_group)
 main.add_command(_forget.forget_command)
 main.add_command(_run.run_command)
 main.add_command(rules_group)
+main.add_command(sources_group)
+main.add_command(history_command)
+main.add_command(review_group)
 main.add_command(reply_group)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -90,7 +90,7 @@ class IdentityConfig(BaseModel):
     # state store makes that one full read, then increments); exact where it cannot.
     resolver: Literal["auto", "exact", "scored"] = "auto"
     # The same bands as `crmbridge match` (crmbridge.identity.matcher.Thresholds).
-    auto_threshold: float = Field(default=0.985, ge=0.5, le=1.0)
+    auto_threshold: float = Field(default=0.99, ge=0.5, le=1.0)
     review_threshold: float = Field(default=0.50, ge=0.0, le=1.0)
     max_block: int = Field(default=50, ge=2)
     # How often a run asks the CRM for changed contacts (the first batch always does);
@@ -176,6 +176,41 @@ class PrivacyConfig(BaseModel):
     erase_mode: Literal["delete", "anonymise"] = "delete"
 
 
+class ConsoleUser(BaseModel):
+    """One console user: a name, a role and an argon2 password hash (never the password)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")
+    role: Literal["reviewer", "agent", "admin"]
+    # ``python -c "from argon2 import PasswordHasher; print(PasswordHasher().hash('…'))"``
+    password_hash: SecretStr
+
+
+class ConsoleConfig(BaseModel):
+    """The ``console`` block: who may sign in to ``/console/`` and how CRM cards are checked.
+
+    Secrets come from the environment: ``secret_key`` signs session cookies; ``token`` is
+    a single shared sign-in for small teams; ``hubspot_client_secret`` checks HubSpot's
+    ``X-HubSpot-Signature-v3``; ``salesforce_token`` is what the Named Credential sends.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    secret_key: SecretStr = Field(min_length=32)
+    users: list[ConsoleUser] = Field(default_factory=list)
+    token: SecretStr | None = Field(default=None, min_length=16)
+    token_role: Literal["reviewer", "agent", "admin"] = "agent"  # noqa: S105 (a role name)
+    session_minutes: int = Field(default=480, ge=5, le=10080)
+    secure_cookies: bool = True
+    signin_attempts: int = Field(default=5, ge=1, le=100)
+    signin_window_s: int = Field(default=300, ge=10)
+    # The https://host[:port] HubSpot calls (behind a proxy the app sees another host).
+    public_url: str | None = None
+    hubspot_client_secret: SecretStr | None = None
+    salesforce_token: SecretStr | None = Field(default=None, min_length=16)
+
+
 class AppConfig(BaseModel):
     """The whole ``crmbridge.yaml``."""
 
@@ -193,6 +228,7 @@ class AppConfig(BaseModel):
     retry: RetryConfig = Field(default_factory=RetryConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     service: ServiceConfig = Field(default_factory=ServiceConfig)
+    console: ConsoleConfig | None = None
     # Replies back to the platforms; crmbridge.outbound.settings validates the block.
     replies: dict[str, Any] = Field(default_factory=dict)
 
@@ -238,15 +274,67 @@ class AppConfig(BaseModel):
     def options_for(self, model: type[BaseModel], raw: dict[str, Any], where: str) -> Any:
         """Validate a connector's or adapter's options against its ``Config`` model."""
         try:
-            return model.model_validate(raw, context={"base_dir": self.base_dir})
+            options = model.model_validate(raw, context={"base_dir": self.base_dir})
         except ValidationError as exc:
             raise ConfigError(describe(exc, self.file, prefix=where)) from None
+        refuse_weak_secrets(options, self.file, where)
+        return options
 
     def redact(self, text: str) -> str:
         """Mask every secret value this config read from the environment."""
         for secret in sorted(self.secrets, key=len, reverse=True):
             text = text.replace(secret, "***")
         return text
+
+
+# --- secrets -----------------------------------------------------------------------------
+
+MIN_SECRET_LENGTH = 8
+_SECRET_KEY = re.compile(r"(secret|token|password|api_key|private_key)$", re.IGNORECASE)
+_PLACEHOLDER = re.compile(
+    r"(change[-_ ]?me|secret|password|passw0rd|token|api[-_ ]?key|todo|tbd|fixme|placeholder"
+    r"|example|dummy|test|none|null|undefined|redacted|x+|\*+|\.+|<[^>]*>|your[-_ ].*"
+    r"|\$\{[^}]*\})",
+    re.IGNORECASE,
+)
+
+
+def weak_secret(value: str) -> str | None:
+    """Why ``value`` cannot be a secret (empty, too short, a placeholder), or None.
+
+    The reason never repeats the value: a real secret pasted in the wrong place stays unseen.
+    """
+    if not value.strip():
+        return "is empty (set its environment variable to the real secret)"
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters (set the real secret)"
+    if _PLACEHOLDER.fullmatch(value.strip()) or len(set(value)) == 1:
+        return "is a placeholder, not a secret (set the real secret)"
+    return None
+
+
+def refuse_weak_secrets(options: BaseModel, file: Path, where: str) -> None:
+    """ConfigError naming the first secret field of ``options`` that is weak."""
+    for name in type(options).model_fields:
+        value = getattr(options, name)
+        if isinstance(value, SecretStr):
+            problem = weak_secret(value.get_secret_value())
+            if problem:
+                raise ConfigError(f"{file.name}: {where}.{name}: {problem}")
+
+
+def refuse_weak_webhook_secrets(config: AppConfig) -> None:
+    """ConfigError naming a weak secret of the ``webhooks`` block.
+
+    Checked at load, not only when ``serve`` builds its app: ``check`` and ``sync`` refuse a
+    webhook secret anyone could sign with, before a forged delivery is ever spooled.
+    """
+    for name, block in config.webhooks.items():
+        for key, value in block.items() if isinstance(block, dict) else ():
+            if _SECRET_KEY.search(str(key)) and isinstance(value, str):
+                problem = weak_secret(value)
+                if problem:
+                    raise ConfigError(f"{config.file.name}: webhooks.{name}.{key}: {problem}")
 
 
 def describe(exc: ValidationError, file: Path, prefix: str = "") -> str:
@@ -315,6 +403,7 @@ def load_config(path: str | os.PathLike[str] = "crmbridge.yaml") -> AppConfig:
     except ValidationError as exc:
         raise ConfigError(describe(exc, file)) from None
     config = config.model_copy(update={"file": file.resolve(), "secrets": frozenset(secrets)})
+    refuse_weak_webhook_secrets(config)
     validate_plugins(config)
     return config
 

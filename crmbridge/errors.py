@@ -97,6 +97,16 @@ class SourceBusy(CrmbridgeError):
     exit_code = ExitCode.BUSY
 
 
+class UsageError(CrmbridgeError):
+    """A user mistake: an unknown id, or a decision already taken. Nothing changed.
+
+    The message says what to run instead.
+    """
+
+    kind = "usage"
+    exit_code = ExitCode.USAGE
+
+
 # --- skippable: park one record, the run goes on ---------------------------------------
 
 
@@ -124,6 +134,7 @@ KINDS: dict[str, type[CrmbridgeError]] = {
         AuthError,
         ConfigError,
         SourceBusy,
+        UsageError,
         DataError,
     )
 }

@@ -2,23 +2,28 @@
 
 ``forget`` finds every ledger row of a persona (``platform:author_id``), or of every persona
 linked to a contact plus every activity written on that contact, and asks the CRM adapter
-to delete (or anonymise) the activities crmbridge wrote for them. Only after the CRM
-answered is the state store cleaned, in one transaction: ledger rows keep their key with
-status ``erased`` and lose their content (so a later fetch of the same message is skipped,
-never written again), and the persona, its links, review items, parked records and their
-audit rows are deleted. A failed CRM call leaves the state untouched, so a rerun finishes
-the job. The run is recorded in ``runs`` with counts only, never the person's ids.
+to delete (or anonymise) what crmbridge wrote for them: activities, the cases the rules
+opened on their conversations, and the roll-up fields on their contacts. Then the webhook
+spool loses their lines not yet synced (blanked in place, so offsets and cursors hold).
+Only after that is the state store cleaned, in one transaction: ledger rows keep their key
+with status ``erased`` and lose their content (so a later fetch of the same message is
+skipped, never written again), and the persona, its links, review items, parked records,
+conversations, case plans and audit rows are deleted. A failure before the state store
+leaves it untouched, so a rerun finishes the job. The run is recorded in ``runs`` with
+counts only, never the person's ids.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, delete, or_, select, update
+from sqlalchemy import ColumnElement, Connection, delete, func, or_, select, update
 
 from crmbridge.config import AppConfig
 from crmbridge.errors import ConfigError
@@ -51,6 +56,12 @@ class Target:
     contact_id: str | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
     parked: list[int] = field(default_factory=list)
+    conversations: list[str] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)  # rule_cases: key, crm_id
+    contacts: list[str] = field(default_factory=list)  # whose roll-ups to clear
+    spooled: list[tuple[Path, int, int]] = field(default_factory=list)  # file, offset, size
+    links: int = 0
+    reviews: int = 0
 
 
 def forget(
@@ -80,14 +91,18 @@ def forget(
         if dry_run:
             target, crm_rows = _plan(config, store, persona, contact_id)
             report = _report(chosen, True, target, crm_rows)
-            report["crm"]["activities"] = len(crm_rows)
+            report["crm"].update(
+                activities=len(crm_rows), cases=len(target.cases), rollups=len(target.contacts)
+            )
             report["state"] = _counts_only(target)
             return report
         with _all_sources_leased(config, store):
             target, crm_rows = _plan(config, store, persona, contact_id)
             report = _report(chosen, False, target, crm_rows)
-            report["crm"]["activities"] = _erase_in_crm(config, crm_rows, chosen)
+            report["crm"].update(_erase_in_crm(config, target, crm_rows, chosen))
+            spooled = blank_spooled(target.spooled)
             report["state"] = erase_state(store, target, chosen)
+            report["state"]["spooled"] = spooled
         _record_run(store, report)
         return report
     finally:
@@ -99,6 +114,7 @@ def _plan(
 ) -> tuple[Target, list[dict[str, Any]]]:
     """The person's state rows, and the CRM records to erase (local: every row, by key)."""
     target = find(store, persona, contact_id)
+    target.spooled = spooled_lines(spool_dir(config), target.personas)
     crm_rows = [r for r in target.rows if r["crm_id"] or config.crm.kind == "local"]
     return target, crm_rows + _crm_personas(config, target.personas)
 
@@ -114,7 +130,7 @@ def _report(
         "mode": mode,
         "dry_run": dry_run,
         "personas": len(target.personas),
-        "crm": {"objects": by_object, "activities": 0},
+        "crm": {"objects": by_object, "activities": 0, "cases": 0, "rollups": 0},
     }
 
 
@@ -150,10 +166,91 @@ def find(store: StateStore, persona: str | None, contact_id: str | None) -> Targ
                 ledger.c.crm_id,
                 ledger.c.status,
                 ledger.c.conversation_key,
+                ledger.c.contact_id,
             ).where(or_(*wanted), ledger.c.status != ERASED)
             target.rows = [dict(r._mapping) for r in conn.execute(query)]
         target.parked = _parked_records(conn, keys)
+        _find_conversations_and_cases(conn, target)
+        for part in chunks(keys):
+            target.links += _count(conn, links, links.c.persona_key.in_(part))
+            target.reviews += _count(conn, review, review.c.persona_key.in_(part))
     return target
+
+
+def _count(conn: Connection, table: Any, where: ColumnElement[bool]) -> int:
+    return int(conn.scalar(select(func.count()).select_from(table).where(where)) or 0)
+
+
+def _find_conversations_and_cases(conn: Connection, target: Target) -> None:
+    """The person's conversations, the cases the rules planned or opened on them, contacts."""
+    people = list(target.personas)
+    if target.contact_id is not None:
+        people.append(f"contact:{target.contact_id}")
+    threads = {r["conversation_key"] for r in target.rows if r.get("conversation_key")}
+    for part in chunks(people):
+        threads.update(
+            conn.scalars(select(conversations.c.key).where(conversations.c.person_key.in_(part)))
+        )
+    target.conversations = sorted(threads)
+    wanted: list[ColumnElement[bool]] = [
+        rule_cases.c.key.in_(part) for part in chunks(target.conversations)
+    ]
+    if target.contact_id is not None:
+        wanted.append(rule_cases.c.contact_id == target.contact_id)
+    cases: dict[str, dict[str, Any]] = {}
+    if wanted:
+        query = select(rule_cases.c.key, rule_cases.c.crm_id, rule_cases.c.contact_id)
+        for row in conn.execute(query.where(or_(*wanted))):
+            cases[row.key] = {**row._mapping, "crm_object": None}
+    target.cases = list(cases.values())
+    contacts = {r.get("contact_id") for r in [*target.rows, *target.cases]}
+    contacts.add(target.contact_id)
+    target.contacts = sorted(c for c in contacts if c)
+
+
+def spool_dir(config: AppConfig) -> Path:
+    """Where ``crmbridge serve`` spools deliveries (as ``crmbridge.webhooks.state_dir``)."""
+    url = config.state_url
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        return Path(url[len("sqlite:///") :]).parent / "spool"
+    return config.base_dir / "spool"
+
+
+def spooled_lines(spool: Path, persona_keys: list[str]) -> list[tuple[Path, int, int]]:
+    """The spool lines (file, offset, length) whose record one of these personas wrote."""
+    people = {tuple(k.split(":", 1)) for k in persona_keys}
+    ids = {author.encode() for _, author in people}
+    found: list[tuple[Path, int, int]] = []
+    for path in sorted(spool.glob("*.jsonl")) if spool.is_dir() and ids else []:
+        with path.open("rb") as handle:
+            offset = 0
+            for line in handle:
+                if any(i in line for i in ids) and _spooled_by(line, people):
+                    found.append((path, offset, len(line.rstrip(b"\n"))))
+                offset += len(line)
+    return found
+
+
+def _spooled_by(line: bytes, people: set[tuple[str, ...]]) -> bool:
+    try:
+        data = json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    author = data.get("author") if isinstance(data, dict) else None
+    if not isinstance(author, dict):
+        return False
+    return (str(data.get("platform")), str(author.get("id"))) in people
+
+
+def blank_spooled(lines: list[tuple[Path, int, int]]) -> int:
+    """Overwrite those lines with spaces in place: a blank line is skipped, offsets hold."""
+    for path, offset, size in lines:
+        with path.open("r+b") as handle:
+            handle.seek(offset)
+            handle.write(b" " * size)
+            handle.flush()
+            os.fsync(handle.fileno())
+    return len(lines)
 
 
 def _linked_personas(conn: Connection, contact_id: str | None) -> list[str]:
@@ -203,13 +300,20 @@ def _crm_personas(config: AppConfig, keys: list[str]) -> list[dict[str, Any]]:
     return [{"key": k, "crm_object": "SocialPersona", "crm_id": None} for k in keys]
 
 
-def _erase_in_crm(config: AppConfig, rows: list[dict[str, Any]], mode: str) -> int:
-    if not rows:
-        return 0
+def _erase_in_crm(
+    config: AppConfig, target: Target, rows: list[dict[str, Any]], mode: str
+) -> dict[str, int]:
+    """Activities, then the cases on the person's conversations, then contact roll-ups."""
+    cases = [c for c in target.cases if c["crm_id"] or config.crm.kind == "local"]
+    if not rows and not cases and not target.contacts:
+        return {}
     from crmbridge.ops import open_adapter
 
     with open_adapter(config) as adapter:
-        return adapter.delete_activities(rows, mode)
+        done = {"activities": adapter.delete_activities(rows, mode) if rows else 0}
+        done["cases"] = adapter.erase_cases(cases, mode) if cases else 0
+        done["rollups"] = adapter.clear_rollups(target.contacts) if target.contacts else 0
+    return done
 
 
 def erase_state(store: StateStore, target: Target, mode: str) -> dict[str, int]:
@@ -257,23 +361,18 @@ def erase_state(store: StateStore, target: Target, mode: str) -> dict[str, int]:
 
 
 def _erase_threads_and_mirror(conn: Connection, target: Target) -> dict[str, int]:
-    """The person's conversations (timings, channels, sentiment) and mirrored contact fields."""
-    people = list(target.personas)
-    if target.contact_id is not None:
-        people.append(f"contact:{target.contact_id}")
-    threads = {r["conversation_key"] for r in target.rows if r.get("conversation_key")}
-    for part in chunks(people):
-        threads.update(
-            conn.scalars(select(conversations.c.key).where(conversations.c.person_key.in_(part)))
-        )
-    counts = {"conversations": 0, "contact_mirror": 0, "identity_index": 0}
-    for part in chunks(sorted(threads)):
+    """The person's conversations (timings, channels, sentiment), case plans, mirror row."""
+    counts = {"conversations": 0, "rule_cases": 0, "contact_mirror": 0, "identity_index": 0}
+    for part in chunks(target.conversations):
         conn.execute(
             delete(conversation_threads).where(conversation_threads.c.conversation_key.in_(part))
         )
-        conn.execute(delete(rule_cases).where(rule_cases.c.key.in_(part)))
         counts["conversations"] += conn.execute(
             delete(conversations).where(conversations.c.key.in_(part))
+        ).rowcount
+    for part in chunks([c["key"] for c in target.cases]):
+        counts["rule_cases"] += conn.execute(
+            delete(rule_cases).where(rule_cases.c.key.in_(part))
         ).rowcount
     if target.contact_id is not None:
         counts["contact_mirror"] = conn.execute(
@@ -284,10 +383,16 @@ def _erase_threads_and_mirror(conn: Connection, target: Target) -> dict[str, int
 
 
 def _counts_only(target: Target) -> dict[str, int]:
+    """What ``erase_state`` and the spool blanking would touch, counted."""
     return {
         "ledger": len(target.rows),
         "personas": len(target.personas),
+        "links": target.links,
+        "review": target.reviews,
         "quarantine": len(target.parked),
+        "conversations": len(target.conversations),
+        "rule_cases": len(target.cases),
+        "spooled": len(target.spooled),
     }
 
 

@@ -90,24 +90,34 @@ def _retriable(exc: BaseException) -> bool:
 
 
 def with_retries(
-    attempts: int = 5, max_seconds: float = 600.0
+    attempts: int = 5, max_seconds: float = 600.0, sleep: Callable[[float], None] = time.sleep
 ) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """Decorate a call to retry transient failures; the last error is re-raised."""
+    """Decorate a call to retry transient failures; the last error is re-raised.
+
+    ``sleep`` waits between attempts (tests pass a fake clock's, to see every wait).
+    """
     return retry(
         retry=retry_if_exception(_retriable),
         wait=_wait,
         stop=stop_after_attempt(attempts) | stop_after_delay(max_seconds),
         reraise=True,
+        sleep=sleep,
     )
 
 
 def request(
-    session: requests.Session, method: str, url: str, *, attempts: int = 5, **kwargs: Any
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    attempts: int = 5,
+    sleep: Callable[[float], None] = time.sleep,
+    **kwargs: Any,
 ) -> requests.Response:
     """Send one request under the retry policy; 429/5xx are retried, the rest returned."""
     kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
 
-    @with_retries(attempts)
+    @with_retries(attempts, sleep=sleep)
     def send() -> requests.Response:
         try:
             response = session.request(method, url, **kwargs)

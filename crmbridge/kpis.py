@@ -129,14 +129,19 @@ def closed_at(row: dict[str, Any], now: datetime, window: timedelta) -> datetime
 
 
 def conversation_kpis(
-    conn: Connection, window: timedelta, now: datetime | None = None
+    conn: Connection,
+    window: timedelta,
+    now: datetime | None = None,
+    since: datetime | None = None,
 ) -> dict[str, Any]:
-    """The KPIs of every conversation, overall and by channel, as of ``now``."""
+    """The KPIs of every conversation (active since ``since``), overall and by channel."""
     now = now or utcnow()
     per_channel = _messages_per_channel(conn)
     overall = _Tally()
     by_channel: defaultdict[str, _Tally] = defaultdict(_Tally)
     for row in _rows(conn):
+        if since is not None and row["last_at"] < since:
+            continue
         closed = closed_at(row, now, window)
         counts = per_channel.get(row["key"], {})
         overall.add(row, row["inbound"] + row["outbound"], closed)

@@ -190,8 +190,9 @@ def _fmt(counts: dict[str, Any]) -> str:
 
 
 def review_action(config: AppConfig, action: str, **kwargs: Any) -> dict[str, Any]:
-    """Run a review decision on the state store, then move the activities in the CRM."""
+    """Run a review decision (``crmbridge.views.decide``), or list the queue's first page."""
     from crmbridge.identity import review
+    from crmbridge.views.decide import decide
 
     store = StateStore(config.state_url)
     try:
@@ -201,36 +202,7 @@ def review_action(config: AppConfig, action: str, **kwargs: Any) -> dict[str, An
                     store, kwargs.get("status", "open"), kwargs.get("limit", 100)
                 )
             }
-        if action == "reject":
-            review.reject(store, kwargs["review_id"], kwargs["reviewer"])
-            return {"rejected": kwargs["review_id"]}
-        if action == "approve":
-            moved = review.approve(
-                store,
-                kwargs["review_id"],
-                kwargs["reviewer"],
-                kwargs.get("contact_id"),
-                conversations=config.conversations,
-            )
-        elif action == "link":
-            moved = review.link(
-                store,
-                kwargs["persona"],
-                kwargs["contact_id"],
-                kwargs["reviewer"],
-                conversations=config.conversations,
-            )
-        else:
-            moved = review.unlink(
-                store, kwargs["persona"], kwargs["reviewer"], conversations=config.conversations
-            )
+        reviewer = kwargs.pop("reviewer")
+        return decide(config, store, action, reviewer, **kwargs)
     finally:
         store.close()
-    with open_adapter(config) as adapter:
-        count = adapter.repoint(moved.activities, moved.new_contact_id) if moved.activities else 0
-    return {
-        "persona": moved.persona_key,
-        "from": moved.old_contact_id,
-        "to": moved.new_contact_id,
-        "activities_moved": count,
-    }

@@ -83,6 +83,8 @@ class SyncSummary:
         """The process exit code this outcome maps to."""
         if self.status in KINDS:
             return KINDS[self.status].exit_code
+        if self.skipped:  # a source held by another worker was not synced: say so
+            return ExitCode.BUSY
         return ExitCode.PARTIAL if self.failed else ExitCode.OK
 
     def as_dict(self) -> dict[str, Any]:
@@ -170,6 +172,7 @@ class Pipeline:
                     if self.stop.is_set():
                         break
                     self._sync_source(spec.name, spec.connector, spec.options)
+                self._sla_pass(retry=False)  # what this run's messages let run out
             if specs and len(self.summary.skipped) == len(specs):
                 self.summary.status = "busy"
         except CrmbridgeError as exc:
@@ -370,18 +373,13 @@ class Pipeline:
             return {}
         found: dict[str, Resolution] = {}
         for w in work:  # the parent may be in this very batch
-            if w.interaction.key in keys and w.resolution and w.resolution.link.contact_id:
-                found[w.interaction.key] = w.resolution
+            link = w.resolution.link if w.resolution else None
+            if w.interaction.key in keys and link is not None and link.contact_id:
+                found[w.interaction.key] = _reply_to(link.persona_key, link.contact_id)
         missing = sorted(keys - set(found))
         for key, row in self.store.ledger_rows(missing).items() if missing else ():
             if row.contact_id:
-                link = Link(
-                    persona_key=row.persona_key,
-                    contact_id=row.contact_id,
-                    band="auto",
-                    rule="reply_to",
-                )
-                found[key] = Resolution(link)
+                found[key] = _reply_to(row.persona_key, row.contact_id)
         return found
 
     def _render(self, work: list[_Work], commit: BatchCommit) -> list[ActivityWrite]:
@@ -464,13 +462,17 @@ class Pipeline:
         room = PREVIEW_LIMIT - sum(p["action"] == "case" for p in self.summary.preview)
         self.summary.preview.extend(preview[: max(0, room)])
 
-    def _sla_pass(self) -> None:
+    def _sla_pass(self, retry: bool = True) -> None:
         """Escalate conversations whose SLA ran out; retry cases an earlier run left."""
         if self.rules is None:
             return
-        from crmbridge.rules.sla import guarded_pass
+        from crmbridge.rules.sla import effective_now, guarded_pass
 
-        result = guarded_pass(self.rules, utcnow(), self.holder, self.lease_seconds)
+        names = [s.name for s in self.config.sources]
+        now = effective_now(self.store, names, utcnow())
+        if now is None:
+            return  # a source was never read: no deadline can be judged yet
+        result = guarded_pass(self.rules, now, self.holder, self.lease_seconds, retry)
         self.summary.escalated += len(result.escalated)
         self.summary.cases += result.written
         self.summary.preview.extend(result.preview[:PREVIEW_LIMIT])
@@ -598,6 +600,12 @@ def _failed_again(row: Any, message: str) -> dict[str, Any]:
 def quarantine_fingerprint(source: str, location: str, raw: str) -> str:
     """The identity of a parked record: the same record parked twice is one row."""
     return hashlib.sha256(json.dumps([source, location, raw]).encode()).hexdigest()[:32]
+
+
+def _reply_to(persona_key: str, contact_id: str) -> Resolution:
+    """A reply's link: its parent's contact, the same whichever batch held the parent."""
+    link = Link(persona_key=persona_key, contact_id=contact_id, band="auto", rule="reply_to")
+    return Resolution(link)
 
 
 def _conflicts(

@@ -16,6 +16,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -131,6 +132,11 @@ class WebhookApp:
         seen: SeenEvents,
         max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
+        for options, fields in ((x, ("consumer_secret",)), (meta, ("app_secret", "verify_token"))):
+            for name in fields if options is not None else ():
+                if not getattr(options, name).get_secret_value():
+                    # An empty key signs anything: nobody may deliver with it.
+                    raise ConfigError(f"webhooks: {name} is empty; set its environment variable")
         self.x, self.meta, self.intake, self.seen = x, meta, intake, seen
         self.max_body_bytes = max_body_bytes
         self.urls = Map(
@@ -225,7 +231,9 @@ class WebhookApp:
             if not isinstance(payload, dict):
                 raise ValueError("not an object")
             events = list(parse(payload))
-        except (ValueError, TypeError, AttributeError) as exc:
+        except Exception as exc:
+            # Deep nesting (RecursionError), odd shapes (KeyError, IndexError), bad text: a
+            # signed body that does not parse is refused with 400, never answered with 500.
             return _json({"error": f"malformed body: {type(exc).__name__}"}, 400)
         return self._take_in(source, events)
 
@@ -284,9 +292,31 @@ def make_app(config: AppConfig, intake: Intake | None = None) -> WebhookApp:
     )
 
 
+_QUERY = re.compile(r"\?[^\s\"']*")
+
+
+def quiet_request_handler(redact: Callable[[str], str]) -> type[Any]:
+    """Werkzeug's request handler, its log lines without query strings or known secrets.
+
+    Meta's handshake carries ``hub.verify_token`` in the query string, and the stock access
+    log prints the whole request line; every line (access and error) passes through here.
+    """
+    from werkzeug.serving import WSGIRequestHandler
+
+    class QuietRequestHandler(WSGIRequestHandler):
+        """Logs ``GET /webhooks/meta?… HTTP/1.1`` instead of the query string."""
+
+        def log(self, type: str, message: str, *args: Any) -> None:
+            text = redact(_QUERY.sub("?…", message % args if args else message))
+            super().log(type, "%s", text)
+
+    return QuietRequestHandler
+
+
 def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 8080) -> None:
     """Run the app with a spool drainer, ``/readyz`` and ``/metrics`` (``crmbridge.service``).
 
+    With a ``console:`` block the console and its API are mounted beside the webhooks.
     Put TLS in front of it. Returns on SIGTERM once the batch in flight is committed.
     """
     from crmbridge.service.entry import serve as serve_service

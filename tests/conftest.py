@@ -15,6 +15,7 @@ import sqlalchemy as sa
 CONTACTS = (Path(__file__).parent / "fixtures" / "contacts.csv").read_text(encoding="utf-8")
 
 PG_URL = os.environ.get("CRMBRIDGE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def record(message_id: str, /, **over: Any) -> dict[str, Any]:
@@ -64,15 +65,57 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL database on 127.0.0.1, dropped afterwards (skips if none runs)."""
+def service_missing(reason: str) -> None:
+    """Skip a test whose service is missing; under ``CI=true`` fail it instead.
+
+    CI must not pass on a machine without PostgreSQL or Chromium: `.ci/run` starts and
+    installs them, and exports CI=true so that a missing one is a red build, not a skip.
+    """
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def reach_postgres(url: str) -> sa.Engine:
+    """An AUTOCOMMIT engine on the server at ``url``, or skip (fail under CI=true)."""
     try:
-        admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
     except Exception as exc:
-        pytest.skip(f"no PostgreSQL server reachable at {PG_URL}: {type(exc).__name__}")
+        service_missing(f"no PostgreSQL server reachable at {url}: {type(exc).__name__}")
+    return admin
+
+
+def require_chromium(path: Path = CHROMIUM) -> Path:
+    """Headless Chromium's binary, or skip (fail under CI=true)."""
+    if not path.exists():
+        service_missing(
+            f"headless Chromium is not installed at {path} (.ci/run installs it with apt-get)"
+        )
+    return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on PostgreSQL carries the ``postgres`` marker (``-m postgres``).
+
+    That is each test taking ``pg_url``, and each ``postgresql`` case of a parametrized
+    store fixture (which asks for ``pg_url`` only when it runs).
+    """
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params.values() if callspec is not None else ()
+        if "pg_url" in getattr(item, "fixturenames", ()) or "postgresql" in params:
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database on 127.0.0.1, dropped afterwards.
+
+    Skips when no server runs, and fails instead under ``CI=true``.
+    """
+    admin = reach_postgres(PG_URL)
     name = f"crmbridge_test_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -88,6 +131,12 @@ def pg_url() -> Iterator[str]:
             )
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@pytest.fixture
+def chromium() -> Path:
+    """Headless Chromium's binary (skips if missing; fails under ``CI=true``)."""
+    return require_chromium()
 
 
 @pytest.fixture

@@ -108,8 +108,10 @@ def test_forgetting_a_persona_empties_its_history_and_a_resync_does_not_recreate
         "quarantine": 1,
         "failure_actions": 0,
         "conversations": 1,  # her two messages were one conversation
+        "rule_cases": 0,
         "contact_mirror": 0,  # a persona's erasure leaves the CRM contact's fields alone
         "identity_index": 0,
+        "spooled": 0,
     }
     assert history(synced, contact) == []
     assert [k for k, _c, _f in rows_of(workdir)] == ["x:b1"]
@@ -169,7 +171,16 @@ def test_forgetting_a_contact_erases_every_persona_linked_to_it(workdir, synced)
 def test_a_dry_run_counts_and_changes_nothing(workdir, synced):
     report = forget(synced, persona="x:jane-1", dry_run=True)
     assert report["dry_run"] and report["crm"]["activities"] == 2
-    assert report["state"] == {"ledger": 2, "personas": 1, "quarantine": 1}
+    assert report["state"] == {
+        "ledger": 2,
+        "personas": 1,
+        "links": 1,
+        "review": 0,
+        "quarantine": 1,
+        "conversations": 1,
+        "rule_cases": 0,
+        "spooled": 0,
+    }
     assert len(rows_of(workdir)) == 3
     assert count(synced, ledger, ledger.c.status == "erased") == 0
 
@@ -438,10 +449,15 @@ def test_a_mapping_that_writes_social_personas_erases_the_persona_record_too(tmp
     )
     (tmp_path / "crmbridge.yaml").write_text(base + "mapping: salesforce_social\n")
     social = forget(load_config(tmp_path / "crmbridge.yaml"), persona="x:9", dry_run=True)
-    assert social["crm"] == {"objects": {"SocialPersona": 1}, "activities": 1}
+    assert social["crm"] == {
+        "objects": {"SocialPersona": 1},
+        "activities": 1,
+        "cases": 0,
+        "rollups": 0,
+    }
     (tmp_path / "crmbridge.yaml").write_text(base)
     tasks = forget(load_config(tmp_path / "crmbridge.yaml"), persona="x:9", dry_run=True)
-    assert tasks["crm"] == {"objects": {}, "activities": 0}
+    assert tasks["crm"] == {"objects": {}, "activities": 0, "cases": 0, "rollups": 0}
 
 
 def test_forget_waits_for_a_running_sync_instead_of_racing_it(workdir, synced):

@@ -12,15 +12,9 @@ from matplotlib import image
 from crmbridge.cli import main
 from crmbridge.config import load_config
 from crmbridge.pipeline import sync
-from tests.conftest import record, write_jsonl
+from tests.conftest import CHROMIUM, record, write_jsonl
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHARTS = ("volume", "response", "sentiment", "movement")
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="headless Chromium is not installed at /usr/bin/chromium (.ci/run installs it "
-    "with apt-get where it can)",
-)
 
 
 @pytest.fixture
@@ -68,7 +62,7 @@ def report_html(workdir) -> Path:
     return path
 
 
-def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
+def run_chromium(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             str(CHROMIUM),
@@ -99,10 +93,9 @@ def test_the_html_report_is_one_self_contained_page_with_four_inline_charts(repo
     assert "facebook" in html and "youtube" in html
 
 
-@needs_chromium
-def test_the_html_report_renders_its_charts_in_headless_chromium(report_html, tmp_path):
+def test_the_html_report_renders_its_charts_in_headless_chromium(report_html, tmp_path, chromium):
     shot = tmp_path / "report.png"
-    done = chromium(
+    done = run_chromium(
         f"--screenshot={shot}",
         "--window-size=1200,1600",
         report_html.as_uri(),
@@ -113,7 +106,7 @@ def test_the_html_report_renders_its_charts_in_headless_chromium(report_html, tm
     pixels = image.imread(shot)
     assert pixels.shape[:2] == (1600, 1200)
     assert pixels[..., :3].std() > 0.05  # not a blank page: text, bars, colours
-    dom = chromium("--dump-dom", report_html.as_uri(), profile=tmp_path / "profile-dom")
+    dom = run_chromium("--dump-dom", report_html.as_uri(), profile=tmp_path / "profile-dom")
     assert dom.returncode == 0, dom.stderr[-2000:]
     for chart in CHARTS:
         assert f'id="chart-{chart}"' in dom.stdout

@@ -35,10 +35,12 @@ def _forget(
     config_path: Path,
     as_json: bool,
 ) -> None:
-    """Erase a person: their activities in the CRM, then their data in the state store.
+    """Erase a person: activities, cases and roll-ups in the CRM, spool, then state store.
 
     The CRM goes first (delete, or anonymise: body and subject become "[erased]", author
-    fields blank); only when it answered are the ledger rows emptied (their keys stay,
+    fields blank), with the cases the rules opened on their conversations and the roll-up
+    fields on their contacts; their webhook lines not yet synced are blanked in the spool;
+    then the ledger rows are emptied (their keys stay,
     status "erased", so a later sync never writes those messages again) and the persona,
     its links, review items and parked records deleted. A failure leaves the state as it
     was: run the command again. The erasure is recorded in the runs, as counts only.
@@ -55,7 +57,8 @@ def _forget(
     objects = ", ".join(f"{k}={v}" for k, v in crm["objects"].items()) or "-"
     click.echo(
         f"{verb} ({report['mode']}): {report['personas']} persona(s); "
-        f"{crm['activities']} CRM activit(ies) ({objects})"
+        f"{crm['activities']} CRM activit(ies) ({objects}), {crm.get('cases', 0)} case(s), "
+        f"roll-ups of {crm.get('rollups', 0)} contact(s)"
     )
     click.echo("state: " + ", ".join(f"{k}={v}" for k, v in report["state"].items()))
 

@@ -36,8 +36,12 @@ COUNTERS = ("messages", "inbound", "outbound", "channel_shifts", "reopen_count",
 
 
 def conversation_key(interaction: Interaction) -> str:
-    """The key of a conversation that this interaction starts."""
-    return f"conv:{interaction.key}"
+    """The key of a conversation that this interaction starts.
+
+    Its activity key: an X edit (a new id) that reaches threading before its original
+    (both in one batch, where the edit wins) starts the same conversation the original would.
+    """
+    return f"conv:{interaction.activity_key}"
 
 
 def thread_key(interaction: Interaction) -> str | None:

@@ -132,3 +132,19 @@ class CrmAdapter:
             f"the {self.name} adapter cannot erase activities",
             hint="delete them in the CRM by hand; the state store is left unchanged",
         )
+
+    def erase_cases(self, rows: Sequence[dict[str, Any]], mode: str) -> int:
+        """Delete (or anonymise: subject and description "[erased]") cases crmbridge wrote.
+
+        ``rows`` carry ``key`` (the conversation key) and ``crm_id``. By default a case is
+        erased like an activity, by its id (a Salesforce Case is an sObject as a Task is).
+        """
+        return self.delete_activities(rows, mode)
+
+    def clear_rollups(self, contact_ids: Sequence[str]) -> int:
+        """Blank the roll-up fields crmbridge keeps on these contacts (``forget``).
+
+        Returns how many contacts were cleared; 0 where the adapter keeps no roll-ups.
+        """
+        return 0
+

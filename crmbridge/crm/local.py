@@ -381,6 +381,25 @@ class LocalCrm(CrmAdapter):
         self.db.commit()
         return done
 
+    def erase_cases(self, rows: Sequence[dict[str, Any]], mode: str) -> int:
+        """Delete cases by key, or keep them with their text fields ``[erased]``."""
+        self.api_calls += 1
+        done = 0
+        for row in rows:
+            if mode == "delete":
+                done += self.db.execute("DELETE FROM cases WHERE key=?", (row["key"],)).rowcount
+                continue
+            found = self.db.execute("SELECT fields FROM cases WHERE key=?", (row["key"],))
+            for (fields,) in found.fetchall():
+                erased = {**json.loads(fields), **ANONYMISED_CASE}
+                self.db.execute(
+                    "UPDATE cases SET fields=?, updated_at=? WHERE key=?",
+                    (json.dumps(erased), datetime.now(UTC).isoformat(), row["key"]),
+                )
+                done += 1
+        self.db.commit()
+        return done
+
     # --- cases (helper rules, #7) --------------------------------------------------------
 
     def write_cases(self, cases: Sequence[CaseWrite]) -> list[WriteResult]:
@@ -460,6 +479,8 @@ ANONYMISED: dict[str, Any] = {
     "author_key": None,
     "url": None,
 }
+
+ANONYMISED_CASE: dict[str, Any] = {"subject": "[erased]", "description": "[erased]"}
 
 
 def _file_digest(path: Path) -> str:

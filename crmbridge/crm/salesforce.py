@@ -295,6 +295,10 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
             salesforce_rollup.update(self, batch, results)
         return results
 
+    def clear_rollups(self, contact_ids: Sequence[str]) -> int:
+        """Blank the Contacts' roll-up fields (``forget``): ``salesforce_rollup.clear``."""
+        return salesforce_rollup.clear(self, contact_ids)
+
     # --- re-pointing after a review decision ----------------------------------------
 
     def repoint(self, activities: Sequence[dict[str, Any]], contact_id: str | None) -> int:

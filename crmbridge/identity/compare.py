@@ -127,20 +127,39 @@ def _handles(ident: Identity, rec: ContactRecord, out: Comparison) -> None:
     if stored and stored != ident.handle:
         out.set("handle_stale", "stale", "@" + ident.handle, "@" + stored)
     if rec.email_tag and alnum(ident.handle) == rec.email_tag:
-        out.set("email_tag", "agree", "@" + ident.handle, rec.email, tag_u(rec))
+        u = tag_u(rec)
+        if u is not None:
+            out.set("email_tag", "agree", "@" + ident.handle, rec.email, u)
 
 
-def tag_u(rec: ContactRecord) -> float:
-    """How likely someone else uses this address tag as a handle.
+def name_shaped(stem: str, rec: ContactRecord) -> bool:
+    """Whether letters are built from the contact's name (any given form, any family part)."""
+    if stem in rec.shapes or any(stem == letters(h) for h in rec.handles.values()):
+        return True
+    givens = {g for first in rec.given[:1] for g in given_forms(first)} | set(rec.given)
+    families = {*rec.family, "".join(rec.family)}
+    for g in givens:
+        for f in families:
+            for shape in (g + f, f + g, g[:1] + f, f + g[:1], g + f[:1]):
+                if stem == shape or (
+                    len(stem) >= 8 and JaroWinkler.similarity(stem, shape) >= 0.93
+                ):
+                    return True
+    return False
 
-    A tag that is the contact's name plus digits ("leonkim94") is what a namesake may pick
-    too: only its digits single the person out (the name is weighed on its own).
+
+def tag_u(rec: ContactRecord) -> float | None:
+    """How likely someone else uses this address tag as a handle (None: it says nothing).
+
+    A tag built from the contact's name ("juangarcia", "patricialewis" for Trish) is what a
+    namesake picks too: with digits ("leonkim94") only the digits single the person out;
+    without, it is no evidence beyond the name (weighed on its own).
     """
     tag = rec.email_tag
     stem = tag.rstrip("0123456789")
     digits = len(tag) - len(stem)
-    if digits and (stem in rec.shapes or any(stem == letters(h) for h in rec.handles.values())):
-        return max(0.5 * 10.0**-digits, 1e-4)
+    if name_shaped(letters(stem), rec):
+        return max(0.5 * 10.0**-digits, 1e-4) if digits else None
     return 2e-5
 
 

@@ -27,6 +27,7 @@ from crmbridge.identity.normalize import (
     personal_domain,
     phone_e164,
     phone_national,
+    phone_tail,
     someone_elses,
 )
 from crmbridge.identity.places import city_key, countries_in, country_code, places_in
@@ -78,7 +79,8 @@ class ContactRecord:
     @property
     def phone_keys(self) -> set[str]:
         """The national number and the digits as written (for numbers no parser reads)."""
-        return {k for k in (self.phone_national, self.phone_digits) if k}
+        keys = {k for k in (self.phone_national, self.phone_digits) if k}
+        return keys | {t for t in (phone_tail(k) for k in keys) if t}
 
     @property
     def last(self) -> str:

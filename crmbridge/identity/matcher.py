@@ -34,7 +34,7 @@ SHOWN = ("name", "email", "phone", "location", "handle")
 class Thresholds:
     """Band limits: auto-link at or above ``auto``, review at or above ``review``."""
 
-    auto: float = 0.985
+    auto: float = 0.99
     review: float = 0.50
     # The runner-up's probability must be at most this (namesakes share the posterior).
     margin: float = 0.05

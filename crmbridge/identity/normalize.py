@@ -144,13 +144,28 @@ def national_forms(value: str | None) -> list[str]:
     digits = re.sub(r"\D", "", text)
     if text.startswith(("+", "00")):
         number = _parse_phone("+" + text.lstrip("+")[2 if text.startswith("00") else 0 :], None)
-        return [phonenumbers.national_significant_number(number)] if number else []
+        if number is None:
+            return []
+        national = phonenumbers.national_significant_number(number)
+        return [national, *(t for t in (phone_tail(national),) if t)]
     forms = [digits]
     if digits.startswith("0"):
         forms.append(digits.lstrip("0"))
     if len(digits) == 11 and digits.startswith("1"):
         forms.append(digits[1:])
-    return [f for f in dict.fromkeys(forms) if 6 <= len(f) <= 14]
+    kept = [f for f in dict.fromkeys(forms) if 6 <= len(f) <= 14]
+    tails = [t for t in (phone_tail(f) for f in kept[:1]) if t]
+    return [*kept, *tails]
+
+
+def phone_tail(digits: str | None) -> str | None:
+    """The last nine digits, marked ``~``: one number in any country's layout ends alike.
+
+    A trunk prefix no parser knew (``8 (926) 695-88-97`` in a CRM row without a country)
+    still meets ``+7 926 695-88-97``; national numbers are nine digits or more almost
+    everywhere, so two different numbers rarely share them.
+    """
+    return "~" + digits[-9:] if digits and len(digits) >= 9 else None
 
 
 @lru_cache(maxsize=65536)

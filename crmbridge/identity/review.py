@@ -4,23 +4,32 @@
 ``removed_at`` on the active one; all three re-point the persona's ledger rows and return the
 CRM activities the adapter must re-point. Link rows are never deleted, so unlink followed by
 link to the same contact restores the previous state (rule, score and evidence included).
+
+Every decision also lands in the ``audit`` table with who and when, in the same
+transaction. An unknown review id, persona or contact, or a decision already taken, is a
+``UsageError`` (exit 2) and changes nothing. ``known_contacts`` (given by the caller, who
+can reach the contact mirror or the CRM) says which contact ids exist.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.engine import Connection
 
 from crmbridge.config import ConversationsConfig
 from crmbridge.conversations import rethread_in
-from crmbridge.errors import DataError
+from crmbridge.errors import UsageError
 from crmbridge.identity.model import Model
-from crmbridge.state.schema import ledger, links, review
+from crmbridge.state.schema import audit, ledger, links, personas, review
 from crmbridge.state.store import StateStore, utcnow
+
+KnownContacts = Callable[[Collection[str]], set[str]]
+"""Given contact ids, the ones that exist (in the contact mirror or the CRM)."""
 
 
 @dataclass
@@ -57,25 +66,32 @@ def approve(
     reviewer: str,
     contact_id: str | None = None,
     conversations: ConversationsConfig | None = None,
+    known_contacts: KnownContacts | None = None,
 ) -> Repoint:
     """Accept a queued decision: link to ``contact_id`` or the top candidate."""
     item = _open_review(store, review_id)
     candidates = _json(item["candidates"], [])
     chosen = contact_id or (_candidate_id(candidates[0]) if candidates else None)
     if not chosen:
-        raise DataError(f"review {review_id} has no candidate; use 'review link'")
+        raise UsageError(
+            f"review {review_id} has no candidate",
+            hint=f"link by hand: crmbridge review link {item['persona_key']} CONTACT_ID",
+        )
+    _check_contact(chosen, known_contacts)
     with store.engine.begin() as conn:
         result = _link(conn, item["persona_key"], chosen, reviewer, item)
         _close(conn, review_id, "approved", reviewer)
+        record(conn, reviewer, "approve", f"review:{review_id}", _moved(result))
         rethread_in(conn, item["persona_key"], conversations)
     return result
 
 
 def reject(store: StateStore, review_id: int, reviewer: str) -> None:
     """Refuse a queued decision: the persona stays unlinked."""
-    _open_review(store, review_id)
+    item = _open_review(store, review_id)
     with store.engine.begin() as conn:
         _close(conn, review_id, "rejected", reviewer)
+        record(conn, reviewer, "reject", f"review:{review_id}", {"persona": item["persona_key"]})
 
 
 def link(
@@ -85,10 +101,22 @@ def link(
     reviewer: str,
     reason: str = "manual",
     conversations: ConversationsConfig | None = None,
+    known_contacts: KnownContacts | None = None,
+    *,
+    known_persona: bool = False,
 ) -> Repoint:
-    """Link a persona to a contact by hand, replacing any active link."""
+    """Link a persona to a contact by hand, replacing any active link.
+
+    With ``known_persona`` (the commands and the console) a persona that never wrote
+    anything synced here is refused; without it a reviewer may link ahead of the first
+    message. ``known_contacts`` refuses a contact that does not exist.
+    """
+    _check_contact(contact_id, known_contacts)
     with store.engine.begin() as conn:
+        if known_persona:
+            _check_persona(conn, persona_key)
         result = _link(conn, persona_key, contact_id, reviewer, {"reason": reason})
+        record(conn, reviewer, "link", persona_key, _moved(result))
         conn.execute(
             update(review)
             .where(review.c.persona_key == persona_key, review.c.status == "open")
@@ -106,13 +134,76 @@ def unlink(
 ) -> Repoint:
     """Remove a persona's active link; its activities lose their contact."""
     with store.engine.begin() as conn:
+        _check_persona(conn, persona_key)
         active = _active(conn, persona_key)
         if active is None:
-            raise DataError(f"persona {persona_key} has no active link")
+            raise UsageError(
+                f"persona {persona_key} has no active link",
+                hint="crmbridge history PERSONA shows where its messages are",
+            )
         _remove(conn, active["id"], reviewer)
         moved = _repoint_ledger(conn, persona_key, None)
+        done = Repoint(persona_key, active["contact_id"], None, moved)
+        record(conn, reviewer, "unlink", persona_key, _moved(done))
         rethread_in(conn, persona_key, conversations)
-    return Repoint(persona_key, active["contact_id"], None, moved)
+    return done
+
+
+def record(
+    conn: Connection, actor: str, action: str, target: str, detail: dict[str, Any] | None
+) -> None:
+    """One audit row: who took which decision on what, and when."""
+    conn.execute(
+        audit.insert().values(
+            at=utcnow(),
+            actor=actor,
+            action=action,
+            target=target,
+            detail=json.dumps(detail, default=str) if detail is not None else None,
+        )
+    )
+
+
+def audit_trail(store: StateStore, target: str | None = None, limit: int = 100) -> list[Any]:
+    """The newest audit rows (of one target), newest first."""
+    query = select(audit).order_by(audit.c.id.desc()).limit(limit)
+    if target is not None:
+        query = query.where(audit.c.target == target)
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _moved(result: Repoint) -> dict[str, Any]:
+    return {
+        "persona": result.persona_key,
+        "from": result.old_contact_id,
+        "to": result.new_contact_id,
+        "activities": len(result.activities),
+    }
+
+
+def _check_contact(contact_id: str, known_contacts: KnownContacts | None) -> None:
+    if known_contacts is not None and contact_id not in known_contacts([contact_id]):
+        raise UsageError(
+            f"no contact {contact_id!r} in the CRM",
+            hint="find the contact's id with `crmbridge history EMAIL|PHONE|HANDLE`"
+            " or the console's search",
+        )
+
+
+def _check_persona(conn: Connection, persona_key: str) -> None:
+    known = conn.execute(
+        select(
+            exists().where(personas.c.key == persona_key)
+            | exists().where(ledger.c.persona_key == persona_key)
+            | exists().where(links.c.persona_key == persona_key)
+        )
+    ).scalar()
+    if not known:
+        raise UsageError(
+            f"no persona {persona_key!r} has written anything synced here",
+            hint="a persona is PLATFORM:AUTHOR_ID as in `crmbridge review list`",
+        )
 
 
 def _link(
@@ -211,9 +302,14 @@ def _open_review(store: StateStore, review_id: int) -> dict[str, Any]:
     with store.engine.connect() as conn:
         row = conn.execute(select(review).where(review.c.id == review_id)).mappings().first()
     if row is None:
-        raise DataError(f"no review item {review_id}")
+        raise UsageError(
+            f"no review item {review_id}", hint="crmbridge review list shows the open items"
+        )
     if row["status"] != "open":
-        raise DataError(f"review {review_id} is already {row['status']}")
+        raise UsageError(
+            f"review {review_id} is already {row['status']} by {row['decided_by']}",
+            hint="crmbridge review link/unlink PERSONA changes a decided link",
+        )
     return dict(row)
 
 

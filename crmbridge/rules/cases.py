@@ -119,6 +119,35 @@ class Plan:
         }
 
 
+DEFAULT_TIER = "sla"
+
+
+def breached(plan: Plan, at: datetime) -> bool:
+    """Whether the plan's SLA ran out before ``at`` unanswered and not escalated yet."""
+    return (
+        plan.sla_due_at is not None
+        and plan.sla_due_at < at
+        and plan.responded_at is None
+        and plan.sla_escalated_at is None
+    )
+
+
+def breach_details(plan: Plan) -> dict[str, Any]:
+    """What an ``sla_breached`` webhook is told about the conversation."""
+    return {
+        "conversation": plan.key,
+        "contact_id": plan.contact_id,
+        "escalated_tier": plan.escalated_tier,
+        "sla": plan.plan.get("sla"),
+        "sla_due_at": plan.sla_due_at.isoformat() if plan.sla_due_at else None,
+        "case": {
+            "priority": plan.priority,
+            "subject": plan.plan.get("subject"),
+            "crm_id": plan.crm_id,
+        },
+    }
+
+
 def load_plans(store: StateStore, keys: Iterable[str]) -> dict[str, Plan]:
     """The stored plans of these conversations."""
     table, found = schema.rule_cases, {}
@@ -160,6 +189,7 @@ class RuleStage:
         self.plans: dict[str, Plan] = {}
         self.touched: set[str] = set()
         self.notes: list[tuple[str, str, str, dict[str, Any]]] = []
+        self.breaches: list[tuple[str, str]] = []  # conversation key, webhook URL
         self.escalated = 0
         check_adapter(rules, adapter)
 
@@ -193,11 +223,13 @@ class RuleStage:
         """Start a batch: load the plans of the conversations it touches."""
         self.plans = load_plans(self.store, conversation_keys)
         self.touched, self.notes, self.escalated = set(), [], 0
+        self.breaches = []
 
     def decide(self, ctx: RuleContext, new: bool) -> Decision:
         """Evaluate one message; a message new to the ledger also moves its plan."""
         decision = self.rules.evaluate(ctx).decision
         if not new:
+            self._edited(ctx, decision)
             return decision  # a replay or re-render: tags only, no second case or webhook
         key = conversation_key(ctx)
         if not decision.rules and key not in self.plans:
@@ -210,9 +242,36 @@ class RuleStage:
             self.notes.append((rule, url, key, details))
         return decision
 
+    def _edited(self, ctx: RuleContext, d: Decision) -> None:
+        """An edit of the message that opened a case gives the case its new text.
+
+        As if the edit had come first (in one batch only the newest version is seen): the
+        same messages give the same case however the runs split them.
+        """
+        i = ctx.interaction
+        plan = self.plans.get(conversation_key(ctx))
+        if plan is None or plan.plan.get("opened_by") != i.activity_key or not d.case:
+            return
+        text = {"subject": d.subject, "description": i.text[:2000]}
+        if any(plan.plan.get(k) != v for k, v in text.items()):
+            plan.plan.update(text)
+            if plan.status != "none":
+                plan.status = "pending"
+            self.touched.add(plan.key)
+
     def _move(self, plan: Plan, ctx: RuleContext, d: Decision) -> bool:
         i = ctx.interaction
         before = plan.snapshot()
+        learns = i.direction != "outbound" and ctx.contact_id and plan.contact_id is None
+        if learns and plan.status == "written":
+            plan.status = "pending"  # the case learns its contact, as it would have at once
+        if breached(plan, i.created_at):
+            # The deadline passed before this message: escalate first, at the deadline, as
+            # the SLA pass would have had it run then. Cases follow the messages' times,
+            # not where one run ended and the next began.
+            url = self.escalate(plan)
+            if url:
+                self.breaches.append((plan.key, url))
         if i.direction == "outbound":
             if plan.sla_due_at is not None and plan.responded_at is None:
                 plan.responded_at = i.created_at
@@ -246,17 +305,47 @@ class RuleStage:
                 queue=d.queue,
                 description=i.text[:2000],
                 platform=i.platform,
+                opened_by=i.activity_key,
             )
-        elif priority != plan.priority:
+        rules = sorted({*plan.plan.get("rules", []), *d.rules})
+        tags = sorted({*plan.plan.get("tags", []), *d.tags})
+        if plan.status != "pending" and (
+            priority != plan.priority
+            or rules != plan.plan.get("rules", [])
+            or tags != plan.plan.get("tags", [])
+        ):
+            # What the case shows changed: write it again, whether or not an SLA pass
+            # wrote it in between (the same messages give the same case).
             plan.status = "pending"
         plan.priority = priority
-        plan.plan["rules"] = sorted({*plan.plan.get("rules", []), *d.rules})
-        plan.plan["tags"] = sorted({*plan.plan.get("tags", []), *d.tags})
+        plan.plan["rules"] = rules
+        plan.plan["tags"] = tags
         if d.tier is not None:
             plan.escalated_tier = d.tier
             plan.escalations += 1
             plan.status = "pending"
             self.escalated += 1
+
+    def escalate(self, plan: Plan) -> str | None:
+        """Escalate one conversation whose SLA ran out; the webhook to tell, if any.
+
+        The case goes up a priority (or is opened, High, when the rule opened none), at
+        the deadline's own time: the same messages give the same escalation.
+        """
+        rule = self.rules.by_name(plan.plan.get("sla_rule"))
+        sla = rule.then.sla if rule is not None else None
+        if plan.status == "none":  # the rule set an SLA but opened no case: open one now
+            within = plan.plan.get("sla", "its target")
+            plan.plan.setdefault("subject", f"No reply within {within}: conversation {plan.key}")
+            plan.priority = "High"
+        else:
+            plan.priority = raise_priority(plan.priority or "Medium")
+        plan.status = "pending"
+        plan.escalated_tier = sla.escalate if sla is not None else DEFAULT_TIER
+        plan.escalations += 1
+        plan.sla_escalated_at = plan.sla_due_at
+        self.escalated += 1
+        return sla.notify if sla is not None else None
 
     def finish(
         self, conversations: Sequence[dict[str, Any]] = ()
@@ -314,7 +403,13 @@ class RuleStage:
         return ok
 
     def send_notes(self) -> None:
-        """Tell the webhooks of this batch's fired rules, with the case as written."""
+        """Tell the webhooks of this batch's fired rules and breached SLAs."""
+        for key, url in self.breaches:
+            late = self.plans[key]
+            rule = str(late.plan.get("sla_rule"))
+            self.notifier.send(
+                rule, url, notify_payload("sla_breached", rule, breach_details(late))
+            )
         for rule, url, key, details in self.notes:
             plan = self.plans.get(key)
             case = (

@@ -14,21 +14,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crmbridge.errors import SourceBusy
-from crmbridge.rules.actions import notify_payload, raise_priority
-from crmbridge.rules.cases import MAX_ATTEMPTS, Plan, RuleStage, commit_plans
+from crmbridge.rules.actions import notify_payload
+from crmbridge.rules.cases import MAX_ATTEMPTS, Plan, RuleStage, breach_details, commit_plans
 from crmbridge.rules.conditions import parse_duration
 from crmbridge.state import schema
 from crmbridge.state.lease import Lease
-from crmbridge.state.store import as_utc, chunks
+from crmbridge.state.store import StateStore, as_utc, chunks
 
 log = logging.getLogger("crmbridge.rules")
-DEFAULT_TIER = "sla"
+# A source whose cursor has not moved for this long no longer holds back the SLA clock.
+IDLE = timedelta(hours=1)
 # Workers of one sync share the store; one at a time runs the pass, so none escalates twice.
 LEASE = "~rules-sla"
 
@@ -94,25 +95,46 @@ def _started(plan: Plan) -> datetime | None:
     return plan.sla_due_at - parse_duration(within)
 
 
-def escalate(stage: RuleStage, plan: Plan, now: datetime) -> str | None:
-    """Escalate one overdue conversation; the webhook URL to tell, if its rule has one."""
-    rule = stage.rules.by_name(plan.plan.get("sla_rule"))
-    sla = rule.then.sla if rule is not None else None
-    if plan.status == "none":  # the rule set an SLA but opened no case: open one now
-        within = plan.plan.get("sla", "its target")
-        plan.plan.setdefault("subject", f"No reply within {within}: conversation {plan.key}")
-        plan.priority = "High"
-    else:
-        plan.priority = raise_priority(plan.priority or "Medium")
-    plan.status = "pending"
-    plan.escalated_tier = sla.escalate if sla is not None else DEFAULT_TIER
-    plan.escalations += 1
-    plan.sla_escalated_at = now
-    return sla.notify if sla is not None else None
+def escalate(stage: RuleStage, plan: Plan) -> str | None:
+    """Escalate one overdue conversation (``RuleStage.escalate``); its webhook, if any."""
+    return stage.escalate(plan)
 
 
-def sla_pass(stage: RuleStage, now: datetime) -> PassResult:
-    """Escalate overdue conversations and retry pending cases; commit unless a dry run."""
+def effective_now(store: StateStore, sources: Sequence[str], wall: datetime) -> datetime | None:
+    """The time up to which every source's messages are in: SLAs run out against this.
+
+    Each source's newest message time, the oldest of them, never past the wall clock. A
+    source never read holds the pass back (None: nothing is overdue yet), so syncing one
+    source first cannot escalate a conversation whose reply sits in another; a source read
+    but empty does not hold it, nor does one whose cursor has not moved for ``IDLE`` (a
+    quiet channel must not stop escalations on the others).
+    """
+    table, cursors = schema.ledger, schema.cursors
+    with store.engine.connect() as conn:
+        newest = dict(
+            conn.execute(
+                select(table.c.source, func.max(table.c.version_at)).group_by(table.c.source)
+            ).all()
+        )
+        moved = dict(conn.execute(select(cursors.c.source, cursors.c.updated_at)).all())
+    marks = []
+    for name in sources:
+        last_move = as_utc(moved.get(name))
+        if name not in newest:
+            if last_move is None:
+                return None  # never read: what it holds is unknown
+            continue  # read, and empty so far
+        if last_move is not None and wall - last_move > IDLE:
+            continue
+        marks.append(as_utc(newest[name]))
+    return min([wall, *[m for m in marks if m is not None]])
+
+
+def sla_pass(stage: RuleStage, now: datetime, retry: bool = True) -> PassResult:
+    """Escalate overdue conversations and retry pending cases; commit unless a dry run.
+
+    ``retry=False`` (the pass at the end of a run) leaves pending cases for the next run.
+    """
     result = PassResult()
     late = overdue(stage, now)
     answered = replied(stage, late)
@@ -123,14 +145,14 @@ def sla_pass(stage: RuleStage, now: datetime) -> PassResult:
             plan.responded_at = answered[plan.key]
             result.answered.append(plan.key)
         else:
-            url = escalate(stage, plan, now)
+            url = escalate(stage, plan)
             result.escalated.append(plan.key)
             if url:
                 notes.append((plan, url))
         changed[plan.key] = plan
-    retry = [p for p in pending(stage) if p.key not in changed]
-    result.retried = len(retry)
-    changed.update((p.key, p) for p in retry)
+    again = [p for p in pending(stage) if p.key not in changed] if retry else []
+    result.retried = len(again)
+    changed.update((p.key, p) for p in again)
     to_write = [p for p in changed.values() if p.status == "pending"]
     if stage.dry_run:
         result.preview = [
@@ -141,27 +163,17 @@ def sla_pass(stage: RuleStage, now: datetime) -> PassResult:
     result.written = stage.write(to_write)
     commit_plans(stage.store, list(changed.values()))
     for plan, url in notes:
-        details = {
-            "conversation": plan.key,
-            "contact_id": plan.contact_id,
-            "escalated_tier": plan.escalated_tier,
-            "sla": plan.plan.get("sla"),
-            "sla_due_at": plan.sla_due_at.isoformat() if plan.sla_due_at else None,
-            "case": {
-                "priority": plan.priority,
-                "subject": plan.plan.get("subject"),
-                "crm_id": plan.crm_id,
-            },
-        }
         rule = str(plan.plan.get("sla_rule"))
-        stage.notifier.send(rule, url, notify_payload("sla_breached", rule, details))
+        stage.notifier.send(rule, url, notify_payload("sla_breached", rule, breach_details(plan)))
     return result
 
 
-def guarded_pass(stage: RuleStage, now: datetime, holder: str, seconds: float) -> PassResult:
+def guarded_pass(
+    stage: RuleStage, now: datetime, holder: str, seconds: float, retry: bool = True
+) -> PassResult:
     """The pass under a lease: while another worker runs it, this one skips it."""
     if stage.dry_run:
-        return sla_pass(stage, now)
+        return sla_pass(stage, now, retry)
     lease = Lease(stage.store, LEASE, holder, seconds)
     try:
         lease.acquire()
@@ -169,6 +181,6 @@ def guarded_pass(stage: RuleStage, now: datetime, holder: str, seconds: float) -
         log.info("another worker runs the SLA pass; skipping it")
         return PassResult()
     try:
-        return sla_pass(stage, now)
+        return sla_pass(stage, now, retry)
     finally:
         lease.release()

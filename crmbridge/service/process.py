@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crmbridge.config import AppConfig
 from crmbridge.errors import ConfigError
@@ -62,10 +62,15 @@ class Service:
         port: int,
         *,
         until_done: bool = False,
+        request_handler: type[Any] | None = None,
     ) -> int:
-        """Start the server and workers; return the exit code once stopped (or done)."""
+        """Start the server and workers; return the exit code once stopped (or done).
+
+        ``request_handler``: Werkzeug's handler class to use (a quiet one keeps query
+        strings, such as Meta's verify token, out of the access log).
+        """
         try:
-            server = _server(app, host, port) if app is not None else None
+            server = _server(app, host, port, request_handler) if app is not None else None
         except ConfigError:
             self.store.close()
             raise
@@ -104,11 +109,11 @@ class Service:
         return 0
 
 
-def _server(app: ServiceApp, host: str, port: int) -> BaseWSGIServer:
+def _server(app: ServiceApp, host: str, port: int, handler: type[Any] | None) -> BaseWSGIServer:
     from werkzeug.serving import make_server
 
     try:
-        return make_server(host, port, app, threaded=True)
+        return make_server(host, port, app, threaded=True, request_handler=handler)
     except OSError as exc:
         raise ConfigError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}",

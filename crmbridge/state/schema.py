@@ -294,3 +294,23 @@ outbox = Table(
     Index("ix_outbox_conversation", "conversation_key"),
     Index("ix_outbox_origin", "origin", "origin_ref"),
 )
+
+# Every decision a person took, with who and when (review commands and the console, 0009):
+# ``action`` approve, reject, link, unlink, retry, drop, sign-in; ``target`` what it was
+# taken on (``review:12``, a persona key, a failure ref); ``detail`` JSON.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(300), nullable=False),
+    Column("detail", Text),
+    Index("ix_audit_target", "target"),
+)
+
+# The review queue orders by messages waiting (ledger rows of the persona on no contact):
+# covering indexes keep that an index-only count per item (0009).
+Index("ix_ledger_persona_contact", ledger.c.persona_key, ledger.c.contact_id)
+Index("ix_review_status_persona", review.c.status, review.c.persona_key)

@@ -6,6 +6,9 @@ Like ``singer_sdk.testing``, this package holds what tests and benchmarks share:
   contract suites (``ConnectorContract``, ``CoverageContract``,
   ``paged``, ``fake_response``); it needs ``pytest`` and ``responses`` (the ``dev`` extra).
 - :mod:`crmbridge.testing.synthetic`: seeded contacts and interactions.
+- :mod:`crmbridge.testing.identity_data`: the seeded international identity benchmark
+  (contacts, social authors, truth and evidence classes); :mod:`crmbridge.testing.identity_eval`
+  scores a ``crmbridge match`` LINKS.csv against it.
 - :mod:`crmbridge.testing.faults`: HTTP fault injection at the wire.
 - :mod:`crmbridge.testing.salesforce_org` and :mod:`crmbridge.testing.hubspot_fake`: strict
   fakes of a Salesforce org and a HubSpot portal.

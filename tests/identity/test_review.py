@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from crmbridge.errors import DataError
+from crmbridge.errors import UsageError
 from crmbridge.identity.review import approve, link, list_reviews, reject, unlink
 from crmbridge.state.schema import ledger, links, review
 from crmbridge.state.store import StateStore
@@ -87,7 +87,7 @@ def test_rejecting_closes_the_item_and_links_nothing(store):
     reject(store, 1, "bob")
     assert link_rows(store) == []
     assert list_reviews(store, status="rejected")[0]["decided_by"] == "bob"
-    with pytest.raises(DataError, match="already rejected"):
+    with pytest.raises(UsageError, match="already rejected"):
         approve(store, 1, "bob")
 
 
@@ -121,5 +121,5 @@ def test_linking_elsewhere_replaces_the_active_link(store):
 
 
 def test_unlinking_a_persona_without_a_link_is_an_error(store):
-    with pytest.raises(DataError, match="no active link"):
+    with pytest.raises(UsageError, match="no persona"):
         unlink(store, "x:nobody", "bob")

@@ -20,7 +20,8 @@ def use_salesforce(world: World) -> None:
     config = world.folder / "crmbridge.yaml"
     text = config.read_text().replace(
         "crm: {kind: local, path: crm.db, contacts_csv: contacts.csv}",
-        f"crm: {{kind: salesforce, session_id: SESSION, instance_url: '{INSTANCE}'}}",
+        "crm: {kind: salesforce, session_id: '00D000000000001!AQ0AQSESSION', "
+        f"instance_url: '{INSTANCE}'}}",
     )
     config.write_text(text)
 

@@ -83,7 +83,8 @@ def test_two_workers_started_at_once_on_postgresql_never_read_one_source_twice(
     outcomes = [
         (w.returncode, json.loads(out)) for w, (out, _) in zip(workers, answers, strict=True)
     ]
-    assert sorted(code for code, _ in outcomes) in ([0, 0], [0, 9]), outcomes
+    # A worker that skipped a source the other held says so: exit 9, the source in skipped.
+    assert all(code == (9 if s["skipped"] else 0) for code, s in outcomes), outcomes
     keys = crm_keys(tmp_path)
     assert len(keys) == len(set(keys)) and set(keys) == expected
     # No record was read by both: the feeds' lines were fetched once in total.
@@ -99,7 +100,7 @@ def test_two_workers_started_at_once_on_postgresql_never_read_one_source_twice(
     assert watch.concurrent or skipped, "the two workers never overlapped: nothing was proven"
 
 
-def test_a_killed_worker_s_lease_on_postgresql_expires_so_another_takes_over(
+def test_a_killed_worker_s_lease_on_postgresql_is_taken_over_at_once_on_its_host(
     tmp_path: Path, pg_url: str
 ):
     expected = setup(tmp_path, pg_url, 1, 3000)
@@ -120,10 +121,8 @@ def test_a_killed_worker_s_lease_on_postgresql_expires_so_another_takes_over(
         done_before = conn.exec_driver_sql("SELECT COUNT(*) FROM ledger").scalar()
         holder = conn.exec_driver_sql("SELECT holder FROM leases").scalar()
     assert holder is not None and 0 < done_before < len(expected)
-    busy = sync(tmp_path, "--lease-seconds", "3")
-    out, _ = busy.communicate(timeout=120)
-    assert busy.returncode == 9 and json.loads(out)["skipped"] == ["feed0"]
-    time.sleep(3.2)  # the dead worker's lease runs out
+    # On the same host the dead worker's process is gone: no waiting for its lease to run
+    # out (workers on other hosts still wait for the expiry, tests/state/test_lease_takeover).
     taker = sync(tmp_path)
     out, err = taker.communicate(timeout=300)
     assert taker.returncode == 0, err

@@ -130,9 +130,26 @@ def test_the_next_sync_escalates_what_its_sla_left_unanswered(workdir):
     config = configure(workdir, [COMPLAINT], [record("1", conversation_id="c", text="late again")])
     first = sync(config)
     assert (first.cases, first.escalated) == (1, 0)
-    second = sync(config)  # real clock: 2024's deadline passed long ago
-    assert (second.fetched, second.escalated, second.cases) == (0, 1, 1)
+    # The clock runs on the messages' time: a later message shows the deadline has passed.
+    later = record("9", conversation_id="other", text="hello", created_at="2024-01-15T12:00:00Z")
+    with (workdir / "interactions.jsonl").open("a") as feed:
+        feed.write(json.dumps(later) + "\n")
+    second = sync(config)
+    assert (second.fetched, second.escalated, second.cases) == (1, 1, 1)
     assert sync(config).escalated == 0
+
+
+def test_a_source_quiet_for_an_hour_no_longer_holds_the_clock_back(workdir):
+    config = configure(workdir, [COMPLAINT], [record("1", conversation_id="c", text="late again")])
+    assert sync(config).escalated == 0
+    assert sync(config).escalated == 0  # nothing newer yet: the deadline is not judged
+    from crmbridge.state.store import StateStore
+
+    store = StateStore(config.state_url)
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE cursors SET updated_at = '2024-01-01 00:00:00.000000'"))
+    store.close()
+    assert sync(config).escalated == 1
 
 
 def test_a_dry_run_writes_no_case_and_lists_the_cases_it_would_open(workdir):

@@ -20,7 +20,7 @@ from pydantic import Field, SecretStr
 from crmbridge.config import Options, secret_value
 from crmbridge.crm.base import CrmAdapter
 from crmbridge.crm.hubspot import contacts as hs_contacts
-from crmbridge.crm.hubspot import rollup
+from crmbridge.crm.hubspot import erase, rollup
 from crmbridge.crm.hubspot.schema import ObjectMeta, check_preset, object_meta, setup
 from crmbridge.crm.hubspot.wire import (
     Budget,
@@ -479,6 +479,14 @@ class HubSpotCrm(CrmAdapter):
                     self.wire.call("objects", "update", object_type, body)
                 done += len(part)
         return done
+
+    def erase_cases(self, rows: Sequence[dict[str, Any]], mode: str) -> int:
+        """Archive or blank the tickets crmbridge opened (``hubspot.erase``)."""
+        return erase.erase_tickets(self.wire, self.config, rows, mode)
+
+    def clear_rollups(self, contact_ids: Sequence[str]) -> int:
+        """Blank the contacts' roll-up properties (``hubspot.erase``)."""
+        return erase.clear_rollups(self.wire, self.config, contact_ids)
 
     def _ours(self, wanted: dict[str, str]) -> dict[str, list[str]]:
         """Which of these ids are notes and which communications, keys checked."""
