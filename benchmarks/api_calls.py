@@ -1,14 +1,14 @@
 """API calls per 1,000 interactions: the batched adapter beside one record per call.
 
-Usage: python benchmarks/api_calls.py --crm salesforce [--sizes 1000 10000]
+Usage: python benchmarks/api_calls.py --crm salesforce [--preset task|social] [--sizes 1000 10000]
 
 For each size, N new interactions from known contacts go through ``crmbridge.pipeline``
 (config ``crm: {kind: salesforce}``) against a ``responses``-faked org: once with the
 adapter's batches (collections of 200, lookups packed in one call), once with
 ``batch_size: 1`` (one record per call, the baseline), then a rerun of the same file under
 a new source name (a full replay) which must make no write call. Prints a table, then one
-JSON line: {"crm", "interactions", "calls_per_1000", "baseline_calls_per_1000",
-"rerun_write_calls"} for the largest size.
+JSON line: {"crm", "preset", "interactions", "calls_per_1000", "baseline_calls_per_1000",
+"rerun_write_calls", "rerun_nothing_new_calls"} for the largest size.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from crmbridge.testing.salesforce_org import FakeOrg
 from crmbridge.testing.workloads import make_contacts, make_interactions, write_config
 
 
-def run(n: int, batch_size: int, seed: int = 7) -> dict[str, Any]:
+def run(n: int, batch_size: int, seed: int = 7, preset: str = "task") -> dict[str, Any]:
     """Sync N interactions, then replay them; return the calls each run made."""
     rng = random.Random(seed)
     contacts = make_contacts(max(50, n // 3), rng)
@@ -43,7 +43,7 @@ def run(n: int, batch_size: int, seed: int = 7) -> dict[str, Any]:
         folder = Path(tmp)
         with (folder / "interactions.jsonl").open("w", encoding="utf-8") as handle:
             handle.writelines(json.dumps(r) + "\n" for r in records)
-        config = load_config(write_config(folder, batch_size))
+        config = load_config(write_config(folder, batch_size, f"salesforce_{preset}"))
         org.install(mock)
         started = time.monotonic()
         first = Pipeline(config).run("exports")
@@ -54,12 +54,14 @@ def run(n: int, batch_size: int, seed: int = 7) -> dict[str, Any]:
         replay = Pipeline(config).run("replay")  # every record again, from a new source
         rerun = dict(org.calls)
     assert first.written == n, f"wrote {first.written} of {n}: {first}"
-    assert len(org.tasks) == n, "duplicates or losses in the org"
+    sobject = "Task" if preset == "task" else "SocialPost"
+    assert len(org.of(sobject)) == len(org.by_key(sobject)) == n, "duplicates or losses"
     return {
         "calls": sum(calls.values()),
         "by_kind": calls,
         "adapter_api_calls": first.api_calls,
         "rerun_calls": again.api_calls + replay.api_calls,
+        "rerun_nothing_new_calls": again.api_calls,
         "rerun_write_calls": rerun.get("write", 0),
         "replay_unchanged": replay.unchanged,
         "seconds": round(seconds, 2),
@@ -70,6 +72,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--crm", choices=["salesforce", "hubspot"], default="salesforce")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument(
+        "--preset", choices=["task", "social"], default="task", help="Salesforce preset"
+    )
+    parser.add_argument(
+        "--skip-baseline", action="store_true", help="skip the one-record-per-call run"
+    )
     args = parser.parse_args()
     if args.crm == "hubspot":
         # HubSpot's fake portal is a local HTTP server; its script drives the same figures.
@@ -84,8 +92,12 @@ def main() -> None:
         f"{'rerun writes':>13} {'s':>7}"
     )
     for n in args.sizes:
-        batched = run(n, batch_size=200)
-        baseline = run(n, batch_size=1)
+        batched = run(n, batch_size=200, preset=args.preset)
+        baseline = (
+            {**batched, "calls": 0, "rerun_write_calls": 0}
+            if args.skip_baseline
+            else run(n, batch_size=1, preset=args.preset)
+        )
         for mode, r in (("batched", batched), ("baseline", baseline)):
             per = 1000 * r["calls"] / n
             print(
@@ -96,10 +108,12 @@ def main() -> None:
         assert batched["adapter_api_calls"] == batched["calls"], "api_calls miscounted"
         last = {
             "crm": args.crm,
+            "preset": f"salesforce_{args.preset}",
             "interactions": n,
             "calls_per_1000": round(1000 * batched["calls"] / n, 2),
             "baseline_calls_per_1000": round(1000 * baseline["calls"] / n, 2),
             "rerun_write_calls": batched["rerun_write_calls"] + baseline["rerun_write_calls"],
+            "rerun_nothing_new_calls": batched["rerun_nothing_new_calls"],
         }
     print(json.dumps(last))
 

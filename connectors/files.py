@@ -51,6 +51,11 @@ class FileConfig(Options):
     path: ConfigPath = Field(description="A file, or a folder read in name order.")
     pattern: str | None = Field(default=None, description="Glob for files in a folder.")
     max_record_bytes: int = Field(default=1_000_000, ge=1024)
+    wait_for_file: bool = Field(
+        default=False,
+        description="A file that appears later (a webhook spool): until it exists the "
+        "source reads nothing, instead of stopping with a config error.",
+    )
 
 
 class FileConnector(Connector):
@@ -72,15 +77,46 @@ class FileConnector(Connector):
                 for p in sorted(root.rglob(pattern))
                 if p.is_file()
             ]
+        if self.config.wait_for_file:
+            return []  # e.g. the spool `crmbridge serve` creates with its first event
         raise ConfigError(
             f"source {self.source}: path {root} does not exist",
             hint="fix 'path' in the source's config (relative paths start at the config file)",
         )
 
     def check(self) -> str:
-        """Say how many files the source finds."""
+        """Say how many files the source finds, after opening each one as the sync will."""
         found = self.files()
-        return f"{len(found)} file(s) under {self.config.path.name}"
+        size = 0
+        for _name, path in found:
+            with self._open(path) as handle:
+                handle.read(1)
+            size += path.stat().st_size
+        if not found and self.config.wait_for_file and not self.config.path.exists():
+            return f"waiting for {self.config.path} (wait_for_file: nothing to read yet)"
+        return f"{len(found)} file(s) under {self.config.path.name}, {size:,} bytes"
+
+    def extent(self, cursor: Cursor) -> tuple[int, int] | None:
+        """Bytes read so far of the bytes there are (sizes taken at the first call)."""
+        sizes = getattr(self, "_sizes", None)
+        if sizes is None:
+            sizes = self._sizes = {name: path.stat().st_size for name, path in self.files()}
+        done = dict(cursor.get("files", {}))
+        current = cursor.get("current")
+        if current:
+            done[current[0]] = current[1:]
+        read = sum(min(int(pos[0]), sizes.get(name, 0)) for name, pos in done.items() if pos)
+        return read, sum(sizes.values())
+
+    def _open(self, path: Path) -> BinaryIO:
+        """Open a file to read, an unreadable one being the admin's to fix (ConfigError)."""
+        try:
+            return path.open("rb")
+        except PermissionError:
+            raise ConfigError(
+                f"source {self.source}: {path}: permission denied",
+                hint="give the user running crmbridge read access to it",
+            ) from None
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Item]:
         """Yield every record after the cursor, file by file."""
@@ -96,7 +132,7 @@ class FileConnector(Connector):
     def _read_file(
         self, name: str, path: Path, position: list[Any] | None, done: dict[str, list[Any]]
     ) -> Iterator[Item]:
-        with path.open("rb") as handle:
+        with self._open(path) as handle:
             head = handle.read(HEAD_BYTES)
             offset, line_no, tail = 0, 0, b""
             if position is not None:

@@ -69,21 +69,36 @@ def handles_errors(func: F) -> F:
             return func(*args, **kwargs)
         except CrmbridgeError as exc:
             _fail(exc, bool(kwargs.get("as_json")))
+        except (PermissionError, IsADirectoryError) as exc:  # a file the user pointed at
+            from crmbridge.ops import describe_os_error
+
+            _fail(ConfigError(describe_os_error(exc)), bool(kwargs.get("as_json")))
 
     return wrapper  # type: ignore[return-value]
 
 
 @click.group(epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="crmbridge")
-@click.option("-v", "--verbose", count=True, help="More log lines (-vv for debug).")
-def main(verbose: int) -> None:
+@click.option(
+    "-v", "--verbose", count=True, help="More log lines: -v one per source and batch, -vv debug."
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    envvar="CRMBRIDGE_LOG_FORMAT",
+    help="Log lines on stderr as text, or one JSON object per line (secrets masked in both).",
+)
+def main(verbose: int, log_format: str) -> None:
     """Put social-media conversations onto CRM contact records, exactly once.
 
     Start with `crmbridge check`, preview with `crmbridge sync --dry-run`, then schedule
     `crmbridge sync --json`. See the README for the config reference.
     """
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from crmbridge.logs import setup
+
+    setup(logging.WARNING - 10 * min(verbose, 2), "json" if log_format == "json" else "text")
 
 
 @main.command("sync", epilog=EXIT_CODES)
@@ -92,7 +107,8 @@ def main(verbose: int) -> None:
 @click.option(
     "--dry-run",
     is_flag=True,
-    help="Write nothing anywhere (CRM, cursors, ledger); show what would change.",
+    help="Write nothing anywhere (CRM, cursors, ledger); count what would change and list "
+    "the first 50 changes.",
 )
 @click.option(
     "--lease-seconds",
@@ -154,8 +170,10 @@ def check_command(config_path: Path, as_json: bool) -> None:
     else:
         for r in results:
             mark = click.style("ok  ", fg="green") if r["ok"] else click.style("FAIL", fg="red")
-            click.echo(f"{mark} {r['check']}: {r['detail']}")
-    sys.exit(0 if ok else int(ExitCode.CONFIG))
+            click.echo(f"{mark} {r['check']}: {config.redact(r['detail'])}")
+    # A rejected credential exits as it does from sync (5); any other failure is config.
+    auth = any(r.get("kind") == "auth" for r in results if not r["ok"])
+    sys.exit(0 if ok else int(ExitCode.AUTH if auth else ExitCode.CONFIG))
 
 
 @main.command("report")
@@ -183,6 +201,8 @@ def report_command(config_path: Path, html_path: Path | None, as_json: bool) -> 
         from crmbridge.report_html import write
 
         write(data, html_path)
+        # Say where it went (on stderr under --json, so stdout stays one JSON document).
+        click.echo(f"wrote {html_path.resolve()}", err=as_json)
     if as_json:
         click.echo(json.dumps(data, default=str))
         return
@@ -216,7 +236,7 @@ def serve_command(config_path: Path, host: str, port: int) -> None:
     Also /healthz, /readyz and /metrics; SIGTERM commits the batch in flight and exits 0.
     Needs the `serve` extra. See docs/deploy.md.
     """
-    config = load_config(config_path)
+    config = load_config(config_path, webhooks=True)
     try:
         from crmbridge.webhooks import serve
     except ImportError:
@@ -239,8 +259,7 @@ def setup_command(config_path: Path, as_json: bool) -> None:
 
     config = load_config(config_path)
     with open_adapter(config) as adapter:
-        step = getattr(adapter, "setup", None)
-        lines = step() if step else [f"the {config.crm.kind} CRM needs no setup"]
+        lines = adapter.setup()
     click.echo(json.dumps({"done": lines}) if as_json else "\n".join(lines))
 
 
@@ -275,8 +294,9 @@ def connectors_list_command(as_json: bool) -> None:
 def classify_command(text_mode: bool, intents_file: Path | None) -> None:
     """Sentiment and intents of each line on stdin, one JSON object per line on stdout.
 
-    Reads interaction records (or, with --text, plain texts); a bad line gives
-    {"error": ...} and the rest go on. Offline: VADER plus a customer-service layer.
+    Reads interaction records, or plain texts (a line that is not a JSON object is read as
+    text; --text reads every line as text). A bad record gives {"error": ...}, the rest go
+    on, and the exit code is 3. Offline: VADER plus a customer-service layer.
     """
     from crmbridge.classify import classify_stream
 
@@ -286,8 +306,11 @@ def classify_command(text_mode: bool, intents_file: Path | None) -> None:
         from crmbridge.classify import load_config as load_intents
 
         analyzer = ServiceAnalyzer(load_intents(intents_file))
+    errors = 0
     for row in classify_stream(sys.stdin, text_mode=text_mode, analyzer=analyzer):
+        errors += "error" in row
         click.echo(json.dumps(row, ensure_ascii=False))
+    sys.exit(int(ExitCode.PARTIAL) if errors else 0)
 
 
 @main.command("match")
@@ -361,6 +384,13 @@ def match_command(
             f"{summary['auto']} auto, {summary['review']} review, "
             f"{summary['unmatched']} unmatched -> {out_csv}"
         )
+        if summary.get("bad_line_count"):
+            shown = ", ".join(str(n) for n in summary["bad_lines"])
+            more = summary["bad_line_count"] - len(summary["bad_lines"])
+            click.echo(
+                f"{summary['bad_line_count']} line(s) of {identities_jsonl.name} skipped as not "
+                f"valid: line {shown}" + (f" and {more} more" if more > 0 else "")
+            )
 
 
 def reviewer_option(func: F) -> F:
@@ -377,7 +407,10 @@ def reviewer_option(func: F) -> F:
 @main.command("plugins")
 @json_option
 def plugins_command(as_json: bool) -> None:
-    """List the connectors and CRM adapters installed, and their distributions."""
+    """List the connectors and CRM adapters installed, and whether each is usable here.
+
+    A plugin that cannot load (a missing extra) is shown with the pip command that fixes it.
+    """
     from crmbridge.ops import plugin_rows
 
     rows = plugin_rows()
@@ -386,12 +419,15 @@ def plugins_command(as_json: bool) -> None:
         return
     for row in rows:
         click.echo(f"{row['group']:<24} {row['name']:<12} {row['target']}  ({row['distribution']})")
+        if row["usable"] != "yes":
+            click.echo(f"{'':<37} not usable here: {row['usable'][4:]}")
 
 
 from crmbridge.commands import failures as _failures  # noqa: E402
 from crmbridge.commands import forget as _forget  # noqa: E402
 from crmbridge.commands import run as _run  # noqa: E402
 from crmbridge.commands.history import history_command  # noqa: E402
+from crmbridge.commands.init import init_command  # noqa: E402
 from crmbridge.commands.reply import reply_group  # noqa: E402
 from crmbridge.commands.review import review_group  # noqa: E402
 from crmbridge.commands.rules import rules_group  # noqa: E402
@@ -404,6 +440,7 @@ main.add_command(rules_group)
 main.add_command(sources_group)
 main.add_command(history_command)
 main.add_command(review_group)
+main.add_command(init_command)
 main.add_command(reply_group)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -272,7 +272,18 @@ class AppConfig(BaseModel):
         raise ConfigError(f"{self.file.name}: no source named {name!r} (sources: {known})")
 
     def options_for(self, model: type[BaseModel], raw: dict[str, Any], where: str) -> Any:
-        """Validate a connector's or adapter's options against its ``Config`` model."""
+        """Validate a connector's or adapter's options against its ``Config`` model.
+
+        A ``${VAR}`` left unset in them (see ``load_config``) is the error here, where the
+        command uses the block, naming the key and the variable.
+        """
+        missing = unset_variable(raw)
+        if missing is not None:
+            name, path = missing
+            raise ConfigError(
+                f"{self.file.name}: {path}: environment variable {name} is not set",
+                hint=f"export {name}=... before running crmbridge",
+            )
         try:
             options = model.model_validate(raw, context={"base_dir": self.base_dir})
         except ValidationError as exc:
@@ -331,8 +342,8 @@ def refuse_weak_webhook_secrets(config: AppConfig) -> None:
     """
     for name, block in config.webhooks.items():
         for key, value in block.items() if isinstance(block, dict) else ():
-            if _SECRET_KEY.search(str(key)) and isinstance(value, str):
-                problem = weak_secret(value)
+            if _SECRET_KEY.search(str(key)) and isinstance(value, str) and UNSET not in value:
+                problem = weak_secret(value)  # (a variable left unset waits for `serve`)
                 if problem:
                     raise ConfigError(f"{config.file.name}: webhooks.{name}.{key}: {problem}")
 
@@ -351,15 +362,27 @@ def describe(exc: ValidationError, file: Path, prefix: str = "") -> str:
     return "\n".join(lines)
 
 
-def interpolate(node: Any, path: str, file: Path, secrets: set[str]) -> Any:
-    """Replace ``${VAR}`` (or ``${VAR:-default}``) in every string, recording values used."""
+# A variable a command may not need: kept as this marker until the block is used, where
+# ``AppConfig.options_for`` turns it into the usual "variable is not set" error.
+UNSET = "\x00crmbridge-unset\x00"
+# Blocks whose secrets only some commands use (the engine reads them through options_for).
+DEFERRED = ("crm", "sources", "webhooks")
+
+
+def interpolate(node: Any, path: str, file: Path, secrets: set[str], *, defer: bool = False) -> Any:
+    """Replace ``${VAR}`` (or ``${VAR:-default}``) in every string, recording values used.
+
+    A missing variable is an error, or with ``defer`` a marker naming it and its key.
+    """
     if isinstance(node, dict):
         return {
-            k: interpolate(v, f"{path}.{k}" if path else str(k), file, secrets)
+            k: interpolate(v, f"{path}.{k}" if path else str(k), file, secrets, defer=defer)
             for k, v in node.items()
         }
     if isinstance(node, list):
-        return [interpolate(v, f"{path}[{i}]", file, secrets) for i, v in enumerate(node)]
+        return [
+            interpolate(v, f"{path}[{i}]", file, secrets, defer=defer) for i, v in enumerate(node)
+        ]
     if not isinstance(node, str) or "${" not in node:
         return node
 
@@ -369,6 +392,8 @@ def interpolate(node: Any, path: str, file: Path, secrets: set[str]) -> Any:
         if value is None:
             if default is not None:
                 return default
+            if defer:
+                return f"{UNSET}{name}{UNSET}{path}{UNSET}"
             raise ConfigError(
                 f"{file.name}: {path}: environment variable {name} is not set",
                 hint=f"export {name}=... before running crmbridge",
@@ -380,8 +405,48 @@ def interpolate(node: Any, path: str, file: Path, secrets: set[str]) -> Any:
     return _VAR.sub(substitute, node)
 
 
-def load_config(path: str | os.PathLike[str] = "crmbridge.yaml") -> AppConfig:
-    """Read, interpolate and validate a config file (plugins' options are checked too)."""
+def _require_names(data: dict[str, Any], file: Path) -> None:
+    """What every command reads (the CRM kind, source names and connectors) must be set."""
+    crm = data.get("crm")
+    sources = data.get("sources")
+    named = [crm.get("kind") if isinstance(crm, dict) else None]
+    for spec in sources if isinstance(sources, list) else []:
+        if isinstance(spec, dict):
+            named += [spec.get("name"), spec.get("connector")]
+    missing = unset_variable(named)
+    if missing is not None:
+        name, path = missing
+        raise ConfigError(
+            f"{file.name}: {path}: environment variable {name} is not set",
+            hint=f"export {name}=... before running crmbridge",
+        )
+
+
+def unset_variable(node: Any) -> tuple[str, str] | None:
+    """The first (variable, key path) left unset in a deferred block, if any."""
+    if isinstance(node, dict):
+        node = list(node.values())
+    if isinstance(node, list):
+        for value in node:
+            if found := unset_variable(value):
+                return found
+        return None
+    if isinstance(node, str) and UNSET in node:
+        _before, name, path, *_rest = node.split(UNSET)
+        return name, path
+    return None
+
+
+def load_config(
+    path: str | os.PathLike[str] = "crmbridge.yaml", *, webhooks: bool = False
+) -> AppConfig:
+    """Read, interpolate and validate a config file (plugins' options are checked too).
+
+    Each command needs only the secrets it uses: a variable missing in the ``crm``,
+    ``sources`` or ``webhooks`` block is an error only when that block is used (a report
+    does not need a source's token; only ``crmbridge serve``, which passes ``webhooks``,
+    needs the webhook secrets up front).
+    """
     file = Path(path)
     if not file.is_file():
         raise ConfigError(
@@ -397,13 +462,21 @@ def load_config(path: str | os.PathLike[str] = "crmbridge.yaml") -> AppConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{file.name}: expected a mapping of keys at the top level")
     secrets: set[str] = set()
+    deferred = {key: raw.pop(key) for key in DEFERRED if key in raw}
     data = interpolate(raw, "", file, secrets)
+    for key, block in deferred.items():
+        strict = key == "webhooks" and webhooks
+        data[key] = interpolate(block, key, file, secrets, defer=not strict)
+    _require_names(data, file)
     try:
         config = AppConfig.model_validate(data, context={"base_dir": file.parent.resolve()})
     except ValidationError as exc:
         raise ConfigError(describe(exc, file)) from None
     config = config.model_copy(update={"file": file.resolve(), "secrets": frozenset(secrets)})
     refuse_weak_webhook_secrets(config)
+    from crmbridge.logs import add_secrets
+
+    add_secrets(secrets)  # masked in every log line, whichever handler prints it
     validate_plugins(config)
     return config
 
@@ -413,10 +486,12 @@ def validate_plugins(config: AppConfig) -> None:
     from crmbridge import registry
 
     adapter = registry.crm_adapter(config.crm.kind, config.file)
-    config.options_for(adapter.Config, config.crm.options, "crm")
+    if unset_variable(config.crm.options) is None:  # else checked where the CRM is used
+        config.options_for(adapter.Config, config.crm.options, "crm")
     for i, spec in enumerate(config.sources):
         connector = registry.connector(spec.connector, config.file, f"sources[{i}]")
-        config.options_for(connector.Config, spec.options, f"sources[{i}]")
+        if unset_variable(spec.options) is None:
+            config.options_for(connector.Config, spec.options, f"sources[{i}]")
 
 
 def secret_value(secret: SecretStr | None) -> str | None:

@@ -55,6 +55,14 @@ class Connector:
         """Yield items newer than ``cursor`` (``None`` means from the start)."""
         raise NotImplementedError
 
+    def extent(self, cursor: Cursor) -> tuple[int, int] | None:
+        """How far ``cursor`` is through the work there is, as (done, total), if knowable.
+
+        Files answer in bytes; a source that cannot tell (most APIs) answers None, and
+        progress then shows a count and a rate without an ETA.
+        """
+        return None
+
     def check(self) -> str:
         """Verify the source can be read (without reading it all); describe what was found."""
         return "configured"

@@ -90,21 +90,21 @@ class ConfigError(CrmbridgeError):
     exit_code = ExitCode.CONFIG
 
 
-class SourceBusy(CrmbridgeError):
-    """Another worker holds the lease on this source partition."""
-
-    kind = "busy"
-    exit_code = ExitCode.BUSY
-
-
 class UsageError(CrmbridgeError):
-    """A user mistake: an unknown id, or a decision already taken. Nothing changed.
+    """A user mistake: no target, an unknown id, or a decision already taken. Nothing changed.
 
     The message says what to run instead.
     """
 
     kind = "usage"
     exit_code = ExitCode.USAGE
+
+
+class SourceBusy(CrmbridgeError):
+    """Another worker holds the lease on this source partition."""
+
+    kind = "busy"
+    exit_code = ExitCode.BUSY
 
 
 # --- skippable: park one record, the run goes on ---------------------------------------

@@ -26,7 +26,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Connection, delete, func, or_, select, update
 
 from crmbridge.config import AppConfig
-from crmbridge.errors import ConfigError
+from crmbridge.errors import UsageError
 from crmbridge.failures import erase_actions
 from crmbridge.identity.index_store import erase_contact
 from crmbridge.state.schema import (
@@ -79,11 +79,11 @@ def forget(
     """
     chosen = mode or config.privacy.erase_mode
     if chosen not in MODES:
-        raise ConfigError(f"forget: mode {chosen!r} is not one of {', '.join(MODES)}")
+        raise UsageError(f"forget: mode {chosen!r} is not one of {', '.join(MODES)}")
     if (persona is None) == (contact_id is None):
-        raise ConfigError("forget: give exactly one of --persona PLATFORM:ID or --contact ID")
+        raise UsageError("forget: give exactly one of --persona PLATFORM:ID or --contact ID")
     if persona is not None and (":" not in persona or persona.startswith(":")):
-        raise ConfigError(
+        raise UsageError(
             f"forget: --persona {persona!r} is not PLATFORM:AUTHOR_ID", hint="e.g. x:1234567890"
         )
     store = StateStore(config.state_url, read_only=dry_run)

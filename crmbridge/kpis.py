@@ -154,10 +154,88 @@ def conversation_kpis(
     return {
         "as_of": now.isoformat(),
         "window_hours": round(window.total_seconds() / 3600, 2),
+        **daily_series(conn),
         "overall": overall.as_dict(),
         "by_channel": {c: _channel_view(by_channel[c].as_dict()) for c in sorted(by_channel)},
         "messages_by_channel": dict(sorted(messages_by_channel.items())),
     }
+
+
+def daily_series(conn: Connection) -> dict[str, Any]:
+    """The period covered, and per UTC day: messages by channel, conversations by mood.
+
+    Messages are the ledger's (every message taken in but erased ones), on the day of
+    their version; a conversation counts once, on the day of its last message, under the
+    sentiment it ended with. Days without activity are listed with zeros.
+    """
+    volume: defaultdict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
+    query = select(ledger.c.version_at, ledger.c.platform).where(ledger.c.status != "erased")
+    first: datetime | None = None
+    last: datetime | None = None
+    for stored, platform in conn.execute(query.execution_options(yield_per=5000)):
+        at = as_utc(stored)
+        if at is None:
+            continue
+        first, last = min(first or at, at), max(last or at, at)
+        volume[at.date().isoformat()][platform] += 1
+    mood: defaultdict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LABELS, 0))
+    rows = select(conversations.c.last_at, conversations.c.last_label)
+    for stored, label in conn.execute(rows.execution_options(yield_per=5000)):
+        at = as_utc(stored)
+        if at is not None and label in LABELS:
+            mood[at.date().isoformat()][label] += 1
+    days = _days(sorted({*volume, *mood}))
+    return {
+        "period": {
+            "from": first.isoformat() if first else None,
+            "to": last.isoformat() if last else None,
+            "days": len(days),
+        },
+        "daily": [
+            {
+                "day": day,
+                "messages": dict(sorted(volume.get(day, {}).items())),
+                "sentiment": mood.get(day, dict.fromkeys(LABELS, 0)),
+            }
+            for day in days
+        ],
+    }
+
+
+def _days(found: list[str]) -> list[str]:
+    """Every day from the first to the last one found, gaps included."""
+    if not found:
+        return []
+    day, end = datetime.fromisoformat(found[0]), datetime.fromisoformat(found[-1])
+    days = []
+    while day <= end:
+        days.append(day.date().isoformat())
+        day += timedelta(days=1)
+    return days
+
+
+def sla_attainment(conn: Connection, now: datetime | None = None) -> dict[str, Any]:
+    """How the rules' SLAs went: met (answered in time), missed, and still running.
+
+    ``attainment`` is met / (met + missed), None before any SLA has been decided.
+    """
+    from crmbridge.state.schema import rule_cases
+
+    now = now or utcnow()
+    counts = {"met": 0, "missed": 0, "running": 0}
+    query = select(rule_cases.c.sla_due_at, rule_cases.c.responded_at).where(
+        rule_cases.c.sla_due_at.is_not(None)
+    )
+    for due_at, responded_at in conn.execute(query):
+        due, answered = as_utc(due_at), as_utc(responded_at)
+        if due is None:
+            continue
+        if answered is not None:
+            counts["met" if answered <= due else "missed"] += 1
+        else:
+            counts["missed" if due < now else "running"] += 1
+    decided = counts["met"] + counts["missed"]
+    return {**counts, "attainment": round(counts["met"] / decided, 4) if decided else None}
 
 
 def _channel_view(stats: dict[str, Any]) -> dict[str, Any]:

@@ -9,24 +9,11 @@ from sqlalchemy.engine import Connection
 
 from crmbridge import registry
 from crmbridge.config import AppConfig
-from crmbridge.crm.base import CrmAdapter
+from crmbridge.crm.base import Capability, CrmAdapter
 from crmbridge.errors import CrmbridgeError
-from crmbridge.kpis import conversation_kpis
-from crmbridge.models import Interaction
+from crmbridge.kpis import conversation_kpis, sla_attainment
 from crmbridge.rules.mapping import Mapper, load_preset
 from crmbridge.state.store import StateStore
-
-SAMPLE = Interaction.model_validate(
-    {
-        "schema": "crmbridge.interaction/1",
-        "platform": "x",
-        "kind": "mention",
-        "message_id": "1",
-        "author": {"id": "1", "handle": "sample", "name": "Sample Author"},
-        "text": "sample",
-        "created_at": "2024-01-15T10:30:00Z",
-    }
-)
 
 
 def open_adapter(config: AppConfig, *, dry_run: bool = False) -> CrmAdapter:
@@ -45,17 +32,24 @@ def check(config: AppConfig) -> list[dict[str, Any]]:
         try:
             results.append({"check": name, "ok": True, "detail": func()})
         except CrmbridgeError as exc:
-            results.append({"check": name, "ok": False, "detail": str(exc)})
+            results.append({"check": name, "ok": False, "detail": str(exc), "kind": exc.kind})
+        except OSError as exc:  # a file it will read is unreadable: say which, and why
+            results.append({"check": name, "ok": False, "detail": describe_os_error(exc)})
 
     adapter_cls = registry.crm_adapter(config.crm.kind, config.file)
     preset_name = config.mapping or adapter_cls.default_mapping
     mappers: list[Mapper] = []
 
     def mapping() -> str:
+        from crmbridge.rules.sample import render_samples
+
         mapper = load_preset(preset_name, config.base_dir)
-        mapper.render(SAMPLE, None, None, SAMPLE.activity_key)
+        renders = render_samples(mapper)
         mappers.append(mapper)
-        return f"preset {mapper.preset.name!r} renders ({len(mapper.preset.fields)} fields)"
+        return (
+            f"preset {mapper.preset.name!r} renders ({len(mapper.preset.fields)} fields, "
+            f"{renders} full samples)"
+        )
 
     def crm() -> str:
         with open_adapter(config, dry_run=True) as adapter:
@@ -98,6 +92,18 @@ def check(config: AppConfig) -> list[dict[str, Any]]:
     return results
 
 
+def describe_os_error(exc: OSError) -> str:
+    """One line for a file the user pointed at that cannot be read or written."""
+    what = exc.strerror or type(exc).__name__
+    where = exc.filename or "a file"
+    fix = {
+        PermissionError: "give the user running crmbridge read access (chmod / chown)",
+        FileNotFoundError: "fix the path in the config (relative paths start at its folder)",
+        IsADirectoryError: "point the setting at a file, not a folder",
+    }.get(type(exc), "check the path and its permissions")
+    return f"{where}: {what.lower()} ({fix})"
+
+
 def history(config: AppConfig, contact_id: str, limit: int = 50) -> list[dict[str, Any]]:
     """A contact's activities as the CRM holds them, newest first."""
     return contact_history(config, contact_id, limit)[0]
@@ -111,8 +117,7 @@ def contact_history(
     Both come from one CRM session (one login on a remote CRM).
     """
     with open_adapter(config, dry_run=True) as adapter:
-        listing = getattr(adapter, "cases", None)
-        cases = listing(contact_id, limit) if callable(listing) else []
+        cases = adapter.cases(contact_id, limit) if adapter.can(Capability.CASE_LIST) else []
         return adapter.history(contact_id, limit), cases
 
 
@@ -136,6 +141,7 @@ def report(config: AppConfig) -> dict[str, Any]:
         with store.engine.connect() as conn:
             data["conversations"] = conversation_kpis(conn, config.conversations.window)
             data["cases"] = case_counts(conn)
+            data["sla"] = sla_attainment(conn)
         data["top_unmatched_personas"] = [
             {
                 "persona": p["key"],
@@ -180,6 +186,7 @@ def plugin_rows() -> list[dict[str, str]]:
                     "name": plugin.name,
                     "target": plugin.target,
                     "distribution": plugin.distribution,
+                    "usable": registry.usable(group, plugin.name),
                 }
             )
     return rows

@@ -16,9 +16,9 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from crmbridge import registry
 from crmbridge.classify import Classification
@@ -27,8 +27,8 @@ from crmbridge.connector import Item
 from crmbridge.conversations.hook import ConversationHook
 from crmbridge.conversations.threader import parent_key
 from crmbridge.copies import as_deleted, inherit_threads, same_message
-from crmbridge.crm.base import CrmAdapter
-from crmbridge.errors import KINDS, CrmbridgeError, DataError, ExitCode, SourceBusy
+from crmbridge.crm.base import CrmAdapter, acknowledged
+from crmbridge.errors import KINDS, ConfigError, CrmbridgeError, DataError, ExitCode, SourceBusy
 from crmbridge.identity.resolver import ExactResolver, Resolution
 from crmbridge.identity.scored_resolver import ScoredResolver
 from crmbridge.models import ActivityWrite, Contact, Interaction, Link, WriteResult
@@ -39,8 +39,16 @@ from crmbridge.rules.mapping import Mapper, load_preset
 from crmbridge.state.lease import DEFAULT_SECONDS as DEFAULT_LEASE_SECONDS
 from crmbridge.state.lease import Lease, new_holder
 from crmbridge.state.store import BatchCommit, StateStore, as_utc, utcnow
+from crmbridge.sync_log import BatchLog
 
-Progress = Callable[[str, int], None]
+
+class Progress(Protocol):
+    """Told after each batch: the source, records in the batch, and (done, total) if known."""
+
+    def __call__(self, source: str, count: int, extent: tuple[int, int] | None = None) -> None:
+        """One batch done."""
+
+
 log = logging.getLogger("crmbridge.sync")
 # Which stop decides the run's status when sources stop for different reasons.
 SEVERITY = ["auth", "config", "quota_exhausted", "rate_limited", "transient", "data", "busy"]
@@ -92,6 +100,8 @@ class SyncSummary:
         data = asdict(self)
         if not self.dry_run:
             data.pop("preview")
+        else:
+            data["preview_limit"] = PREVIEW_LIMIT  # the preview is cut there; counts are whole
         data["error"] = {"kind": self.status, "message": self.error} if self.error else None
         return data
 
@@ -206,13 +216,17 @@ class Pipeline:
                 self._retry_failed(name)
             cursor = self.store.cursor(name)
             items = _until_error(connector.fetch(cursor), stopped)
+            source_log = BatchLog(name, self.summary, self.adapter)
             for batch in _batched(items, self.adapter.max_batch):
+                source_log.start()
                 self.process(name, batch)
+                source_log.batch()
                 if self.progress:
-                    self.progress(name, len(batch))
+                    self.progress(name, len(batch), connector.extent(batch[-1].cursor))
                 if self.stop.is_set():
                     log.warning("source %s: stop requested; the last batch is committed", name)
                     break
+            source_log.done()
             if stopped:
                 self._source_stopped(name, stopped[0])
         except SourceBusy as exc:  # the lease was lost mid-run: stop this source only
@@ -269,16 +283,31 @@ class Pipeline:
             self.summary.fetched += len(items)
         cursor = None if replay or not items else items[-1].cursor
         commit = BatchCommit(source=source, cursor=cursor)
-        work = self._admit(source, items, commit)
-        self._resolve(work, commit)
-        self.threading.apply(work, commit)
-        self._apply_rules(work, commit)
-        writes = self._render(work, commit)
-        results = self._write(writes) if writes and not self.dry_run else []
-        self._record(source, work, results, commit)
-        self._write_cases(work, commit)
-        if not self.dry_run:
-            self.store.commit(commit, self.lease.renew if self.lease else None)
+        # A batch that stops before its commit is rolled back: so are its counters, or a
+        # failed run would report records parked or written that the next run does again.
+        before = {k: v for k, v in asdict(self.summary).items() if type(v) is int}
+        try:
+            work = self._admit(source, items, commit)
+            self._resolve(work, commit)
+            self.threading.apply(work, commit)
+            self._apply_rules(work, commit)
+            writes = self._render(work, commit)
+            try:
+                results = self._write(writes) if writes and not self.dry_run else []
+            except CrmbridgeError as exc:  # a stop mid-batch: keep what the CRM acknowledged
+                self._keep_acknowledged(source, work, acknowledged(exc), commit)
+                raise
+            self._record(source, work, results, commit)
+            self._write_cases(work, commit)
+            if not self.dry_run:
+                self.store.commit(commit, self.lease.renew if self.lease else None)
+        except BaseException:
+            for name, value in before.items():
+                if name not in ("fetched", "replayed", "cases", "escalated"):
+                    setattr(self.summary, name, value)
+            raise
+        if not replay:
+            _stop_if_mapping_refused_all(source, work, commit)
         return commit
 
     def _admit(self, source: str, items: Sequence[Item], commit: BatchCommit) -> list[_Work]:
@@ -426,6 +455,29 @@ class Pipeline:
                 continue
             writes.append(write)
         return writes
+
+    def _keep_acknowledged(
+        self, source: str, work: list[_Work], results: list[WriteResult], commit: BatchCommit
+    ) -> None:
+        """Commit the ledger rows of what the CRM wrote before a stop; the cursor stays.
+
+        The resume re-reads the batch from the old cursor, finds these rows written and
+        sends only the rest (cursor after acknowledgement holds: it has not moved).
+        """
+        done = {r.key: r for r in results if r.ok}
+        kept = [w for w in work if w.write is not None and w.write.key in done]
+        if not kept or self.dry_run:
+            return
+        partial = BatchCommit(source=source, cursor=None)
+        partial.links, partial.reviews = commit.links, commit.reviews
+        partial.conversations = commit.conversations
+        partial.conversation_threads = commit.conversation_threads
+        inbound = [w.interaction for w in kept if w.interaction.direction == "inbound"]
+        new = {w.interaction.key for w in kept if w.previous is None}
+        partial.personas = _persona_rows(inbound, new)
+        self._record(source, kept, list(done.values()), partial)
+        self.store.commit(partial, self.lease.renew if self.lease else None)
+        log.info("source %s: kept %d record(s) written before the stop", source, len(kept))
 
     def _apply_rules(self, work: list[_Work], commit: BatchCommit) -> None:
         """Each message's rule decision (its tags reach the mapping) and its case plan."""
@@ -585,6 +637,29 @@ class Pipeline:
                 "reason": reason,
                 "raw": raw,
             }
+        )
+
+
+MAPPING_REFUSAL = "mapping field "
+MIN_UNIFORM_REFUSALS = 3
+
+
+def _stop_if_mapping_refused_all(source: str, work: list[_Work], commit: BatchCommit) -> None:
+    """A batch whose every record the mapping refused for one reason is a config mistake.
+
+    Parking record after record and exiting 0 would hide it from the scheduler: the batch
+    is committed (parked, replayable with ``crmbridge failures retry`` once fixed) and the
+    run stops with the config exit code. A handful of records is too few to tell a
+    mapping mistake from bad data, so small batches go on as before.
+    """
+    reasons = {q["reason"] for q in commit.quarantine if q["reason"].startswith(MAPPING_REFUSAL)}
+    refused = sum(q["reason"].startswith(MAPPING_REFUSAL) for q in commit.quarantine)
+    if len(reasons) == 1 and refused == len(work) and refused >= MIN_UNIFORM_REFUSALS:
+        raise ConfigError(
+            f"source {source}: the mapping refused all {refused} records of a batch: "
+            f"{reasons.pop()}",
+            hint="fix the mapping (crmbridge check renders it), then "
+            f"`crmbridge failures retry --all --source {source}` replays the parked records",
         )
 
 

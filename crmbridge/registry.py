@@ -56,7 +56,36 @@ def load(group: str, name: str, file: Path | None = None, where: str = "") -> An
         known = ", ".join(sorted(found)) or "none (is crmbridge installed? pip install -e .)"
         prefix = f"{file.name}: {where}: " if file else ""
         raise ConfigError(f"{prefix}unknown {group.split('.')[-1][:-1]} {name!r} (known: {known})")
-    return _entry_points(group)[name].load()
+    try:
+        return _entry_points(group)[name].load()
+    except ModuleNotFoundError as exc:
+        prefix = f"{file.name}: {where}: " if file else ""
+        raise ConfigError(
+            f"{prefix}{name!r} needs the module {exc.name!r}, which is not installed",
+            hint=install_hint(_entry_points(group)[name], exc.name or ""),
+        ) from None
+
+
+def install_hint(ep: EntryPoint, module: str) -> str:
+    """The pip command that brings a plugin's missing dependency.
+
+    A plugin whose distribution offers an extra of its own name (``crmbridge[salesforce]``)
+    gets that extra, otherwise the module itself.
+    """
+    dist = ep.dist
+    extras = (dist.metadata.get_all("Provides-Extra") or []) if dist is not None else []
+    if dist is not None and ep.name in extras:
+        return f"pip install '{dist.name}[{ep.name}]'"
+    return f"pip install {module.split('.')[0]}"
+
+
+def usable(group: str, name: str) -> str:
+    """``yes``, or the reason a registered plugin cannot be used here and its fix."""
+    try:
+        load(group, name)
+    except ConfigError as exc:
+        return f"no: {exc}"
+    return "yes"
 
 
 def connector(name: str, file: Path | None = None, where: str = "") -> type[Connector]:

@@ -330,4 +330,5 @@ def app_from_env() -> WebhookApp:
     """For WSGI servers (gunicorn, uWSGI): the app for ``$CRMBRIDGE_CONFIG``."""
     from crmbridge.config import load_config
 
-    return make_app(load_config(Path(os.environ.get("CRMBRIDGE_CONFIG", "crmbridge.yaml"))))
+    path = Path(os.environ.get("CRMBRIDGE_CONFIG", "crmbridge.yaml"))
+    return make_app(load_config(path, webhooks=True))

@@ -57,8 +57,9 @@ def test_an_unknown_connector_lists_the_known_ones(tmp_path):
 def test_a_missing_environment_variable_names_it_and_the_key(tmp_path, monkeypatch):
     monkeypatch.delenv("CRMB_TEST_TOKEN", raising=False)
     text = BASE + "webhooks: {x: {source: a, consumer_secret: '${CRMB_TEST_TOKEN}'}}\n"
+    load_config(write(tmp_path, text))  # a command that does not serve does not need it
     with pytest.raises(ConfigError) as err:
-        load_config(write(tmp_path, text))
+        load_config(write(tmp_path, text), webhooks=True)  # as `crmbridge serve` loads it
     assert "webhooks.x.consumer_secret" in str(err.value)
     assert "CRMB_TEST_TOKEN is not set" in str(err.value)
 

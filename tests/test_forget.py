@@ -26,8 +26,8 @@ from crmbridge.crm.base import CrmAdapter
 from crmbridge.crm.hubspot import HubSpotCrm
 from crmbridge.crm.hubspot.adapter import HubSpotConfig
 from crmbridge.crm.salesforce import SalesforceCrm
-from crmbridge.crm.salesforce_client import SalesforceConfig
-from crmbridge.errors import ConfigError, DataError
+from crmbridge.crm.salesforce.client import SalesforceConfig
+from crmbridge.errors import ConfigError, DataError, UsageError
 from crmbridge.failures import drop, list_failures, retry
 from crmbridge.forget import forget
 from crmbridge.models import ActivityWrite
@@ -195,12 +195,12 @@ def test_the_erasure_is_recorded_in_runs_as_counts_only(workdir, synced):
     assert "jane" not in run.summary
 
 
-def test_a_bad_persona_or_both_targets_is_a_config_error(synced):
-    with pytest.raises(ConfigError, match="PLATFORM:AUTHOR_ID"):
+def test_a_bad_persona_or_both_targets_is_a_usage_error(synced):
+    with pytest.raises(UsageError, match="PLATFORM:AUTHOR_ID"):
         forget(synced, persona="jane-1")
-    with pytest.raises(ConfigError, match="exactly one"):
+    with pytest.raises(UsageError, match="exactly one"):
         forget(synced, persona="x:1", contact_id="C1")
-    with pytest.raises(ConfigError, match="mode"):
+    with pytest.raises(UsageError, match="mode"):
         forget(synced, persona="x:1", mode="shred")
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from werkzeug.test import Client
 
 from crmbridge.config import AppConfig, load_config
-from crmbridge.crm import salesforce_soql as soql
+from crmbridge.crm.salesforce import soql
 from crmbridge.errors import ConfigError, CrmbridgeError, DataError
 from crmbridge.models import ActivityWrite, Interaction, parse_interaction
 from crmbridge.rules.mapping import FieldSpec, Mapper, Preset

@@ -112,7 +112,8 @@ def test_the_quickstart_opens_cases_only_for_the_messages_its_rules_target(quick
         text=True,
         timeout=300,
     )
-    assert done.returncode == 0, done.stderr
+    # The sample holds malformed lines on purpose: rules test reports them, and exits 3.
+    assert done.returncode == 3, done.stderr
     results = [r for r in json.loads(done.stdout) if "error" not in r]
     assert len(results) == 296
     rows = lines.splitlines()

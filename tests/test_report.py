@@ -122,4 +122,42 @@ def test_the_html_report_of_an_empty_state_has_no_chart_and_says_so_in_numbers(w
     assert done.exit_code == 0, done.output
     html = path.read_text(encoding="utf-8")
     assert "<svg" not in html and 'id="no-charts"' in html
-    assert "<td>all channels</td>" in html and "<td>0</td>" in html
+    assert "<td>All channels</td>" in html and "<td>0</td>" in html
+    assert "No messages yet" in html
+
+
+def test_the_html_report_reads_as_a_managers_page_in_headless_chromium(
+    report_html, tmp_path, chromium
+):
+    shot = tmp_path / "manager.png"
+    done = run_chromium(
+        f"--screenshot={shot}",
+        "--window-size=1300,2200",
+        report_html.as_uri(),
+        profile=tmp_path / "profile-manager-shot",
+    )
+    assert shot.is_file(), done.stderr[-2000:]
+    assert image.imread(shot)[..., :3].std() > 0.05
+    dom = run_chromium("--dump-dom", report_html.as_uri(), profile=tmp_path / "profile-manager")
+    page = " ".join(dom.stdout.split())  # the DOM as text, whitespace folded
+    # The period covered, and a time axis: one bar group per day of that period.
+    assert "Messages from <strong>2024-03-01</strong> to <strong>2024-03-02</strong>" in page
+    assert "Messages per day, by channel" in page and "Conversations per day, by last mood" in page
+    assert "03-01" in page and "03-02" in page  # the day ticks of the daily charts
+    # Plain labels, never the JSON keys; medians with the count they stand on.
+    assert "contacts_with_history" not in page and "Contacts with social history" in page
+    assert "First response (median)" in page and "over 1 answered of 2" in page
+    assert "1.0 h (1 of 2)" in page
+    # SLAs and cases, and what each figure means.
+    assert "SLA attainment" in page and 'id="definitions"' in page
+    assert "<dt>Resolution</dt>" in page and "Cases" in page
+
+
+def test_report_html_prints_the_path_it_wrote(workdir):
+    path = workdir / "out" / "r.html"
+    path.parent.mkdir()
+    done = CliRunner().invoke(
+        main, ["report", "--config", str(workdir / "crmbridge.yaml"), "--html", str(path)]
+    )
+    assert done.exit_code == 0, done.output
+    assert f"wrote {path.resolve()}" in done.output and path.is_file()

@@ -18,12 +18,14 @@ def classify_stream(
 
     Records give ``{"key", "sentiment", "intents"}``; texts give ``{"sentiment", "intents"}``;
     a line that cannot be read gives ``{"error": "line N: ..."}``. In record mode blank
-    lines are skipped, as in any JSON-lines file; in text mode every line is a text.
+    lines are skipped, as in any JSON-lines file, and a line that does not open a JSON
+    object is read as a text; in text mode every line is a text.
     """
     analyzer = analyzer or ServiceAnalyzer()
     for number, line in enumerate(lines, start=1):
         line = line.rstrip("\r\n")
-        if text_mode:
+        if text_mode or (line.strip() and not line.lstrip().startswith("{")):
+            # --text, or a line that is plainly not a record: classify it as a text.
             yield analyzer.analyze(line).to_dict()
         elif line.strip():
             yield _classify_record(analyzer, line, number)

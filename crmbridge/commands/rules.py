@@ -10,6 +10,7 @@ import click
 
 from crmbridge.cli import config_option, handles_errors, json_option
 from crmbridge.config import load_config
+from crmbridge.errors import ExitCode
 
 
 def _rules() -> None:
@@ -57,7 +58,9 @@ def rules_test(interaction: str, config_path: Path, as_json: bool) -> None:
     results = list(trial(config, lines))
     if as_json:
         click.echo(json.dumps(results if interaction == "-" else results[0], default=str))
-        return
-    for result in results:
-        for line in render_text(result):
-            click.echo(line)
+    else:
+        for result in results:
+            for line in render_text(result):
+                click.echo(line)
+    if any("error" in result for result in results):
+        sys.exit(int(ExitCode.PARTIAL))  # a message it could not read: not a clean pass

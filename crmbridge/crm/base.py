@@ -9,21 +9,61 @@ the scarce resource.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from crmbridge.config import Options
-from crmbridge.errors import ConfigError
+from crmbridge.errors import ConfigError, CrmbridgeError
 from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
 
 if TYPE_CHECKING:
     from crmbridge.rules.mapping import Mapper
 
 
+# Where an error that stopped a write carries the results the CRM acknowledged before it.
+ACKNOWLEDGED = "acknowledged"
+
+
+def keep_progress(exc: CrmbridgeError, results: Iterable[WriteResult]) -> CrmbridgeError:
+    """Attach results the CRM acknowledged before ``exc`` stopped a write; returns ``exc``.
+
+    An adapter raising mid-write (quota, auth, a call that kept failing) calls this so
+    the pipeline records what was written: the resume sends only the rest.
+    """
+    setattr(exc, ACKNOWLEDGED, [*acknowledged(exc), *results])
+    return exc
+
+
+def acknowledged(exc: BaseException) -> list[WriteResult]:
+    """Results an adapter attached to the error that stopped its write (may be empty)."""
+    return list(getattr(exc, ACKNOWLEDGED, None) or [])
+
+
+class Capability(StrEnum):
+    """What an adapter can do beyond writing activities; it declares them in ``capabilities``.
+
+    The engine asks ``adapter.can(Capability.CASES)``, never the adapter's name.
+    """
+
+    CASES = "cases"  # write_cases (and case_fields maps a case plan to its fields)
+    CASE_LIST = "case_list"  # cases(contact_id): the CRM lists a contact's cases
+    SETUP = "setup"  # setup(): creates what the CRM needs before the first sync
+    REPOINT = "repoint"  # repoint(): moves activities after a review decision
+    ROLLUPS = "rollups"  # contact roll-up fields after each write
+    BULK_MIRROR = "bulk_mirror"  # contacts_since(): the contact mirror can list contacts
+    ERASE = "erase"  # delete_activities(): `crmbridge forget`
+
+
+# Case plan keys an adapter without its own case fields receives, as they are.
+PLAIN_CASE_KEYS = ("subject", "priority", "owner", "queue", "tier", "tags", "rules", "description")
+
+
 class CrmAdapter:
-    """Base class of CRM adapters; subclasses set ``name`` and ``Config``."""
+    """Base class of CRM adapters; subclasses set ``name``, ``Config`` and ``capabilities``."""
 
     name: ClassVar[str] = ""
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
     Config: ClassVar[type[Options]] = Options
     default_mapping: ClassVar[str] = "local"
     max_batch: ClassVar[int] = 200
@@ -78,9 +118,30 @@ class CrmAdapter:
         raise NotImplementedError
 
     @classmethod
+    def can(cls, what: Capability) -> bool:
+        """Whether this adapter declares a capability."""
+        return what in cls.capabilities
+
+    @classmethod
     def lists_contacts(cls) -> bool:
         """Whether this adapter implements ``contacts_since`` (the contact mirror needs it)."""
-        return cls.contacts_since is not CrmAdapter.contacts_since
+        return cls.can(Capability.BULK_MIRROR)
+
+    def setup(self) -> list[str]:
+        """Create what the CRM needs before the first sync; lines saying what was done."""
+        return [f"the {self.name} CRM needs no setup"]
+
+    def cases(self, contact_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """A contact's cases, where the CRM lists them beside activities (else none)."""
+        return []
+
+    def case_fields(self, plan: Mapping[str, Any], creating: bool) -> dict[str, Any]:
+        """The CaseWrite fields of a case plan (see ``rules/cases.py``): plain names here.
+
+        An adapter that writes cases maps them to its own fields, and sets owner-like
+        fields only when ``creating``, so an update never takes a case from its agent.
+        """
+        return {k: plan.get(k) for k in PLAIN_CASE_KEYS if plan.get(k) not in (None, [])}
 
     def write(self, batch: Sequence[ActivityWrite]) -> list[WriteResult]:
         """Upsert activities by key; one result per input, in order."""

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from crmbridge.config import ConfigPath, Options
-from crmbridge.crm.base import CrmAdapter
+from crmbridge.crm.base import Capability, CrmAdapter
 from crmbridge.errors import ConfigError
 from crmbridge.identity.normalize import email_key, handle_key, phone_e164
 from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
@@ -65,6 +65,15 @@ class LocalCrm(CrmAdapter):
     """A CRM in a SQLite file."""
 
     name = "local"
+    capabilities = frozenset(
+        {
+            Capability.CASES,
+            Capability.CASE_LIST,
+            Capability.REPOINT,
+            Capability.BULK_MIRROR,
+            Capability.ERASE,
+        }
+    )
     Config: ClassVar[type[Options]] = LocalConfig
     default_mapping = "local"
     contact_refresh_s = 0.0  # reading changed contacts costs no API allocation here
@@ -490,7 +499,13 @@ def _file_digest(path: Path) -> str:
             hint="fix contacts_csv (relative paths start at the config file)",
         )
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except PermissionError:
+        raise ConfigError(
+            f"crm.contacts_csv: {path}: permission denied",
+            hint="give the user running crmbridge read access to it",
+        ) from None
     return digest.hexdigest()

@@ -78,8 +78,11 @@ class NoteReplies:
             host=self.crm.host,
             timeout=(self.crm.connect_timeout, self.crm.read_timeout),
             attempts=self.crm.attempts,
-            budget=Budget(self.crm.daily_reserve, self.crm.burst_reserve),
-            search_interval_s=self.crm.search_interval_s,
+            budget=Budget(
+                self.crm.daily_reserve,
+                self.crm.burst_reserve,
+                searches_per_s=self.crm.searches_per_s,
+            ),
         )
         self._owners: dict[str, str] = {}
 

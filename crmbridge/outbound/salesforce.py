@@ -21,7 +21,7 @@ from pydantic import Field
 from simple_salesforce import Salesforce, format_soql
 
 from crmbridge.config import AppConfig, Options
-from crmbridge.crm.salesforce import SalesforceConfig, guarded, login
+from crmbridge.crm.salesforce.client import SalesforceConfig, guarded, login
 from crmbridge.errors import ConfigError
 from crmbridge.http import make_session
 from crmbridge.outbound.outbox import Outbox

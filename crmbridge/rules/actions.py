@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import requests
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from crmbridge.crm.base import CrmAdapter
 from crmbridge.errors import CrmbridgeError
 from crmbridge.http import make_session, request
 from crmbridge.rules.conditions import Duration, OneOrMany, format_duration
@@ -196,51 +197,12 @@ class Decision:
         }
 
 
-# --- case fields per CRM --------------------------------------------------------------
+# --- case fields -----------------------------------------------------------------------
 
 
-# Case.Origin: the network the conversation started on (an org adds these picklist values;
-# `crmbridge check` lists what the preset needs). Unknown platforms go as written.
-ORIGINS = {
-    "x": "Twitter",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "youtube": "YouTube",
-    "reddit": "Reddit",
-    "linkedin": "LinkedIn",
-    "whatsapp": "WhatsApp",
-    "forum": "Forum",
-    "review": "Review",
-}
-
-
-def case_fields(adapter: str, plan: dict[str, Any], creating: bool) -> dict[str, Any]:
-    """The CaseWrite fields each adapter expects, from a case plan (see ``cases.py``).
-
-    Salesforce: Case.Subject, Case.Priority (High/Medium/Low), OwnerId (a user or a queue;
-    only on create, so an update never takes a case from the agent working it). HubSpot:
-    ticket subject, content, hs_ticket_priority (HIGH/MEDIUM/LOW), hubspot_owner_id. Local
-    (and any other adapter): plain names.
-    """
-    owner = plan.get("owner") or plan.get("queue")
-    priority = plan.get("priority") or "Medium"
-    if adapter == "salesforce":
-        fields = {"Subject": plan.get("subject"), "Priority": priority}
-        if creating:
-            fields["Description"] = plan.get("description")
-            fields["Origin"] = ORIGINS.get(str(plan.get("platform")), plan.get("platform"))
-            if owner:
-                fields["OwnerId"] = owner
-        return {k: v for k, v in fields.items() if v is not None}
-    if adapter == "hubspot":
-        fields = {"subject": plan.get("subject"), "hs_ticket_priority": priority.upper()}
-        if creating:
-            fields["content"] = plan.get("description")
-            if owner:
-                fields["hubspot_owner_id"] = owner
-        return {k: v for k, v in fields.items() if v is not None}
-    keys = ("subject", "priority", "owner", "queue", "tier", "tags", "rules", "description")
-    return {k: plan.get(k) for k in keys if plan.get(k) not in (None, [])}
+def case_fields(adapter: CrmAdapter, plan: dict[str, Any], creating: bool) -> dict[str, Any]:
+    """The CaseWrite fields of a case plan: each adapter maps them (``case_fields``)."""
+    return adapter.case_fields(plan, creating)
 
 
 # --- notifications ----------------------------------------------------------------------

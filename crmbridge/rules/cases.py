@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from crmbridge.config import AppConfig
-from crmbridge.crm.base import CrmAdapter
+from crmbridge.crm.base import Capability, CrmAdapter
 from crmbridge.errors import ConfigError, TransientError
 from crmbridge.models import CaseWrite, Interaction
 from crmbridge.rules.actions import (
@@ -373,7 +373,7 @@ class RuleStage:
             CaseWrite(
                 key=p.key,
                 contact_id=p.contact_id,
-                fields=case_fields(self.adapter.name, p.case(), creating=p.crm_id is None),
+                fields=case_fields(self.adapter, p.case(), creating=p.crm_id is None),
                 crm_id=p.crm_id,
             )
             for p in plans
@@ -492,7 +492,7 @@ def _details(ctx: RuleContext, d: Decision) -> dict[str, Any]:
 def check_adapter(rules: RuleSet, adapter: CrmAdapter | type[CrmAdapter]) -> None:
     """Refuse, before any write, rules that open cases on an adapter that cannot."""
     cls = adapter if isinstance(adapter, type) else type(adapter)
-    if rules.writes_cases and cls.write_cases is CrmAdapter.write_cases:
+    if rules.writes_cases and not cls.can(Capability.CASES):
         raise ConfigError(
             f"rules open cases but the {adapter.name} adapter cannot write cases",
             hint="remove the case and escalate actions, or use local, salesforce or hubspot",

@@ -95,7 +95,9 @@ class Mapper:
             if value is None:
                 continue
             spec = _spec(value)
-            compiled[name] = (spec, Template(spec.template, f"{self.origin}: {where}.{name}"))
+            template = Template(spec.template, f"{self.origin}: {where}.{name}")
+            _check_template(template, spec, name)
+            compiled[name] = (spec, template)
         return compiled
 
     def render(
@@ -156,6 +158,31 @@ class Mapper:
             deleted=interaction.deleted,
             meta=meta,
         )
+
+
+TEMPLATE_NAMES = frozenset({"i", "contact", "link", "key", "c", "conv", "rules"})
+
+
+def _check_template(template: Template, spec: FieldSpec, name: str) -> None:
+    """Refuse what no record can fix: an unknown name, a constant the field cannot hold.
+
+    Both would otherwise refuse every record of a sync one by one (parked, exit 0); here
+    they stop ``check`` and the sync before anything is written.
+    """
+    unknown = sorted(template.names() - TEMPLATE_NAMES)
+    if unknown:
+        raise ConfigError(
+            f"{template.where}: unknown name(s) {unknown} "
+            f"(templates see {', '.join(sorted(TEMPLATE_NAMES))})"
+        )
+    if template.constant:
+        try:
+            convert(template.source, spec, name)
+        except DataError as exc:
+            raise ConfigError(
+                f"{template.where}: the constant {exc.message.split(': ', 1)[1]}",
+                hint="change the value or the field's choices",
+            ) from None
 
 
 NO_RULES: dict[str, Any] = {"tags": [], "fired": [], "no_response": False}

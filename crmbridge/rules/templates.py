@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, nodes
+from jinja2 import StrictUndefined, TemplateError, meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -202,6 +202,12 @@ class Template:
             self._template = None if self.constant else _ENV.from_string(source)
         except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
             raise ConfigError(f"{where}: template does not compile: {exc}") from None
+
+    def names(self) -> set[str]:
+        """The top-level names the template reads (``i``, ``c``, …), whatever branch runs."""
+        if self._template is None:
+            return set()
+        return meta.find_undeclared_variables(_ENV.parse(self.source))
 
     def render(self, context: dict[str, Any]) -> str:
         """Render with the given values; a template error is a ConfigError naming the field."""

@@ -17,6 +17,7 @@ own code is patched: the faults are on the wire.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import random
 import socket
@@ -38,6 +39,8 @@ SALESFORCE_KINDS = (*COMMON, *WIRE, "lock_row_call", "lock_row_items", "concurre
 PLATFORM_KINDS = (*COMMON, "read_timeout", "connect_timeout", "connection_reset")
 HUBSPOT_KINDS = ("429_burst", "429", "500", "502", "503", "connection_drop", "answer_lost")
 JSON = {"Content-Type": "application/json"}
+# A per-record refusal (``refuse_items``): a validation rule said no to this record.
+REFUSED = {"statusCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION", "message": "refused by a rule"}
 LOCK = "unable to obtain exclusive access to this record or 1 records: {key}"
 
 
@@ -112,9 +115,11 @@ class FaultInjector:
             body = request.body or b""
             body = body.decode() if isinstance(body, bytes) else str(body)
             url = str(request.url)
-            usable = (
-                kinds if _is_collection(request) else [k for k in kinds if k != "lock_row_items"]
-            )
+            items = ("lock_row_items", "refuse_items")
+            usable = kinds if _is_collection(request) else [k for k in kinds if k not in items]
+            if self.kinds is not None:  # kinds only these suites ask for by name
+                usable = [*usable, *(k for k in ("401", "refuse_items") if k in self.kinds)]
+                usable = [k for k in usable if _is_collection(request) or k not in items]
             kind = self._decide(f"{request.method} {url} {body}", usable)
             if kind is None:
                 return callback(request)
@@ -125,6 +130,8 @@ class FaultInjector:
                 raise requests.exceptions.ConnectionError("Connection reset by peer")
             if kind == "lock_row_items":
                 return self._lock_some_rows(request, body, callback)
+            if kind == "refuse_items":
+                return self._lock_some_rows(request, body, callback, REFUSED)
             return _answer(kind, vendor, url)
 
         return faulty
@@ -139,8 +146,13 @@ class FaultInjector:
                 raise TypeError(f"{route.method} {route.url}: only callback routes can be faulty")
             mock.add_callback(route.method, route.url, self.wrap(callback, "salesforce"))
 
-    def _lock_some_rows(self, request: Any, body: str, callback: Callback) -> Answer:
-        """Pass a collection on without some records, answering those UNABLE_TO_LOCK_ROW."""
+    def _lock_some_rows(
+        self, request: Any, body: str, callback: Callback, error: dict[str, str] | None = None
+    ) -> Answer:
+        """Pass a collection on without some records, answering those UNABLE_TO_LOCK_ROW.
+
+        With ``error``, those records are refused with it instead (a per-record refusal).
+        """
         data = json.loads(body)
         records = data["records"]
         locked = {n for n in range(len(records)) if self.rng.random() < 0.3} or {0}
@@ -160,8 +172,11 @@ class FaultInjector:
         out, passed = [], iter(answers)
         for n, _record in enumerate(records):
             if n in locked:
-                error = {"statusCode": "UNABLE_TO_LOCK_ROW", "message": LOCK.format(key=n)}
-                out.append({"success": False, "errors": [error]})
+                refusal = error or {
+                    "statusCode": "UNABLE_TO_LOCK_ROW",
+                    "message": LOCK.format(key=n),
+                }
+                out.append({"success": False, "errors": [refusal]})
             else:
                 out.append(next(passed))
         return 200, JSON, json.dumps(out)
@@ -174,9 +189,16 @@ class FaultInjector:
 
         def faulty(request: Any) -> Any:
             signature = f"{request.method} {request.full_path} {request.get_data(as_text=True)}"
-            kind = self._decide(signature, HUBSPOT_KINDS)
+            kinds: tuple[str, ...] = HUBSPOT_KINDS
+            if self.kinds is not None:
+                creating = request.path.endswith("/batch/create")
+                extra = [k for k in self.kinds if k == "401" or (k == "refuse_items" and creating)]
+                kinds = (*HUBSPOT_KINDS, *extra)
+            kind = self._decide(signature, kinds)
             if kind is None:
                 return handler(request)
+            if kind == "refuse_items":
+                return _refuse_some(request, handler, self.rng)
             if kind in ("connection_drop", "answer_lost"):
                 if kind == "answer_lost":
                     handler(request)
@@ -203,6 +225,9 @@ def _answer(kind: str, vendor: str, url: str) -> Answer:
         raise requests.exceptions.ConnectionError(
             "('Connection aborted.', ConnectionResetError(104))"
         )
+    if kind == "401":
+        error = [{"errorCode": "INVALID_SESSION_ID", "message": "Session expired or invalid"}]
+        return 401, JSON, json.dumps(error)
     if kind == "lock_row_call":
         error = [{"errorCode": "UNABLE_TO_LOCK_ROW", "message": LOCK.format(key="003")}]
         return 400, JSON, json.dumps(error)
@@ -238,6 +263,37 @@ def _daily_quota(vendor: str) -> Answer:
     return 429, {**JSON, "x-rate-limit-remaining": "0"}, json.dumps({"title": "UsageCapExceeded"})
 
 
+def _refuse_some(request: Any, handler: Callable[[Any], Any], rng: random.Random) -> Any:
+    """A batch create where some inputs are refused (207): the rest go to the server."""
+    from werkzeug import Request, Response
+
+    data = json.loads(request.get_data(as_text=True))
+    inputs = data["inputs"]
+    refused = {n for n in range(len(inputs)) if rng.random() < 0.3} or {0}
+    kept = [i for n, i in enumerate(inputs) if n not in refused]
+    results: list[Any] = []
+    if kept:
+        environ = dict(request.environ)
+        raw = json.dumps({**data, "inputs": kept}).encode()
+        environ["wsgi.input"] = io.BytesIO(raw)
+        environ["CONTENT_LENGTH"] = str(len(raw))
+        answer = handler(Request(environ))
+        if answer.status_code >= 300:
+            return answer
+        results = json.loads(answer.get_data(as_text=True)).get("results", [])
+    errors = [
+        {
+            "status": "error",
+            "category": "VALIDATION_ERROR",
+            "message": "Property values were not valid",
+            "context": {"objectWriteTraceId": [inputs[n].get("objectWriteTraceId")]},
+        }
+        for n in sorted(refused)
+    ]
+    body = {"status": "COMPLETE", "results": results, "numErrors": len(errors), "errors": errors}
+    return Response(json.dumps(body), 207, content_type="application/json")
+
+
 def _hubspot_answer(kind: str) -> Answer:
     """HubSpot-shaped error answers (rate-limit headers on every one)."""
     headers = {
@@ -247,6 +303,13 @@ def _hubspot_answer(kind: str) -> Answer:
         "X-HubSpot-RateLimit-Daily": "1000000",
         "X-HubSpot-RateLimit-Daily-Remaining": "0" if kind == "daily_quota" else "900000",
     }
+    if kind == "401":
+        body = {
+            "status": "error",
+            "message": "Authentication credentials not found.",
+            "category": "INVALID_AUTHENTICATION",
+        }
+        return 401, headers, json.dumps(body)
     if kind == "daily_quota":
         body = {
             "status": "error",

@@ -64,7 +64,7 @@ def make_interactions(
     return out
 
 
-def write_config(folder: Path, batch_size: int) -> Path:
+def write_config(folder: Path, batch_size: int, mapping: str = "salesforce_task") -> Path:
     """A crmbridge.yaml syncing the file to the fake org, plus a replay source.
 
     The baseline (batch size 1) is the naive integration: one lookup per author and one
@@ -84,7 +84,7 @@ def write_config(folder: Path, batch_size: int) -> Path:
             {"name": "exports", "connector": "jsonl", "path": "interactions.jsonl"},
             {"name": "replay", "connector": "jsonl", "path": "interactions.jsonl"},
         ],
-        "mapping": "salesforce_task",
+        "mapping": mapping,
     }
     path = folder / "crmbridge.yaml"
     path.write_text(json.dumps(config), encoding="utf-8")  # JSON is YAML

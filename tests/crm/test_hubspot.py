@@ -592,7 +592,7 @@ def test_contact_changes_continue_past_the_10000_result_search_cap(httpserver, f
     for n in range(10_100):
         minute = f"2024-02-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}.000Z"
         fake.add_contact(email=f"c{n}@example.com", lastmodifieddate=minute)
-    crm = adapter(httpserver, search_interval_s=0)
+    crm = adapter(httpserver, searches_per_s=5)
 
     ids = [c.id for c, _ in crm.contacts_since(None)]
 

@@ -16,12 +16,12 @@ from pydantic import ValidationError
 from responses import matchers
 
 from crmbridge.config import describe
-from crmbridge.crm import salesforce_soql as soql
-from crmbridge.crm.salesforce import SalesforceCrm
-from crmbridge.crm.salesforce_client import SalesforceConfig
+from crmbridge.crm.salesforce import SalesforceCrm, soql
+from crmbridge.crm.salesforce.client import SalesforceConfig
 from crmbridge.errors import AuthError, ConfigError, QuotaExhausted, RateLimited, TransientError
 from crmbridge.models import ActivityWrite, CaseWrite
 from crmbridge.rules.mapping import load_preset
+from crmbridge.testing.salesforce_org import FakeOrg
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "salesforce"
 INSTANCE = "https://acme.my.salesforce.com"
@@ -59,9 +59,19 @@ def rsps():
         yield mock
 
 
+@pytest.fixture
+def org():
+    """The strict fake org on the wire (its routes need not all be called)."""
+    fake = FakeOrg([])
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake.install(mock)
+        yield fake
+
+
 def opened(config: SalesforceConfig) -> SalesforceCrm:
     adapter = SalesforceCrm(config)
     adapter.open()
+    adapter.connect()  # open() alone makes no call: a run with nothing to write logs in never
     return adapter
 
 
@@ -252,19 +262,14 @@ def test_a_row_still_locked_after_the_retries_fails_as_transient(rsps):
     assert result.status == "failed" and result.error_kind == "transient"
 
 
-def test_http_300_on_upsert_is_narrowed_to_the_conflicting_record(rsps):
-    def answer(request: Any) -> tuple[int, dict[str, str], str]:
-        keys = [r["Crmbridge_Key__c"] for r in json.loads(request.body)["records"]]
-        if "x:3" in keys:
-            return 300, {}, json.dumps(fixture("more_than_one.json"))
-        ok = {"id": "00T000000000001AAA", "success": True, "errors": [], "created": True}
-        return 200, {}, json.dumps([ok] * len(keys))
-
-    rsps.add_callback("PATCH", UPSERT, callback=answer)
+def test_http_300_on_upsert_is_settled_by_reading_the_holders_and_updating_the_oldest(org):
+    oldest, _ = org.add_duplicate("Task", "x:3", Subject="old")
     adapter = opened(session_config())
     results = adapter.write([task(n) for n in range(4)])
-    assert [r.status for r in results] == ["created", "created", "created", "failed"]
-    assert results[3].error_kind == "data" and "HTTP 300" in (results[3].error or "")
+    assert [r.status for r in results] == ["created", "created", "created", "updated"]
+    assert results[3].crm_id == oldest and org.of("Task")[oldest]["Subject"] == "X mention 3"
+    assert "TaskSubtype" not in org.of("Task")[oldest]  # an update never carries it
+    assert org.calls["write"] == 3  # the 300, the update by id, the other three again
 
 
 def test_case_writes_never_reassign_the_owner(rsps):
@@ -392,12 +397,12 @@ def test_query_and_field_mistakes_are_config_errors(rsps, name):
         adapter.find_contacts(emails={"raj@example.org"})
 
 
-def test_a_mapping_field_every_record_refuses_stops_the_run_as_config(rsps):
+def test_a_mapping_field_every_record_refuses_parks_the_records_and_stops_nothing(rsps):
     bad = {"success": False, "errors": [{"statusCode": "INVALID_FIELD", "message": "No such"}]}
     rsps.patch(UPSERT, json=[bad, bad])
     adapter = opened(session_config())
-    with pytest.raises(ConfigError):
-        adapter.write([task(1), task(2)])
+    results = adapter.write([task(1), task(2)])
+    assert [(r.status, r.error_kind) for r in results] == [("failed", "config")] * 2
 
 
 # --- budget ----------------------------------------------------------------------------
@@ -653,19 +658,35 @@ def test_no_soql_is_built_with_an_f_string():
     import crmbridge.crm.salesforce as adapter_module
 
     folder = Path(adapter_module.__file__).parent
-    for path in folder.glob("salesforce*.py"):
+    for path in folder.glob("*.py"):
         source = path.read_text()
         assert not re.search(r"""f["'](SELECT|.*\bWHERE\b.*\{)""", source), path.name
 
 
-def test_an_upsert_by_key_is_retried_by_the_policy_because_it_lands_once(rsps, monkeypatch):
+def test_an_upsert_whose_answer_was_lost_is_read_back_by_key_before_it_goes_again(
+    rsps, monkeypatch
+):
     monkeypatch.setenv("CRMBRIDGE_RETRY_MAX_WAIT", "0.01")
-    ok = {"id": "00T000000000001AAA", "success": True, "errors": [], "created": True}
+    ok = {"id": "00T000000000001AAA", "success": True, "errors": [], "created": False}
     failed = rsps.patch(UPSERT, json=fixture("server_unavailable.json"), status=503)
-    rsps.patch(UPSERT, json=[ok])
+    found = {"Id": "00T000000000001AAA", "Crmbridge_Key__c": "x:1"}
+    back = rsps.get(BASE + "query/", json={"totalSize": 1, "done": True, "records": [found]})
+    rsps.get(BASE + "sobjects/Task/describe", json=fixture_describe("TaskSubtype"))
+    again = rsps.patch(UPSERT, json=[ok])
     adapter = opened(session_config(attempts=3))
-    assert [r.status for r in adapter.write([task(1)])] == ["created"]
-    assert failed.call_count == 1 and len(rsps.calls) == 2
+    assert [r.status for r in adapter.write([task(1)])] == ["updated"]
+    assert failed.call_count == 1 and back.call_count == 1
+    assert "TaskSubtype" not in body_of(again.calls[0])["records"][0]
+
+
+def fixture_describe(*create_only: str) -> dict[str, Any]:
+    """A describe answer where the named fields are createable but not updateable."""
+    names = [*create_only, "Subject", "Crmbridge_Key__c"]
+    return {
+        "fields": [
+            {"name": n, "createable": True, "updateable": n not in create_only} for n in names
+        ]
+    }
 
 
 def test_a_create_without_an_external_id_is_sent_once_and_left_to_the_next_run(rsps):
@@ -738,6 +759,9 @@ def test_an_existing_persona_is_updated_without_its_create_only_fields(rsps):
     }
     ok = {"id": "0SP000000000001AAA", "success": True, "errors": [], "created": False}
     rsps.patch(PERSONAS, json=[refused])
+    rsps.get(
+        BASE + "sobjects/SocialPersona/describe", json=fixture_describe("Provider", "ParentId")
+    )
     again = rsps.patch(PERSONAS, json=[ok])
     posts = rsps.patch(POSTS, json=[ok, ok, ok])
     adapter = opened(session_config())

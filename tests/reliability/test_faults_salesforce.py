@@ -11,7 +11,7 @@ import requests
 import responses
 
 from crmbridge.config import AppConfig, load_config
-from crmbridge.crm.salesforce_client import classify_code, first_error
+from crmbridge.crm.salesforce.client import classify_code, first_error
 from crmbridge.errors import CrmbridgeError, ExitCode, QuotaExhausted
 from crmbridge.http import with_retries
 from crmbridge.pipeline import Pipeline

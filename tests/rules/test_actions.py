@@ -239,15 +239,23 @@ def test_a_webhook_that_fails_is_logged_without_its_url_and_the_sync_goes_on(
     assert "XXXX" not in caplog.text
 
 
-def test_case_fields_follow_what_each_crm_adapter_expects():
+def test_case_fields_follow_what_each_crm_adapter_declares():
+    from crmbridge.crm.base import CrmAdapter
+    from crmbridge.crm.hubspot import HubSpotConfig, HubSpotCrm
+    from crmbridge.crm.salesforce import SalesforceConfig, SalesforceCrm
+
+    salesforce = SalesforceCrm(
+        SalesforceConfig(session_id="00D!x", instance_url="https://acme.my.salesforce.com")
+    )
+    hubspot = HubSpotCrm(HubSpotConfig(access_token="pat-x"))
     plan = {"subject": "Outage", "priority": "High", "queue": "00G1", "description": "down"}
-    sf = case_fields("salesforce", plan, creating=True)
+    sf = case_fields(salesforce, plan, creating=True)
     assert sf == {"Subject": "Outage", "Priority": "High", "OwnerId": "00G1", "Description": "down"}
-    assert "OwnerId" not in case_fields("salesforce", plan, creating=False)
-    hs = case_fields("hubspot", {**plan, "priority": "Medium", "owner": "77"}, creating=True)
+    assert "OwnerId" not in case_fields(salesforce, plan, creating=False)
+    hs = case_fields(hubspot, {**plan, "priority": "Medium", "owner": "77"}, creating=True)
     assert hs["hs_ticket_priority"] == "MEDIUM" and hs["hubspot_owner_id"] == "77"
     assert hs["subject"] == "Outage" and hs["content"] == "down"
-    assert case_fields("local", plan, creating=True)["queue"] == "00G1"
+    assert case_fields(CrmAdapter(None), plan, creating=True)["queue"] == "00G1"
 
 
 @pytest.mark.parametrize(

@@ -80,7 +80,7 @@ def test_rules_test_reads_many_lines_from_stdin_and_facts_from_the_state_store(w
         ]
     )
     code, out = run(workdir, "--interaction", "-", "--json", stdin=lines)
-    assert code == 0, out
+    assert code == 3, out  # a line it could not read: partial, as the exit-code table says
     known, broken, stranger = json.loads(out)
     assert known["facts"]["identity"] == "linked" and known["facts"]["contact_id"] == "C1"
     assert known["decision"]["tags"] == ["known"]

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr
 
 from crmbridge.config import Options, secret_value
-from crmbridge.crm.base import CrmAdapter
+from crmbridge.crm.base import Capability, CrmAdapter, keep_progress
 from crmbridge.crm.hubspot import contacts as hs_contacts
 from crmbridge.crm.hubspot import erase, rollup
 from crmbridge.crm.hubspot.schema import ObjectMeta, check_preset, object_meta, setup
@@ -29,7 +29,7 @@ from crmbridge.crm.hubspot.wire import (
     existing_id,
     trace_ids,
 )
-from crmbridge.errors import ConfigError
+from crmbridge.errors import ConfigError, CrmbridgeError
 from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
 
 if TYPE_CHECKING:
@@ -100,13 +100,25 @@ class HubSpotConfig(Options):
         description="Contact property for the sentiment (negative, neutral, positive) of the "
         "latest inbound message.",
     )
-    search_interval_s: float = Field(default=0.2, ge=0, description="Space between searches.")
+    searches_per_s: int = Field(
+        default=4, ge=1, le=5, description="Searches in any one second (HubSpot allows 5)."
+    )
 
 
 class HubSpotCrm(CrmAdapter):
     """Social interactions as HubSpot notes and communications."""
 
     name = "hubspot"
+    capabilities = frozenset(
+        {
+            Capability.CASES,
+            Capability.SETUP,
+            Capability.REPOINT,
+            Capability.ROLLUPS,
+            Capability.BULK_MIRROR,
+            Capability.ERASE,
+        }
+    )
     Config: ClassVar[type[Options]] = HubSpotConfig
     default_mapping = "hubspot_communication"
     config: HubSpotConfig
@@ -132,14 +144,17 @@ class HubSpotCrm(CrmAdapter):
         token = secret_value(self.config.access_token)
         if not token:
             raise ConfigError("crm.access_token is empty", hint="export HUBSPOT_TOKEN")
-        budget = Budget(self.config.daily_reserve, self.config.burst_reserve)
+        budget = Budget(
+            self.config.daily_reserve,
+            self.config.burst_reserve,
+            searches_per_s=self.config.searches_per_s,
+        )
         self.wire = HubSpotWire(
             token,
             host=self.config.host,
             timeout=(self.config.connect_timeout, self.config.read_timeout),
             attempts=self.config.attempts,
             budget=budget,
-            search_interval_s=self.config.search_interval_s,
         )
         self._meta: dict[str, ObjectMeta] = {}
 
@@ -180,15 +195,18 @@ class HubSpotCrm(CrmAdapter):
             w.object = object_type_of(w)  # the ledger records the type actually written
             groups.setdefault(w.object, []).append(w)
         size = self.config.batch_size
-        for object_type, writes in groups.items():
-            updates = {w.key: w.crm_id for w in writes if w.crm_id}
-            creates = [w for w in writes if not w.crm_id]
-            known = [w for w in writes if w.crm_id]
-            for start in range(0, len(known), size):
-                chunk = known[start : start + size]
-                results.update(self._update(object_type, chunk, updates))
-            for start in range(0, len(creates), size):
-                results.update(self._create(object_type, creates[start : start + size]))
+        try:
+            for object_type, writes in groups.items():
+                updates = {w.key: w.crm_id for w in writes if w.crm_id}
+                creates = [w for w in writes if not w.crm_id]
+                known = [w for w in writes if w.crm_id]
+                for start in range(0, len(known), size):
+                    chunk = known[start : start + size]
+                    results.update(self._update(object_type, chunk, updates))
+                for start in range(0, len(creates), size):
+                    results.update(self._create(object_type, creates[start : start + size]))
+        except CrmbridgeError as exc:  # a stop (quota, 401, …): keep what was written
+            raise keep_progress(exc, results.values()) from None
         ordered = [results[w.key] for w in batch]
         rollup.update(self.wire, self.config, batch, ordered)
         return ordered
@@ -196,6 +214,20 @@ class HubSpotCrm(CrmAdapter):
     def write_cases(self, cases: Sequence[CaseWrite]) -> list[WriteResult]:
         """Create or update tickets, associated to the contact; new ones get pipeline defaults."""
         return self.write([self._ticket(c) for c in cases])
+
+    def case_fields(self, plan: Mapping[str, Any], creating: bool) -> dict[str, Any]:
+        """Ticket subject, content, hs_ticket_priority (HIGH/MEDIUM/LOW), hubspot_owner_id.
+
+        Content and owner only on create: an update never takes a ticket from its agent.
+        """
+        owner = plan.get("owner") or plan.get("queue")
+        priority = str(plan.get("priority") or "Medium")
+        fields = {"subject": plan.get("subject"), "hs_ticket_priority": priority.upper()}
+        if creating:
+            fields["content"] = plan.get("description")
+            if owner:
+                fields["hubspot_owner_id"] = owner
+        return {k: v for k, v in fields.items() if v is not None}
 
     def _ticket(self, case: CaseWrite) -> ActivityWrite:
         defaults: dict[str, Any] = {}
@@ -322,9 +354,22 @@ class HubSpotCrm(CrmAdapter):
     def _create_rejected(
         self, object_type: str, chunk: list[ActivityWrite], exc: HubSpotRejected
     ) -> dict[str, WriteResult]:
-        """A whole batch refused: isolate the bad record(s) one by one, or settle the one."""
+        """A whole batch refused: settle key clashes by reading, else isolate the bad ones.
+
+        HubSpot refuses a whole batch create when one key is already held (409 naming only
+        the first holder, or a 400 naming none): the batch's keys are read back by the
+        unique key property, the holders updated in one batch and the rest created in one.
+        """
+        if exc.status in (400, 409) and self.meta(object_type).unique:
+            held = self._ids_by_key(object_type, [w.key for w in chunk])
+            if held:
+                results = self._update(object_type, [w for w in chunk if w.key in held], held)
+                rest = [w for w in chunk if w.key not in held]
+                if rest:
+                    results.update(self._create(object_type, rest))
+                return results
         if len(chunk) > 1:
-            results: dict[str, WriteResult] = {}
+            results = {}
             for w in chunk:
                 results.update(self._create(object_type, [w]))
             return results
@@ -332,6 +377,23 @@ class HubSpotCrm(CrmAdapter):
         if exc.status == 409 and exc.existing_id:
             return self._update(object_type, chunk, {w.key: exc.existing_id})
         return {w.key: _failed(w.key, exc.message)}
+
+    def _ids_by_key(self, object_type: str, keys: list[str]) -> dict[str, str]:
+        """Ids of the records holding these keys (batch read by the unique key property)."""
+        key_prop = self.config.key_property
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 100):
+            body = {
+                "inputs": [{"id": k} for k in keys[start : start + 100]],
+                "idProperty": key_prop,
+                "properties": [key_prop],
+            }
+            data = self.wire.call("objects", "read", object_type, body)
+            for row in data.get("results") or []:
+                key = (row.get("properties") or {}).get(key_prop)
+                if key:
+                    found[key] = str(row.get("id"))
+        return found
 
     def _update(
         self, object_type: str, chunk: list[ActivityWrite], ids: dict[str, Any]
@@ -401,11 +463,18 @@ class HubSpotCrm(CrmAdapter):
     ) -> list[dict[str, Any]]:
         """Records of a type associated to contacts: v4 association batch read, batch read."""
         ids: list[str] = []
-        for start in range(0, len(contact_ids), 100):
-            inputs = {"inputs": [{"id": c} for c in contact_ids[start : start + 100]]}
-            data = self.wire.call("associations", "get_page", "contacts", object_type, inputs)
-            for row in data.get("results") or []:
-                ids.extend(str(t["toObjectId"]) for t in row.get("to") or [])
+        pending: list[dict[str, Any]] = [{"id": c} for c in contact_ids]
+        while pending:  # a contact with many records answers in pages: follow each `after`
+            more: list[dict[str, Any]] = []
+            for start in range(0, len(pending), 100):
+                inputs = {"inputs": pending[start : start + 100]}
+                data = self.wire.call("associations", "get_page", "contacts", object_type, inputs)
+                for row in data.get("results") or []:
+                    ids.extend(str(t["toObjectId"]) for t in row.get("to") or [])
+                    after = ((row.get("paging") or {}).get("next") or {}).get("after")
+                    if after:
+                        more.append({"id": str(row["from"]["id"]), "after": str(after)})
+            pending = more
         rows: list[dict[str, Any]] = []
         unique = sorted(set(ids))
         for start in range(0, len(unique), 100):

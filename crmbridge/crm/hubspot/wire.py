@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from crmbridge.errors import (
@@ -30,6 +31,8 @@ from crmbridge.http import retry_after_seconds, with_retries
 
 TOKEN_SETTING = "crm.access_token (the HUBSPOT_TOKEN environment variable)"  # noqa: S105
 RATE_PREFIX = "x-hubspot-ratelimit-"
+# HubSpot's smallest burst allowance (100 requests per 10 s), until headers say more.
+DEFAULT_WINDOW = (100, 10.0)
 EXISTING_ID = re.compile(r"Existing ID:\s*(\d+)", re.IGNORECASE)
 # Builds each SDK API object once; every access to ``client.crm....`` makes a new pool.
 FACTORIES: dict[str, Callable[[Any], Any]] = {
@@ -62,9 +65,39 @@ def existing_id(message: str) -> str | None:
     return found.group(1) if found else None
 
 
+class RollingWindow:
+    """At most ``limit`` requests in any ``interval_s`` seconds.
+
+    HubSpot counts a rolling window, so spacing alone cannot keep under it: a request that
+    would make more waits until the oldest one in the window leaves it.
+    """
+
+    def __init__(self, limit: int, interval_s: float, clock: Callable[[], float]) -> None:
+        self.limit, self.interval_s, self.clock = limit, interval_s, clock
+        self.sent: deque[float] = deque()
+
+    def wait(self) -> float:
+        """Seconds until one more request fits in the window."""
+        now = self.clock()
+        while self.sent and self.sent[0] <= now - self.interval_s:
+            self.sent.popleft()
+        if len(self.sent) < self.limit:
+            return 0.0
+        return self.sent[len(self.sent) - self.limit] + self.interval_s - now
+
+    def record(self) -> None:
+        """One request sent now."""
+        self.sent.append(self.clock())
+
+
 @dataclass
 class Budget:
-    """What HubSpot's rate-limit headers say is left, and the reserves to keep."""
+    """What HubSpot's rate-limit headers say is left, and the reserves to keep.
+
+    The headers feed a rolling window of ``max - burst_reserve`` requests per interval
+    (100 per 10 s until the first answer says otherwise); searches have their own window
+    of ``searches_per_s`` a second, and their answers carry no rate headers.
+    """
 
     daily_reserve: int = 1000
     burst_reserve: int = 5
@@ -72,34 +105,61 @@ class Budget:
     maximum: int | None = None
     interval_s: float | None = None
     daily_remaining: int | None = None
+    searches_per_s: int = 4
+    clock: Callable[[], float] = time.monotonic
+    window: RollingWindow = field(init=False)
+    search_window: RollingWindow = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.window = RollingWindow(
+            DEFAULT_WINDOW[0] - self.burst_reserve, DEFAULT_WINDOW[1], self.clock
+        )
+        self.search_window = RollingWindow(self.searches_per_s, 1.0, self.clock)
 
     def observe(self, headers: Mapping[str, str] | None) -> None:
-        """Read ``X-HubSpot-RateLimit-*`` headers from any answer, error or not."""
+        """Read ``X-HubSpot-RateLimit-*`` headers from any answer that has them."""
         values = {k.lower(): v for k, v in (headers or {}).items()}
 
         def number(name: str) -> int | None:
             text = values.get(RATE_PREFIX + name, "")
             return int(text) if text.strip().isdigit() else None
 
-        self.remaining = number("remaining")
+        self.remaining = number("remaining") if number("remaining") is not None else self.remaining
         self.maximum = number("max") or self.maximum
         interval = number("interval-milliseconds")
         self.interval_s = interval / 1000 if interval else self.interval_s
         daily = number("daily-remaining")
         self.daily_remaining = daily if daily is not None else self.daily_remaining
+        if self.maximum and self.interval_s:
+            self.window.limit = max(1, self.maximum - self.burst_reserve)
+            self.window.interval_s = self.interval_s
 
-    def pause(self) -> float:
-        """Seconds to wait before the next call: pace at the window's rate when it runs low."""
+    def pause(self, search: bool = False) -> float:
+        """Seconds to wait before the next call so that no window is overrun."""
         if self.daily_remaining is not None and self.daily_remaining <= self.daily_reserve:
             raise QuotaExhausted(
                 f"HubSpot daily allowance is down to {self.daily_remaining} calls",
                 hint=f"the reserve is crm.daily_reserve={self.daily_reserve}; "
                 "the run stops cleanly and resumes from its cursor next time",
             )
+        wait = self.window_wait(search)
         low = self.remaining is not None and self.remaining <= self.burst_reserve
-        if low and self.maximum and self.interval_s:
-            return self.interval_s / self.maximum
-        return 0.0
+        if low and self.maximum and self.interval_s:  # others share the window: slow down
+            wait = max(wait, self.interval_s / self.maximum)
+        return wait
+
+    def window_wait(self, search: bool = False) -> float:
+        """Seconds until one more call fits in the rolling windows (0: now)."""
+        wait = self.window.wait()
+        if search:
+            wait = max(wait, self.search_window.wait())
+        return max(wait, 0.0)
+
+    def record(self, search: bool = False) -> None:
+        """One call sent now (counted in the windows)."""
+        self.window.record()
+        if search:
+            self.search_window.record()
 
 
 class HubSpotWire:
@@ -113,7 +173,6 @@ class HubSpotWire:
         timeout: tuple[float, float],
         attempts: int,
         budget: Budget,
-        search_interval_s: float = 0.2,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         from hubspot import HubSpot
@@ -128,8 +187,6 @@ class HubSpotWire:
         self.attempts = attempts
         self.budget = budget
         self.sleep = sleep
-        self.search_interval_s = search_interval_s
-        self._last_search = 0.0
         self.calls = 0
         self._apis: dict[str, Any] = {}
 
@@ -146,14 +203,14 @@ class HubSpotWire:
         return self._once(api, method, *args)
 
     def _once(self, api: str, method: str, *args: Any) -> Any:
-        wait = self.budget.pause()
-        if api == "search":  # HubSpot allows about 5 searches a second per account
-            wait = max(wait, self._last_search + self.search_interval_s - time.monotonic())
-            self._last_search = time.monotonic() + max(wait, 0.0)
-        if wait > 0:
+        search = api == "search"
+        wait = self.budget.pause(search)
+        while wait > 0:  # until the windows have room (a wait may not be enough alone)
             self.sleep(wait)
+            wait = self.budget.window_wait(search)
         send = getattr(self.api(api), f"{method}_with_http_info")
         self.calls += 1
+        self.budget.record(search)
         try:
             response = send(*args, _preload_content=False, _request_timeout=self.timeout)
         except Exception as exc:  # the one boundary: classified by attributes below
@@ -172,7 +229,14 @@ def classify(exc: BaseException, where: str) -> CrmbridgeError:
     status = getattr(exc, "status", None)
     if not isinstance(status, int) or status == 0:
         # urllib3 MaxRetryError, timeouts, resets, or the client's status-0 SSL wrapper.
-        return TransientError(f"cannot reach HubSpot calling {where}: {type(exc).__name__}")
+        pool = getattr(exc, "pool", None)
+        host = getattr(pool, "host", None) or "its API host"
+        reason = getattr(exc, "reason", None)
+        return TransientError(
+            f"cannot reach HubSpot at {host} calling {where}: {type(reason or exc).__name__}",
+            hint="check the network path and proxy to it (crm.host in the config sets the "
+            "API address; unset, it is HubSpot's own)",
+        )
     body = _json(getattr(exc, "body", None))
     body = body if isinstance(body, dict) else {}
     headers = _headers(getattr(exc, "headers", None))

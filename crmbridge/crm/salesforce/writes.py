@@ -9,19 +9,22 @@ their ids kept, and a query by key before each create finds what a crashed run w
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from simple_salesforce import Salesforce
 
-from crmbridge.crm import salesforce_soql as soql
-from crmbridge.crm.salesforce_client import SalesforceConfig, classify_code, first_error, item_kind
-from crmbridge.crm.salesforce_personas import attach_personas
-from crmbridge.errors import DataError, TransientError
+from crmbridge.crm.base import keep_progress
+from crmbridge.crm.salesforce import soql
+from crmbridge.crm.salesforce.client import SalesforceConfig, first_error, item_kind
+from crmbridge.crm.salesforce.personas import attach_personas
+from crmbridge.errors import CrmbridgeError, DataError, TransientError
 from crmbridge.http import with_retries
 from crmbridge.models import ActivityWrite, CaseWrite, WriteResult
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 AUTO_ASSIGN_OBJECTS = frozenset({"Case", "Lead", "Account"})
 Sender = Callable[[list[ActivityWrite]], list[dict[str, Any]]]
 
@@ -31,6 +34,7 @@ class CollectionWriter:
 
     config: SalesforceConfig
     personas_done: set[str]
+    _create_only: dict[str, frozenset[str]]
 
     def _call(self, what: str, fn: Callable[[Salesforce], T], *, attempts: int = 0) -> T:
         raise NotImplementedError
@@ -45,20 +49,21 @@ class CollectionWriter:
         groups: dict[tuple[str, str | None], list[int]] = {}
         for n, w in enumerate(batch):
             groups.setdefault((w.object, self._assign_header(w.object, w.crm_id)), []).append(n)
-        for (sobject, assign), indexes in groups.items():
-            for start in range(0, len(indexes), self.config.batch_size):
-                part = indexes[start : start + self.config.batch_size]
-                writes = [batch[n] for n in part]
-                answers = self._write_part(sobject, writes, self._headers(assign))
-                results.update(zip(part, answers, strict=True))
+        try:
+            for (sobject, assign), indexes in groups.items():
+                for start in range(0, len(indexes), self.config.batch_size):
+                    part = indexes[start : start + self.config.batch_size]
+                    writes = [batch[n] for n in part]
+                    answers = self._write_part(sobject, writes, self._headers(assign))
+                    results.update(zip(part, answers, strict=True))
+        except CrmbridgeError as exc:  # a stop: what was written before it is kept
+            raise keep_progress(exc, results.values()) from exc.__cause__
         return [results[n] for n in range(len(batch))]
 
     def upsert_quietly(self, sobject: str, writes: list[ActivityWrite]) -> list[WriteResult]:
-        """Upsert by key; every refusal (even a config one) stays a per-record result."""
-        path = f"composite/sobjects/{sobject}/{self.config.key_field}"
-        send = self._sender(path, "PATCH", {}, lambda w: self._record(sobject, w))
+        """Upsert by key; every refusal stays a per-record result (personas use it)."""
         try:
-            return self._send_with_lock_retries(writes, send, strict=False)
+            return self._upsert_settled(sobject, writes, {})
         except DataError as exc:
             return [_failed(w, "data", str(exc)) for w in writes]
 
@@ -88,10 +93,11 @@ class CollectionWriter:
             headers["Sforce-Duplicate-Rule-Header"] = "allowSave=true"
         return headers
 
-    def _record(self, sobject: str, w: ActivityWrite) -> dict[str, Any]:
+    def _record(self, sobject: str, w: ActivityWrite, exists: bool = False) -> dict[str, Any]:
+        """The collection record; a record known to exist carries no create-only field."""
         fields = dict(w.fields)
-        if w.crm_id:  # the record exists: create-only fields would fail the update
-            for name in self.config.create_only_fields:
+        if w.crm_id or exists:  # create-only fields would fail the update
+            for name in self.create_only(sobject):
                 fields.pop(name, None)
         fields[self.config.key_field] = w.key
         return {"attributes": {"type": sobject}, **fields}
@@ -100,25 +106,115 @@ class CollectionWriter:
         self, sobject: str, writes: list[ActivityWrite], headers: dict[str, str]
     ) -> list[WriteResult]:
         if self.config.key_is_external_id:
-            path = f"composite/sobjects/{sobject}/{self.config.key_field}"
-            send = self._sender(path, "PATCH", headers, lambda w: self._record(sobject, w))
-            return self._upsert_splitting(writes, send)
+            return self._upsert_settled(sobject, writes, headers)
         return self._create_or_update(sobject, writes, headers)
 
-    def _upsert_splitting(
-        self, writes: list[ActivityWrite], send: Callable[[list[ActivityWrite]], Any]
+    def _upsert_settled(
+        self, sobject: str, writes: list[ActivityWrite], headers: dict[str, str]
     ) -> list[WriteResult]:
-        """Upsert; a whole-call data conflict (HTTP 300) is narrowed down by halving."""
+        """Upsert a collection by key until every record has a settled answer.
+
+        A call whose answer was lost may have been committed: before it goes again, the
+        keys are read back, and the records found go as updates (no create-only field). A
+        record refused for a create-only field exists already (a kill after a commit):
+        it goes again without them. A key two records hold (HTTP 300) is settled by
+        reading the holders and updating the oldest by id. Locked rows go again. Records
+        still unsettled after the attempts fail as transient, for the next run.
+        """
+        settle = _Settling(writes)
+        path = f"composite/sobjects/{sobject}/{self.config.key_field}"
+
+        def attempt() -> None:
+            pending = settle.pending()
+            if not pending:
+                return
+            body = [self._record(sobject, w, w.key in settle.exists) for w in pending]
+            try:
+                answers = self._send_records(path, "PATCH", headers, body, attempts=1)
+            except DataError as exc:  # HTTP 300: a key is held by two records
+                settle.add(self._settle_multiple(sobject, pending, headers, exc))
+                if settle.pending():
+                    raise TransientError("keys held twice settled; the rest go again") from None
+                return
+            except TransientError:  # the answer is unknown: read back before sending again
+                settle.exists.update(self.recover([w.key for w in pending], sobject))
+                raise
+            settle.answer(pending, answers)
+            if settle.pending():
+                raise TransientError(f"{len(settle.pending())} record(s) to send again")
+
         try:
-            return self._send_with_lock_retries(writes, send)
-        except DataError as exc:
-            if len(writes) == 1:
-                w = writes[0]
-                return [_failed(w, "data", str(exc))]
-            half = len(writes) // 2
-            return self._upsert_splitting(writes[:half], send) + self._upsert_splitting(
-                writes[half:], send
-            )
+            with_retries(self.config.attempts)(attempt)()
+        except TransientError as exc:
+            if not settle.results and not settle.last:
+                raise  # no answer at all: the whole call keeps failing
+            log.info("Salesforce %s: %s", sobject, exc)
+        except CrmbridgeError as exc:  # a stop (quota, auth) with some records settled
+            raise keep_progress(exc, [r for r in settle.results.values() if r.ok]) from None
+        return settle.finish()
+
+    def _settle_multiple(
+        self,
+        sobject: str,
+        writes: list[ActivityWrite],
+        headers: dict[str, str],
+        exc: DataError,
+    ) -> list[WriteResult]:
+        """Keys two records hold: read the holders, update the oldest of each by id."""
+        field = self.config.key_field
+        head = soql.select(["Id", field, "CreatedDate"], sobject)
+        keys = [w.key for w in writes]
+        queries = soql.chunked_in(head, [field], keys, self.config.max_query_chars)
+        holders: dict[str, list[tuple[str, str]]] = {}
+        for r in self._run_queries(queries):
+            holders.setdefault(r[field], []).append((str(r.get("CreatedDate") or ""), r["Id"]))
+        twice = {k: min(v)[1] for k, v in holders.items() if len(v) > 1}
+        if not twice:
+            return [_failed(w, "data", str(exc)) for w in writes]
+        log.warning(
+            "Salesforce %s: %d key(s) held by two records; updating the oldest", sobject, len(twice)
+        )
+        moves = [w.model_copy(update={"crm_id": twice[w.key]}) for w in writes if w.key in twice]
+        body = [{**self._record(sobject, w), "id": w.crm_id} for w in moves]
+        answers = self._send_records("composite/sobjects", "PATCH", headers, body)
+        return [_result(w, item, False) for w, item in zip(moves, answers, strict=True)]
+
+    def _send_records(
+        self,
+        path: str,
+        method: str,
+        headers: dict[str, str],
+        records: list[dict[str, Any]],
+        attempts: int = 0,
+    ) -> list[dict[str, Any]]:
+        body = {"allOrNone": False, "records": records}
+        answer = self._call(
+            f"{method} {path}",
+            lambda sf: sf.restful(path, method=method, json=body, headers=headers),
+            attempts=attempts,
+        )
+        if not isinstance(answer, list) or len(answer) != len(records):
+            raise TransientError(f"Salesforce {path}: unexpected answer shape")
+        return answer
+
+    def create_only(self, sobject: str) -> frozenset[str]:
+        """Fields the org lets us set on create but not on update (its describe, once)."""
+        known = self._create_only.get(sobject)
+        if known is None:
+            try:
+                described = self._call(
+                    "describe", lambda sf: getattr(sf, sobject).describe(), attempts=1
+                )
+                fields = described.get("fields", [])
+                known = frozenset(
+                    f["name"] for f in fields if f.get("createable") and not f.get("updateable")
+                )
+            except CrmbridgeError as exc:
+                if exc.kind in ("quota_exhausted", "auth"):
+                    raise
+                known = frozenset(self.config.create_only_fields)
+            self._create_only[sobject] = known
+        return known
 
     def _sender(
         self,
@@ -167,7 +263,7 @@ class CollectionWriter:
         size = self.config.batch_size
         results: list[WriteResult] = []
         for start in range(0, len(writes), size):
-            results += self._send_with_lock_retries(writes[start : start + size], send, False)
+            results += self._send_with_lock_retries(writes[start : start + size], send)
         return results
 
     def _send_with_lock_retries(
@@ -175,7 +271,6 @@ class CollectionWriter:
         writes: list[ActivityWrite],
         send: Callable[[list[ActivityWrite]], list[dict[str, Any]]],
         created: bool | None = None,
-        strict: bool = True,
     ) -> list[WriteResult]:
         """Send a collection; records that hit UNABLE_TO_LOCK_ROW go again, alone."""
         results: dict[str, WriteResult] = {}
@@ -193,8 +288,6 @@ class CollectionWriter:
                 if result.error_kind == "transient":
                     locked.append(w)
                 results[w.key] = result
-            if strict:
-                self._raise_if_all_config(answers)
             pending = locked
             if pending:
                 raise TransientError(f"UNABLE_TO_LOCK_ROW on {len(pending)} record(s)")
@@ -207,13 +300,6 @@ class CollectionWriter:
         except TransientError:
             pass  # still locked after the retries: those records fail as transient
         return [results[w.key] for w in writes]
-
-    @staticmethod
-    def _raise_if_all_config(answers: list[dict[str, Any]]) -> None:
-        codes = [first_error(a.get("errors")) for a in answers if not a.get("success")]
-        if codes and len(codes) == len(answers) and all(item_kind(c) == "config" for c, _ in codes):
-            code, message = codes[0]
-            raise classify_code(400, code, message, "write")
 
     # --- create mode: no external-id key field -----------------------------------------
 
@@ -315,8 +401,51 @@ ANONYMISED: dict[str, dict[str, Any]] = {
     "SocialPersona": {"Name": "[erased]", "RealName": None, "ProfileUrl": None},
 }
 PERSONA = "SocialPersona"
+# A record refused for a field the user may not set: on an upsert, a create-only field
+# sent to a record that exists (a write committed before its answer was lost).
+CREATE_ONLY_REFUSED = "INVALID_FIELD_FOR_INSERT_UPDATE"
 # Per-record codes that mean the record is gone already: the erasure is done.
 GONE_CODES = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND"})
+
+
+class _Settling:
+    """Where each record of an upsert stands: settled, or to send again."""
+
+    def __init__(self, writes: list[ActivityWrite]) -> None:
+        self.writes = writes
+        self.results: dict[str, WriteResult] = {}  # settled answers
+        self.last: dict[str, WriteResult] = {}  # the latest answer of one still pending
+        self.exists: dict[str, str] = {w.key: w.crm_id for w in writes if w.crm_id}
+
+    def pending(self) -> list[ActivityWrite]:
+        """Records without a settled answer yet."""
+        return [w for w in self.writes if w.key not in self.results]
+
+    def add(self, results: list[WriteResult]) -> None:
+        """Settled answers from elsewhere (the updates of keys held twice)."""
+        self.results.update((r.key, r) for r in results)
+
+    def answer(self, sent: list[ActivityWrite], answers: list[dict[str, Any]]) -> None:
+        """Read one collection answer: settle, or keep for another attempt."""
+        for w, item in zip(sent, answers, strict=True):
+            result = _result(w, item, None)
+            code, _ = first_error(item.get("errors"))
+            if code == CREATE_ONLY_REFUSED and w.key not in self.exists:
+                self.exists[w.key] = ""  # it exists: the next attempt is an update
+                self.last[w.key] = result
+            elif result.error_kind == "transient":
+                self.last[w.key] = result
+            else:
+                self.results[w.key] = result
+
+    def finish(self) -> list[WriteResult]:
+        """One result per record, in order; unsettled ones fail as transient."""
+        return [
+            self.results.get(w.key)
+            or self.last.get(w.key)
+            or _failed(w, "transient", "no answer from Salesforce after the retries")
+            for w in self.writes
+        ]
 
 
 class _CallFailed(Exception):

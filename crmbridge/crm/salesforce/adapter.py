@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote_plus
@@ -22,11 +22,10 @@ import requests
 from simple_salesforce import Salesforce
 
 from crmbridge.config import Options
-from crmbridge.crm import salesforce_rollup
-from crmbridge.crm import salesforce_soql as soql
-from crmbridge.crm.base import CrmAdapter
-from crmbridge.crm.salesforce_bulk import bulk_query
-from crmbridge.crm.salesforce_client import (
+from crmbridge.crm.base import Capability, CrmAdapter
+from crmbridge.crm.salesforce import rollup, soql
+from crmbridge.crm.salesforce.bulk import bulk_query
+from crmbridge.crm.salesforce.client import (
     AUTH_HINTS,
     SalesforceConfig,
     SessionExpired,
@@ -35,8 +34,8 @@ from crmbridge.crm.salesforce_client import (
     guarded,
     login,
 )
-from crmbridge.crm.salesforce_schema import check_preset
-from crmbridge.crm.salesforce_writes import CollectionWriter
+from crmbridge.crm.salesforce.schema import check_preset
+from crmbridge.crm.salesforce.writes import CollectionWriter
 from crmbridge.errors import DataError, QuotaExhausted
 from crmbridge.http import make_session, with_retries
 from crmbridge.identity.normalize import email_key, handle_key
@@ -54,6 +53,19 @@ HISTORY_FIELDS: dict[str, list[str]] = {
 }
 # The field that ties an activity to its conversation's Case.
 CASE_FIELD = {"Task": "WhatId", "SocialPost": "ParentId"}
+# Case.Origin: the network the conversation started on (an org adds these picklist values;
+# `crmbridge check` lists what the preset needs). Unknown platforms go as written.
+ORIGINS = {
+    "x": "Twitter",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "youtube": "YouTube",
+    "reddit": "Reddit",
+    "linkedin": "LinkedIn",
+    "whatsapp": "WhatsApp",
+    "forum": "Forum",
+    "review": "Review",
+}
 HISTORY_CONTACT_FIELD = {"Task": "WhoId", "SocialPost": "WhoId", "Case": "ContactId"}
 
 
@@ -61,6 +73,15 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
     """Writes social interactions onto Salesforce contacts through simple-salesforce."""
 
     name = "salesforce"
+    capabilities = frozenset(
+        {
+            Capability.CASES,
+            Capability.REPOINT,
+            Capability.ROLLUPS,
+            Capability.BULK_MIRROR,
+            Capability.ERASE,
+        }
+    )
     Config: ClassVar[type[Options]] = SalesforceConfig
     default_mapping = "salesforce_task"
     config: SalesforceConfig
@@ -71,6 +92,7 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
         self.sf: Salesforce | None = None
         self.usage: tuple[int, int] | None = None
         self.personas_done: set[str] = set()  # persona keys upserted in this run
+        self._create_only: dict[str, frozenset[str]] = {}  # per object, from its describe
 
     @property
     def max_batch(self) -> int:  # type: ignore[override]
@@ -80,10 +102,24 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
     # --- connection --------------------------------------------------------------------
 
     def open(self) -> None:
-        """Build the HTTP session (every response counted) and log in."""
+        """Build the HTTP session (every response counted); log in on the first call.
+
+        A run with nothing to write makes no call at all, not even a login.
+        """
         self.session = make_session()
         self.session.hooks["response"].append(self._on_response)
-        self.sf = login(self.config, self.session)
+        self.sf = None
+
+    def connect(self) -> Salesforce:
+        """Log in now rather than on the first call (a login check); returns the client."""
+        return self._client()
+
+    def _client(self) -> Salesforce:
+        """The logged-in client (logging in now if this is the run's first call)."""
+        assert self.session is not None, "adapter used before open()"
+        if self.sf is None:
+            self.sf = login(self.config, self.session)
+        return self.sf
 
     def close(self) -> None:
         """Drop the session."""
@@ -117,8 +153,7 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
         retry = with_retries(attempts or self.config.attempts)
 
         def once() -> T:
-            assert self.sf is not None, "adapter used before open()"
-            sf = self.sf
+            sf = self._client()
             return retry(lambda: guarded(lambda: fn(sf), what))()
 
         mode = self.config.auth or "session"
@@ -291,13 +326,28 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
     def write(self, batch: Sequence[ActivityWrite]) -> list[WriteResult]:
         """Upsert the batch (``CollectionWriter``), then move contact roll-ups forward."""
         results = super().write(batch)
-        if salesforce_rollup.fields_of(self).names:
-            salesforce_rollup.update(self, batch, results)
+        if rollup.fields_of(self).names:
+            rollup.update(self, batch, results)
         return results
 
     def clear_rollups(self, contact_ids: Sequence[str]) -> int:
-        """Blank the Contacts' roll-up fields (``forget``): ``salesforce_rollup.clear``."""
-        return salesforce_rollup.clear(self, contact_ids)
+        """Blank the Contacts' roll-up fields (``forget``): ``rollup.clear``."""
+        return rollup.clear(self, contact_ids)
+
+    def case_fields(self, plan: Mapping[str, Any], creating: bool) -> dict[str, Any]:
+        """Case.Subject, Priority (High/Medium/Low); on create Description, Origin, OwnerId.
+
+        OwnerId (a user or a queue) only on create, so an update never takes a case from
+        the agent working it.
+        """
+        owner = plan.get("owner") or plan.get("queue")
+        fields = {"Subject": plan.get("subject"), "Priority": plan.get("priority") or "Medium"}
+        if creating:
+            fields["Description"] = plan.get("description")
+            fields["Origin"] = ORIGINS.get(str(plan.get("platform")), plan.get("platform"))
+            if owner:
+                fields["OwnerId"] = owner
+        return {k: v for k, v in fields.items() if v is not None}
 
     # --- re-pointing after a review decision ----------------------------------------
 

@@ -6,6 +6,11 @@ They are upserted by the key field once per run, in one collection per batch, an
 points at its persona through the relationship ``Persona: {Crmbridge_Key__c: key}``, so no
 ids need to travel between the two calls. A persona that cannot be written leaves its post
 without ``PersonaId`` rather than failing it.
+
+An outbound post (``IsOutbound``: an agent's reply) never gets a persona: Salesforce
+represents the brand's side by its managed social account (``ExternalSocialAccount``,
+set as ``OutboundSocialAccountId``), never as a SocialPersona, so a reply names its agent
+and the brand handle and points at no customer's persona.
 """
 
 from __future__ import annotations
@@ -16,12 +21,10 @@ from typing import TYPE_CHECKING, Any
 from crmbridge.models import ActivityWrite
 
 if TYPE_CHECKING:
-    from crmbridge.crm.salesforce_writes import CollectionWriter
+    from crmbridge.crm.salesforce.writes import CollectionWriter
 
 PREFIX = "Persona."
 OBJECT = "SocialPersona"
-# Marks a persona known to exist, so create-only fields are left out of its update.
-EXISTING = "existing"
 
 
 def attach_personas(
@@ -38,6 +41,8 @@ def attach_personas(
             continue
         w = w.model_copy(update={"fields": _without_persona(w.fields)})
         key = persona.pop(key_field, None)
+        if _outbound(w):  # the brand's own account is never a customer's persona
+            key = None
         if not key or not w.contact_id or not writer.config.key_is_external_id:
             pairs.append((w, None))
             continue
@@ -55,6 +60,11 @@ def attach_personas(
     ]
 
 
+def _outbound(w: ActivityWrite) -> bool:
+    """An agent's reply: its author is the brand account, not the contact's persona."""
+    return str(w.fields.get("IsOutbound", "")).lower() == "true"
+
+
 def _without_persona(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if not k.startswith(PREFIX)}
 
@@ -66,21 +76,6 @@ def _pointing(w: ActivityWrite, key_field: str, key: str) -> ActivityWrite:
 def _upsert(writer: CollectionWriter, personas: list[ActivityWrite]) -> set[str]:
     """Keys of the personas now in the org.
 
-    An existing persona whose update the org refuses (create-only fields such as
-    ``Provider``) is sent again without them.
+    An existing persona is updated without its create-only fields (``Provider``).
     """
-    results = writer.upsert_quietly(OBJECT, personas)
-    done = {r.key for r in results if r.ok}
-    refused = [p for p, r in zip(personas, results, strict=True) if r.error_kind == "config"]
-    if refused:
-        again = [
-            p.model_copy(
-                update={
-                    "crm_id": EXISTING,
-                    "fields": {k: v for k, v in p.fields.items() if k != "ParentId"},
-                }
-            )
-            for p in refused
-        ]
-        done |= {r.key for r in writer.upsert_quietly(OBJECT, again) if r.ok}
-    return done
+    return {r.key for r in writer.upsert_quietly(OBJECT, personas) if r.ok}

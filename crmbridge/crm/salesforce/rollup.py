@@ -13,13 +13,13 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from crmbridge.crm import salesforce_soql as soql
 from crmbridge.crm.rollup import RollupFields, collect
+from crmbridge.crm.salesforce import soql
 from crmbridge.errors import CrmbridgeError, DataError
 from crmbridge.models import ActivityWrite, WriteResult
 
 if TYPE_CHECKING:
-    from crmbridge.crm.salesforce import SalesforceCrm
+    from crmbridge.crm.salesforce.adapter import SalesforceCrm
 
 log = logging.getLogger(__name__)
 

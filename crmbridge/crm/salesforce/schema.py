@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from crmbridge.crm.salesforce_personas import OBJECT, PREFIX
+from crmbridge.crm.salesforce.personas import OBJECT, PREFIX
 from crmbridge.errors import ConfigError
 from crmbridge.rules.mapping import FieldSpec, Mapper
 
 if TYPE_CHECKING:
-    from crmbridge.crm.salesforce import SalesforceCrm
+    from crmbridge.crm.salesforce.adapter import SalesforceCrm
 
 KEY_FIELD_TYPE = "Text(255), External ID, Unique (case sensitive)"
 

@@ -219,7 +219,12 @@ def login(config: SalesforceConfig, session: requests.Session) -> Salesforce:
     except SalesforceError as exc:
         raise classify(exc, "login") from None
     except (requests.ConnectionError, requests.Timeout) as exc:
-        raise TransientError(f"Salesforce login: {type(exc).__name__}") from None
+        host = f"{config.domain}.salesforce.com"
+        raise TransientError(
+            f"Salesforce login: cannot reach {host}: {type(exc).__name__}",
+            hint="check crm.domain in the config (login, test or your My Domain) and the "
+            "network path to it",
+        ) from None
     return Salesforce(session_id=session_id, instance=instance, session=session, version=version)
 
 
