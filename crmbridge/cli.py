@@ -228,10 +228,13 @@ def report_command(config_path: Path, html_path: Path | None, as_json: bool) -> 
 @click.option("--port", default=8080, show_default=True, help="Port to listen on.")
 @handles_errors
 def serve_command(config_path: Path, host: str, port: int) -> None:
-    """Receive X and Meta webhooks at /webhooks/x and /webhooks/meta (and /healthz).
+    """Receive X and Meta webhooks at /webhooks/x and /webhooks/meta; write them in seconds.
 
     Signatures are checked on the raw body; accepted events are spooled as interaction
-    records for the next `crmbridge sync` (see docs/connectors.md). Needs the `serve` extra.
+    records (see docs/connectors.md) and a drainer writes every jsonl source over a spool
+    to the CRM within seconds, through the same pipeline and leases as `crmbridge sync`.
+    Also /healthz, /readyz and /metrics; SIGTERM commits the batch in flight and exits 0.
+    Needs the `serve` extra. See docs/deploy.md.
     """
     config = load_config(config_path, webhooks=True)
     try:
@@ -422,6 +425,7 @@ def plugins_command(as_json: bool) -> None:
 
 from crmbridge.commands import failures as _failures  # noqa: E402
 from crmbridge.commands import forget as _forget  # noqa: E402
+from crmbridge.commands import run as _run  # noqa: E402
 from crmbridge.commands.history import history_command  # noqa: E402
 from crmbridge.commands.init import init_command  # noqa: E402
 from crmbridge.commands.reply import reply_group  # noqa: E402
@@ -431,6 +435,7 @@ from crmbridge.commands.sources import sources_group  # noqa: E402
 
 main.add_command(_failures.failures_group)
 main.add_command(_forget.forget_command)
+main.add_command(_run.run_command)
 main.add_command(rules_group)
 main.add_command(sources_group)
 main.add_command(history_command)

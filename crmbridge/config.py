@@ -56,6 +56,8 @@ class SourceSpec(BaseModel):
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=64)
     connector: str
+    # For `crmbridge run` and the orchestrator integration: how often this source syncs.
+    schedule: ScheduleConfig = Field(default_factory=lambda: ScheduleConfig())
 
     @property
     def options(self) -> dict[str, Any]:
@@ -130,6 +132,32 @@ class ConversationsConfig(BaseModel):
     reopen_window: Duration = timedelta(days=5)
 
 
+class ScheduleConfig(BaseModel):
+    """A source's ``schedule``: how often ``crmbridge run`` syncs it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interval: Duration = timedelta(minutes=5)
+    # Up to this much is added at random to each wait, so sources and workers spread out.
+    jitter: Duration | None = None
+    # After a failed run the wait doubles per consecutive failure, up to this much.
+    max_backoff: Duration = timedelta(hours=1)
+
+
+class ServiceConfig(BaseModel):
+    """The ``service`` block: how ``crmbridge serve`` and ``crmbridge run`` behave."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # On SIGTERM: time for the batch in flight to commit before the process gives up.
+    grace_period: Duration = timedelta(seconds=30)
+    # How often `serve` looks at the webhook spools (a delivery also wakes it at once).
+    drain_interval: Duration = timedelta(seconds=1)
+    # /readyz fails for a source whose runs keep failing (or one run hangs) this many of
+    # its schedule's intervals.
+    stuck_after_intervals: float = Field(default=3.0, gt=1.0)
+
+
 class RetryConfig(BaseModel):
     """The ``retry`` block: how often a sync replays a failed ledger row by itself."""
 
@@ -199,6 +227,7 @@ class AppConfig(BaseModel):
     rules: list[Any] | dict[str, Any] | str | None = None
     retry: RetryConfig = Field(default_factory=RetryConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    service: ServiceConfig = Field(default_factory=ServiceConfig)
     console: ConsoleConfig | None = None
     # Replies back to the platforms; crmbridge.outbound.settings validates the block.
     replies: dict[str, Any] = Field(default_factory=dict)
@@ -468,3 +497,6 @@ def validate_plugins(config: AppConfig) -> None:
 def secret_value(secret: SecretStr | None) -> str | None:
     """The plain value of an optional secret, for the one place that must send it."""
     return secret.get_secret_value() if secret is not None else None
+
+
+SourceSpec.model_rebuild()

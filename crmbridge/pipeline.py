@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -133,8 +134,12 @@ class Pipeline:
         store: StateStore | None = None,
         progress: Progress | None = None,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        stop: threading.Event | None = None,
     ) -> None:
         self.config = config
+        # Set from another thread (a SIGTERM handler): the batch in flight commits, then the
+        # run stops before the next one; the leases are released as on any other end.
+        self.stop = stop or threading.Event()
         self.dry_run = dry_run
         self.holder = new_holder()
         self.lease_seconds = lease_seconds
@@ -174,6 +179,8 @@ class Pipeline:
             with self.adapter:
                 self._sla_pass()
                 for spec in specs:
+                    if self.stop.is_set():
+                        break
                     self._sync_source(spec.name, spec.connector, spec.options)
                 self._sla_pass(retry=False)  # what this run's messages let run out
             if specs and len(self.summary.skipped) == len(specs):
@@ -216,6 +223,9 @@ class Pipeline:
                 source_log.batch()
                 if self.progress:
                     self.progress(name, len(batch), connector.extent(batch[-1].cursor))
+                if self.stop.is_set():
+                    log.warning("source %s: stop requested; the last batch is committed", name)
+                    break
             source_log.done()
             if stopped:
                 self._source_stopped(name, stopped[0])

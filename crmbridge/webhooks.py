@@ -314,20 +314,16 @@ def quiet_request_handler(redact: Callable[[str], str]) -> type[Any]:
 
 
 def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 8080) -> None:
-    """Run the webhook app with Werkzeug's threaded server (put TLS in front of it)."""
-    from werkzeug.serving import run_simple
+    """Run the app with a spool drainer, ``/readyz`` and ``/metrics`` (``crmbridge.service``).
 
-    app = make_app(config) if config.webhooks or config.console is None else None
-    if app is not None:
-        log.info("serving webhooks %s on http://%s:%d", app._endpoints(), host, port)
-    handler = quiet_request_handler(config.redact)
-    if config.console is not None:  # the console and its API beside the webhooks
-        from crmbridge.console import mount
+    With a ``console:`` block the console and its API are mounted beside the webhooks.
+    Put TLS in front of it. Returns on SIGTERM once the batch in flight is committed.
+    """
+    from crmbridge.service.entry import serve as serve_service
 
-        log.info("serving the console on http://%s:%d/console/", host, port)
-        run_simple(host, port, mount(config, app), threaded=True, request_handler=handler)
-    elif app is not None:
-        run_simple(host, port, app, threaded=True, request_handler=handler)
+    code = serve_service(config, host, port)
+    if code:
+        raise SystemExit(code)
 
 
 def app_from_env() -> WebhookApp:

@@ -1,0 +1,1 @@
+"""Integrations with the orchestrators data teams already run (optional extras)."""
