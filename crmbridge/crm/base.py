@@ -85,6 +85,10 @@ class CrmAdapter:
     def open(self) -> None:
         """Connect (and authenticate); raise AuthError or ConfigError naming the fix."""
 
+    def rate_budget_left(self) -> float | None:
+        """API calls the CRM last said are left in its allocation; None if it never said."""
+        return None
+
     def close(self) -> None:
         """Release connections."""
 

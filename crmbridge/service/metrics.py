@@ -117,27 +117,13 @@ class ServiceMetrics:
             self.last_success.labels(source).set(utcnow().timestamp())
         for lag in lags:
             self.lag.labels(source).observe(max(lag, 0.0))
-        left = rate_budget_left(adapter) if adapter is not None else None
+        left = adapter.rate_budget_left() if adapter is not None else None
         if left is not None:
             self.budget.labels(self.crm).set(left)
 
     def render(self) -> bytes:
         """The Prometheus text format."""
         return generate_latest(self.registry)
-
-
-def rate_budget_left(adapter: CrmAdapter) -> float | None:
-    """What the adapter last heard is left of the CRM's allocation, if it heard anything.
-
-    Read by duck typing: ``usage = (used, total)`` (from ``Sforce-Limit-Info``) or a
-    ``wire.budget`` with ``daily_remaining`` (from HubSpot's rate-limit headers).
-    """
-    usage = getattr(adapter, "usage", None)
-    if isinstance(usage, tuple) and len(usage) == 2 and usage[1]:
-        return float(usage[1] - usage[0])
-    budget = getattr(getattr(adapter, "wire", None), "budget", None)
-    remaining = getattr(budget, "daily_remaining", None)
-    return float(remaining) if isinstance(remaining, int) else None
 
 
 def run_rows(store: StateStore, source: str, since: datetime) -> tuple[list[float], int]:

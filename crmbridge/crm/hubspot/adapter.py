@@ -158,6 +158,12 @@ class HubSpotCrm(CrmAdapter):
         )
         self._meta: dict[str, ObjectMeta] = {}
 
+    def rate_budget_left(self) -> float | None:
+        """The daily allowance HubSpot's rate-limit headers last reported."""
+        wire = getattr(self, "wire", None)
+        left = wire.budget.daily_remaining if wire is not None else None
+        return float(left) if left is not None else None
+
     def close(self) -> None:
         """Nothing to release: the client's pools close with the process."""
 

@@ -121,6 +121,12 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
             self.sf = login(self.config, self.session)
         return self.sf
 
+    def rate_budget_left(self) -> float | None:
+        """What the last ``Sforce-Limit-Info`` header said is left of the daily allocation."""
+        if self.usage is None or not self.usage[1]:
+            return None
+        return float(self.usage[1] - self.usage[0])
+
     def close(self) -> None:
         """Drop the session."""
         if self.session is not None:
