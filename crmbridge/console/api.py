@@ -60,38 +60,25 @@ def api_decide(
 @route("/api/links", methods=("POST",), gate="api")
 def api_link(console: Console, request: Request, session: Session) -> Response:
     """Link ``{"persona", "contact_id"}``."""
-    refused = console.forbid(request, session, "decide")
-    if refused:
-        return refused
-    body = request.get_json(silent=True) or {}
-    return console.json(
-        decide(
-            console.config,
-            console.store,
-            "link",
-            session.user,
-            persona=str(body.get("persona", "")),
-            contact_id=str(body.get("contact_id", "")),
-        )
-    )
+    return _decide_body(console, request, session, "link", ("persona", "contact_id"))
 
 
 @route("/api/unlink", methods=("POST",), gate="api")
 def api_unlink(console: Console, request: Request, session: Session) -> Response:
     """Unlink ``{"persona"}``."""
+    return _decide_body(console, request, session, "unlink", ("persona",))
+
+
+def _decide_body(
+    console: Console, request: Request, session: Session, action: str, fields: tuple[str, ...]
+) -> Response:
+    """One decision whose arguments come from the JSON body (the same path as the CLI)."""
     refused = console.forbid(request, session, "decide")
     if refused:
         return refused
     body = request.get_json(silent=True) or {}
-    return console.json(
-        decide(
-            console.config,
-            console.store,
-            "unlink",
-            session.user,
-            persona=str(body.get("persona", "")),
-        )
-    )
+    args = {name: str(body.get(name, "")) for name in fields}
+    return console.json(decide(console.config, console.store, action, session.user, **args))
 
 
 @route("/api/contacts/<contact_id>", gate="api")
