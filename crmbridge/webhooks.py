@@ -30,8 +30,9 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from crmbridge.config import AppConfig, Options
-from crmbridge.errors import ConfigError
-from crmbridge.webhook_events import Event, meta_events, x_events
+from crmbridge.errors import ConfigError, CrmbridgeError
+from crmbridge.webhook_events import Event, MentionLookup, meta_events, x_events
+from crmbridge.webhook_sources import DEFAULT_AGENT, mention_lookup, meta_agent, x_settings
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,13 @@ class XWebhook(Options):
 
     source: str = Field(description="The source whose spool receives the events.")
     consumer_secret: SecretStr = Field(description="App consumer secret, ${X_CONSUMER_SECRET}.")
-    agent: str = "brand"
+    agent: str | None = Field(
+        default=None, description="Agent on the account's posts; default: the source's, brand."
+    )
+    broadcasts: bool | None = Field(
+        default=None,
+        description="Also take in the account's own posts and retweets; default: the source's.",
+    )
 
 
 class MetaWebhook(Options):
@@ -55,7 +62,14 @@ class MetaWebhook(Options):
     source: str = Field(description="The source whose spool receives the events.")
     app_secret: SecretStr = Field(description="App secret, ${META_APP_SECRET}.")
     verify_token: SecretStr = Field(description="Subscription token, ${META_VERIFY_TOKEN}.")
-    agent: str = "brand"
+    agent: str | None = Field(
+        default=None, description="Agent when the sender's name is unknown; default: the source's."
+    )
+    mentions_source: str | None = Field(
+        default=None,
+        description="The instagram source that reads what the mentions field names "
+        "(default: source, when it is one).",
+    )
 
 
 # --- intake and replay protection --------------------------------------------------------
@@ -131,6 +145,7 @@ class WebhookApp:
         intake: Intake,
         seen: SeenEvents,
         max_body_bytes: int = MAX_BODY_BYTES,
+        mentions: MentionLookup | None = None,
     ) -> None:
         for options, fields in ((x, ("consumer_secret",)), (meta, ("app_secret", "verify_token"))):
             for name in fields if options is not None else ():
@@ -139,6 +154,7 @@ class WebhookApp:
                     raise ConfigError(f"webhooks: {name} is empty; set its environment variable")
         self.x, self.meta, self.intake, self.seen = x, meta, intake, seen
         self.max_body_bytes = max_body_bytes
+        self.mentions = mentions  # reads Instagram @mentions the webhook names by ids
         self.urls = Map(
             [
                 Rule("/healthz", endpoint="health", methods=["GET"]),
@@ -175,12 +191,12 @@ class WebhookApp:
                 return _json({"error": "crc_token is missing"}, 400)
             return _json({"response_token": x_signature(secret, token.encode())}, 200)
         header = "x-twitter-webhooks-signature"
-        agent = self.x.agent
+        agent, broadcasts = self.x.agent or DEFAULT_AGENT, bool(self.x.broadcasts)
         return self._delivery(
             request,
             header,
             lambda b: x_signature(secret, b),
-            lambda p: x_events(p, agent),
+            lambda p: x_events(p, agent, broadcasts=broadcasts),
             self.x.source,
         )
 
@@ -191,12 +207,12 @@ class WebhookApp:
         if request.method == "GET":
             return self._meta_handshake(request, self.meta)
         secret = self.meta.app_secret.get_secret_value()
-        agent = self.meta.agent
+        agent, mentions = self.meta.agent or DEFAULT_AGENT, self.mentions
         return self._delivery(
             request,
             "X-Hub-Signature-256",
             lambda b: meta_signature(secret, b),
-            lambda p: meta_events(p, agent),
+            lambda p: meta_events(p, agent, mentions=mentions),
             self.meta.source,
         )
 
@@ -231,6 +247,11 @@ class WebhookApp:
             if not isinstance(payload, dict):
                 raise ValueError("not an object")
             events = list(parse(payload))
+        except CrmbridgeError as exc:
+            # A lookup the events need failed (Instagram mentions): nothing is taken in and
+            # the platform redelivers on the 503, when the lookup may succeed.
+            log.warning("webhook %s: %s lookup failed: %s", source, exc.kind, exc)
+            return _json({"error": f"lookup failed ({exc.kind}); deliver again later"}, 503)
         except Exception as exc:
             # Deep nesting (RecursionError), odd shapes (KeyError, IndexError), bad text: a
             # signed body that does not parse is refused with 400, never answered with 500.
@@ -286,9 +307,20 @@ def make_app(config: AppConfig, intake: Intake | None = None) -> WebhookApp:
         )
     x = config.options_for(XWebhook, raw["x"], "webhooks.x") if "x" in raw else None
     meta = config.options_for(MetaWebhook, raw["meta"], "webhooks.meta") if "meta" in raw else None
+    mentions = None
+    if x is not None:  # record what the poll of the same source records
+        x = x.model_copy(update=x_settings(config, x.source, x.broadcasts, x.agent))
+    if meta is not None:
+        meta = meta.model_copy(update={"agent": meta_agent(config, meta.source, meta.agent)})
+        named = meta.mentions_source
+        mentions = mention_lookup(config, named or meta.source, required=named is not None)
     spool = state_dir(config) / "spool"
     return WebhookApp(
-        x=x, meta=meta, intake=intake or SpoolIntake(spool), seen=SeenEvents(spool / "seen.sqlite3")
+        x=x,
+        meta=meta,
+        intake=intake or SpoolIntake(spool),
+        seen=SeenEvents(spool / "seen.sqlite3"),
+        mentions=mentions,
     )
 
 
