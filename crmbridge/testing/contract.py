@@ -5,8 +5,11 @@ A connector's test module subclasses :class:`ConnectorContract` with two hooks, 
 the source's data in place for a scenario: ``normal``, ``malformed``, ``expired``,
 ``rate_limited``), and gets the shared checks: valid records, deterministic keys, resuming
 from any item's cursor without repeats or gaps, quarantine of a malformed record, an auth
-error on an expired token and a retry after the platform's rate-limit reset. HTTP is faked
-at the wire with ``responses``; nothing of ours is patched.
+error on an expired token and a retry after the platform's rate-limit reset; and, from
+:class:`crmbridge.testing.coverage.CoverageContract`, no persona shared by unrelated
+authors, a URL on every public item, the same ``conversation_id`` for a webhook copy and
+its polled copy, and text beyond 280 characters kept whole. HTTP is faked at the wire with
+``responses``; nothing of ours is patched.
 
 Importable by third-party connectors (it needs ``pytest`` and ``responses``, the ``dev``
 extra).
@@ -27,12 +30,17 @@ import responses
 from crmbridge.connector import Connector, Cursor, Item
 from crmbridge.errors import AuthError, RateLimited
 from crmbridge.models import Interaction
+from crmbridge.testing.coverage import CoverageContract
 
 SCENARIOS = ("normal", "malformed", "expired", "rate_limited")
 
 
-class ConnectorContract:
-    """Shared tests; subclass it as ``Test<Name>Contract`` and fill the hooks."""
+class ConnectorContract(CoverageContract):
+    """Shared tests; subclass it as ``Test<Name>Contract`` and fill the hooks.
+
+    The coverage checks come with it (fill ``webhook_copies`` and ``full_texts`` where the
+    platform has a webhook or a length-limited short form; they skip otherwise).
+    """
 
     speaks_http: ClassVar[bool] = True
     """False for sources without a remote (files): the auth and 429 checks are skipped."""

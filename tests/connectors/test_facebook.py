@@ -14,7 +14,6 @@ from crmbridge.connectors.facebook import FacebookConnector
 from crmbridge.errors import AuthError, ConfigError, RateLimited
 from crmbridge.models import Interaction, parse_interaction
 from crmbridge.testing import ConnectorContract, fake_response, paged
-from crmbridge.testing.coverage import CoverageContract
 from crmbridge.webhook_events import meta_events
 from tests.connectors.conftest import fixture
 
@@ -69,7 +68,7 @@ def pushed(*names: str) -> list[Interaction]:
     ]
 
 
-class TestFacebookContract(ConnectorContract, CoverageContract):
+class TestFacebookContract(ConnectorContract):
     def make(self, tmp_path: Path) -> FacebookConnector:
         return make_fb()
 

@@ -8,7 +8,6 @@ from crmbridge.connectors.files import JsonlConnector
 
 from crmbridge.connector import Connector
 from crmbridge.testing import ConnectorContract
-from crmbridge.testing.coverage import CoverageContract
 
 LONG = "A long export line that must come through whole. " * 8
 
@@ -26,7 +25,7 @@ def record(n: int, author: str) -> dict:
     }
 
 
-class TestJsonlContract(ConnectorContract, CoverageContract):
+class TestJsonlContract(ConnectorContract):
     speaks_http = False
 
     def full_texts(self) -> dict[str, str]:

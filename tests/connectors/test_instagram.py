@@ -10,7 +10,6 @@ from crmbridge.connectors.instagram import InstagramConnector
 
 from crmbridge.models import Interaction, parse_interaction
 from crmbridge.testing import ConnectorContract, fake_response, paged
-from crmbridge.testing.coverage import CoverageContract
 from crmbridge.webhook_events import meta_events
 from tests.connectors.conftest import fixture
 from tests.connectors.test_facebook import usage
@@ -54,7 +53,7 @@ def pushed(lookup=None) -> list[Interaction]:
     return [parse_interaction(e.record, "ig_events.json") for e in events]
 
 
-class TestInstagramContract(ConnectorContract, CoverageContract):
+class TestInstagramContract(ConnectorContract):
     def make(self, tmp_path: Path) -> InstagramConnector:
         return make_ig()
 

@@ -10,7 +10,6 @@ from crmbridge.connectors.reddit import RedditConnector
 
 from crmbridge.errors import AuthError
 from crmbridge.testing import ConnectorContract, fake_response, paged
-from crmbridge.testing.coverage import CoverageContract
 from tests.connectors.conftest import fixture
 
 API = "https://reddit.test"
@@ -64,7 +63,7 @@ def limits(reset: float) -> dict:
     }
 
 
-class TestRedditContract(ConnectorContract, CoverageContract):
+class TestRedditContract(ConnectorContract):
     def make(self, tmp_path: Path) -> RedditConnector:
         return make_reddit()
 

@@ -14,7 +14,6 @@ from crmbridge.copies import inherit_threads
 from crmbridge.errors import AuthError, QuotaExhausted, RateLimited
 from crmbridge.models import Interaction, parse_interaction
 from crmbridge.testing import ConnectorContract, fake_response, paged
-from crmbridge.testing.coverage import CoverageContract
 from crmbridge.webhook_events import x_events
 from tests.connectors.conftest import fixture
 
@@ -58,7 +57,7 @@ def pushed(*names: str) -> list[Interaction]:
     ]
 
 
-class TestXContract(ConnectorContract, CoverageContract):
+class TestXContract(ConnectorContract):
     def make(self, tmp_path: Path) -> XConnector:
         return make_x()
 

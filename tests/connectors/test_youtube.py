@@ -10,7 +10,6 @@ from crmbridge.connectors.youtube import YouTubeConnector
 
 from crmbridge.errors import AuthError, QuotaExhausted
 from crmbridge.testing import ConnectorContract, paged
-from crmbridge.testing.coverage import CoverageContract
 from tests.connectors.conftest import fixture
 
 API = "https://youtube.test/youtube/v3"
@@ -34,7 +33,7 @@ def serve(wire: responses.RequestsMock, page1: dict | None = None) -> None:
     wire.add(responses.GET, REPLIES, json=fixture("youtube", "replies.json"))
 
 
-class TestYouTubeContract(ConnectorContract, CoverageContract):
+class TestYouTubeContract(ConnectorContract):
     def make(self, tmp_path: Path) -> YouTubeConnector:
         return make_yt()
 
