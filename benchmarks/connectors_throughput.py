@@ -2,7 +2,10 @@
 
 Measures our own overhead per record (parsing, validation, watermarking), not the network:
 X mentions paged 100 at a time (t.co links expanded, one in ten a long post read from
-``note_tweet``), and signed X webhook deliveries through the WSGI app.
+``note_tweet``), and signed X webhook deliveries through the WSGI app. Each beside a
+baseline measured in the same run, so the ratio holds on a loaded machine: the connector
+beside decoding the same pages' JSON (what any client must do), the webhook beside
+appending the same records to the spool with an fsync each (the floor of a durable intake).
 """
 
 import json
@@ -20,6 +23,7 @@ from crmbridge.webhooks import SeenEvents, SpoolIntake, WebhookApp, XWebhook, x_
 
 PAGES, PER_PAGE, DELIVERIES = 50, 100, 2000
 API, BRAND = "https://x.bench", "2244994945"
+FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "webhooks"
 
 
 LONG = "My blender's lid cracked after two weeks and support has not answered. " * 5
@@ -57,6 +61,14 @@ def mention_pages() -> dict:
     return pages
 
 
+def bench_decode() -> float:
+    """Baseline: records per second of only decoding the same pages' JSON."""
+    bodies = [json.dumps(page) for page in mention_pages().values()]
+    started = time.perf_counter()
+    count = sum(len(json.loads(body)["data"]) for body in bodies)
+    return count / (time.perf_counter() - started)
+
+
 def bench_x() -> float:
     config = XConnector.Config.model_validate(
         {"api_base": API, "bearer_token": "t", "user_id": BRAND}
@@ -74,6 +86,25 @@ def bench_x() -> float:
     return count / elapsed
 
 
+def deliveries() -> list[bytes]:
+    template = json.loads((FIXTURE / "x_activity.json").read_text())
+    bodies = []
+    for n in range(DELIVERIES):
+        template["tweet_create_events"][0]["id_str"] = str(1750000000000100000 + n)
+        bodies.append(json.dumps(template).encode())
+    return bodies
+
+
+def bench_spool(spool: Path) -> float:
+    """Baseline: appends per second of one record each to the spool, fsynced."""
+    intake = SpoolIntake(spool)
+    records = [json.loads(body) for body in deliveries()]
+    started = time.perf_counter()
+    for record in records:
+        intake("baseline", [record])
+    return DELIVERIES / (time.perf_counter() - started)
+
+
 def bench_webhooks(spool: Path) -> float:
     app = WebhookApp(
         x=XWebhook(source="bench", consumer_secret="s"),
@@ -82,11 +113,7 @@ def bench_webhooks(spool: Path) -> float:
         seen=SeenEvents(spool / "seen.sqlite3"),
     )
     client = Client(app)
-    template = json.loads(Path("tests/fixtures/webhooks/x_activity.json").read_text())
-    bodies = []
-    for n in range(DELIVERIES):
-        template["tweet_create_events"][0]["id_str"] = str(1750000000000100000 + n)
-        bodies.append(json.dumps(template).encode())
+    bodies = deliveries()
     started = time.perf_counter()
     for body in bodies:
         headers = {"x-twitter-webhooks-signature": x_signature("s", body)}
@@ -96,16 +123,23 @@ def bench_webhooks(spool: Path) -> float:
 
 
 def main() -> None:
-    x_rate = bench_x()
+    decode_rate, x_rate = bench_decode(), bench_x()
     with tempfile.TemporaryDirectory() as tmp:
-        hook_rate = bench_webhooks(Path(tmp))
+        spool_rate = bench_spool(Path(tmp) / "baseline")
+        hook_rate = bench_webhooks(Path(tmp) / "app")
     print(f"x connector: {x_rate:,.0f} mentions/s over {PAGES} pages of {PER_PAGE} (fake wire)")
+    print(f"  baseline, JSON decoding alone: {decode_rate:,.0f}/s ({decode_rate / x_rate:.1f}x)")
     print(f"x webhook:   {hook_rate:,.0f} signed deliveries/s (each fsynced to the spool)")
+    print(f"  baseline, fsynced appends alone: {spool_rate:,.0f}/s ({spool_rate / hook_rate:.2f}x)")
     print(
         json.dumps(
             {
                 "x_mentions_per_s": round(x_rate),
+                "x_decode_baseline_per_s": round(decode_rate),
+                "x_connector_cost_x_decode": round(decode_rate / x_rate, 1),
                 "x_webhook_deliveries_per_s": round(hook_rate),
+                "x_spool_baseline_per_s": round(spool_rate),
+                "x_webhook_cost_x_spool": round(spool_rate / hook_rate, 2),
                 "python": sys.version.split()[0],
             }
         )
