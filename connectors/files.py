@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, ClassVar
 from pydantic import Field, model_validator
 
 from crmbridge.config import ConfigPath, Options
-from crmbridge.connector import Connector, Cursor, Item
+from crmbridge.connector import Connector, Cursor, Extent, Item
 from crmbridge.errors import ConfigError, DataError
 from crmbridge.models import Author, Interaction, parse_interaction
 
@@ -96,7 +96,7 @@ class FileConnector(Connector):
             return f"waiting for {self.config.path} (wait_for_file: nothing to read yet)"
         return f"{len(found)} file(s) under {self.config.path.name}, {size:,} bytes"
 
-    def extent(self, cursor: Cursor) -> tuple[int, int] | None:
+    def extent(self, cursor: Cursor) -> Extent | None:
         """Bytes read so far of the bytes there are (sizes taken at the first call)."""
         sizes = getattr(self, "_sizes", None)
         if sizes is None:
@@ -106,7 +106,7 @@ class FileConnector(Connector):
         if current:
             done[current[0]] = current[1:]
         read = sum(min(int(pos[0]), sizes.get(name, 0)) for name, pos in done.items() if pos)
-        return read, sum(sizes.values())
+        return Extent(read, sum(sizes.values()), "bytes")
 
     def _open(self, path: Path) -> BinaryIO:
         """Open a file to read, an unreadable one being the admin's to fix (ConfigError)."""

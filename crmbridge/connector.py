@@ -41,6 +41,21 @@ class Item:
 MAX_RAW_CHARS = 1_000_000
 
 
+class Extent(tuple[int, int]):
+    """``(done, total)`` of a source's work, with the unit they count (``bytes``, ``records``).
+
+    A plain pair to whoever unpacks it; progress reads ``unit`` to label the total.
+    """
+
+    unit: str
+
+    def __new__(cls, done: int, total: int, unit: str = "bytes") -> Extent:
+        """The pair, labelled."""
+        pair = super().__new__(cls, (done, total))
+        pair.unit = unit
+        return pair
+
+
 class Connector:
     """Base class of every source connector."""
 
@@ -58,8 +73,9 @@ class Connector:
     def extent(self, cursor: Cursor) -> tuple[int, int] | None:
         """How far ``cursor`` is through the work there is, as (done, total), if knowable.
 
-        Files answer in bytes; a source that cannot tell (most APIs) answers None, and
-        progress then shows a count and a rate without an ETA.
+        Files answer in bytes, API sources in records (an :class:`Extent` names its unit); a
+        source that cannot tell answers None, and progress then shows a count and a rate
+        without an ETA.
         """
         return None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -65,9 +66,26 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, default=str)
 
 
+class CurrentStderr:
+    """``sys.stderr`` as it is at each write, not as it was when logging was set up.
+
+    A live progress bar (rich) swaps in a proxy for ``sys.stderr`` that prints each line
+    above the bar; a handler holding the original stream would write under the bar, and
+    the bar's next refresh would overwrite the line.
+    """
+
+    def write(self, text: str) -> int:
+        """Write to the current stderr."""
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        """Flush the current stderr."""
+        sys.stderr.flush()
+
+
 def setup(level: int, fmt: LogFormat = "text") -> None:
     """Send crmbridge's logs to stderr at ``level``, as text or JSON lines, secrets masked."""
-    handler = logging.StreamHandler()
+    handler = logging.StreamHandler(CurrentStderr())
     handler.addFilter(RedactFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     root = logging.getLogger()

@@ -66,11 +66,16 @@ class _Rate:
             return 0.0
         return elapsed * left / done if done > 0 else None
 
+    @property
+    def unit(self) -> str:
+        """What the extent counts: ``bytes`` (files) or ``records`` (API deltas)."""
+        return getattr(self.extent, "unit", "bytes")
+
     def describe(self, source: str) -> str:
         text = f"source {source}: {self.records:,} records read, {self.per_second:,.0f}/s"
         if self.extent:
             done, total = self.extent
-            text += f", {done / max(total, 1):.0%} of {total:,} bytes"
+            text += f", {done / max(total, 1):.0%} of {total:,} {self.unit}"
         eta = self.eta_s
         return text + (f", about {eta:,.0f}s to go" if eta is not None else "")
 
@@ -79,8 +84,10 @@ class _Rate:
 def progress_reporter(enabled: bool = True) -> Iterator[ProgressCallback | None]:
     """A progress callback: a live bar on a terminal, a log line every 10 s otherwise.
 
-    Where the source knows its extent (files: bytes), the bar has a total and an ETA;
-    elsewhere it shows the count and the rate.
+    Where the source knows its extent (files: bytes; API sources: the records of the delta
+    read so far), the bar has a total and an ETA; elsewhere it shows the count and the rate.
+    Log lines (``-v``) print above the live bar: the bar redirects stderr, and the log
+    handler writes to whatever ``sys.stderr`` is at each line (see ``crmbridge.logs``).
     """
     if not enabled:
         yield None
@@ -93,6 +100,7 @@ def progress_reporter(enabled: bool = True) -> Iterator[ProgressCallback | None]
             BarColumn(),
             TaskProgressColumn(),
             TextColumn("{task.fields[records]:,} records, {task.fields[rate]:,.0f}/s"),
+            TextColumn("{task.fields[of]}"),
             TimeRemainingColumn(),
             TimeElapsedColumn(),
         )
@@ -103,7 +111,7 @@ def progress_reporter(enabled: bool = True) -> Iterator[ProgressCallback | None]
                 rate = rates.setdefault(source, _Rate())
                 rate.add(count, extent)
                 if source not in tasks:
-                    tasks[source] = bar.add_task(source, total=None, records=0, rate=0.0)
+                    tasks[source] = bar.add_task(source, total=None, records=0, rate=0.0, of="")
                 done, total = rate.extent or (rate.records, None)
                 bar.update(
                     tasks[source],
@@ -111,6 +119,7 @@ def progress_reporter(enabled: bool = True) -> Iterator[ProgressCallback | None]
                     total=total,
                     records=rate.records,
                     rate=rate.per_second,
+                    of=f"{done:,} of {total:,} {rate.unit}" if total is not None else "",
                 )
 
             yield on_batch

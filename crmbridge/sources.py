@@ -22,7 +22,7 @@ import requests
 from pydantic import Field
 
 from crmbridge.config import Options
-from crmbridge.connector import Connector, Cursor, Item
+from crmbridge.connector import Connector, Cursor, Extent, Item
 from crmbridge.errors import (
     AuthError,
     ConfigError,
@@ -211,12 +211,26 @@ class RestConnector(Connector):
     # fetch ------------------------------------------------------------------------------
 
     def fetch(self, cursor: Cursor | None) -> Iterator[Item]:
-        """Yield every stream's new records; each item carries the cursor after it."""
+        """Yield every stream's new records; each item carries the cursor after it.
+
+        A stream's delta is read whole before its first record is handed on (it comes
+        newest first and goes out oldest first), so its size is known: :meth:`extent`
+        reports records handed on of the records read so far, for progress with a total.
+        """
         state: Cursor = dict(cursor or {})
+        self._handed, self._read = 0, 0
         for stream in self.streams():
-            for after, record in self.read_stream(stream, state.get(stream)):
+            delta = list(self.read_stream(stream, state.get(stream)))
+            self._read += len(delta)
+            for after, record in delta:
                 state = {**state, stream: after}
+                self._handed += 1
                 yield self.to_item(record, state)
+
+    def extent(self, cursor: Cursor) -> Extent | None:
+        """Records handed on of the records read so far in this run (grows per stream)."""
+        read = getattr(self, "_read", 0)
+        return Extent(self._handed, read, "records") if read else None
 
     def to_item(self, record: Pending, cursor: Cursor) -> Item:
         """Convert one raw record, or quarantine it with the reason."""
