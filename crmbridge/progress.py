@@ -138,7 +138,7 @@ def progress_reporter(enabled: bool = True) -> Iterator[ProgressCallback | None]
 
 def render_summary(summary: SyncSummary) -> None:
     """Print a sync summary as a small table (and a dry run's preview)."""
-    console = Console()
+    console = Console(emoji=False)  # keys like conv:x:1 are not emoji codes
     title = "dry run: nothing was written" if summary.dry_run else "sync"
     table = Table(title=title, show_header=False, box=None)
     for key, value in summary.as_dict().items():

@@ -132,3 +132,13 @@ def test_verbose_log_lines_print_above_the_live_bar_not_under_it(terminal, monke
         )
         assert "records" not in line.split(" INFO ")[0]  # no remnant of the bar on the line
     assert len(shown) == 3, shown  # the bar itself is gone when the run ends
+
+
+def test_a_dry_run_preview_prints_keys_as_they_are_not_as_emoji(capsys):
+    from crmbridge.pipeline import SyncSummary
+    from crmbridge.progress import render_summary
+
+    row = {"action": "case", "key": "conv:x:1765116216734646500", "contact_id": "C1"}
+    render_summary(SyncSummary(dry_run=True, created=1, preview=[{**row, "subject": ":x: down"}]))
+    out = capsys.readouterr().out
+    assert "conv:x:1765116216734646500" in out and ":x: down" in out and "❌" not in out
