@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -105,3 +106,19 @@ def test_history_groups_messages_by_conversation_with_full_text_wrapped(synced):
     assert "END" in text and "https://x.com/jdoe/status/1" in text
     assert "facebook dm  Jane Doe (customer)" in text
     assert "Jane Doe  C1  jane@example.com" in text.splitlines()[0]
+
+
+def test_history_text_shows_the_profile_mood_intents_case_and_sla_an_agent_needs(tmp_path):
+    from tests.test_quickstart import QUICKSTART
+
+    for name in ("crmbridge.yaml", "contacts.csv", "interactions.jsonl"):
+        (tmp_path / name).write_bytes((QUICKSTART / name).read_bytes())
+    assert run(tmp_path, "sync").returncode == 0
+    text = run(tmp_path, "history", "noah.fischer@web.de", columns=100).stdout
+    lines = text.splitlines()
+    assert lines[0].startswith("Noah Fischer  C000038  noah.fischer@web.de")
+    profile = " ".join(line.strip() for line in lines if ": " in line)
+    assert "profile_url: https://x.com/noahfischer" in profile and "followers: 177" in profile
+    assert re.search(r"== conv:x:\d+  x > youtube  open  case \d+ High, SLA due 2024-03-", text)
+    assert "Noah Fischer (customer) negative -0.55 [billing, complaint]" in text
+    assert "https://www.youtube.com/watch?v=nwcc99a497f&lc=" in text
