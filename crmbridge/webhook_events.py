@@ -328,14 +328,20 @@ def _ig_comment(owner: str, when: str, value: Json, agent: str) -> Event:
     return Event(f"instagram:{value.get('id')}:{when}", record)
 
 
+def mention_event_id(media_id: str, comment_id: str | None) -> str:
+    """The replay id of an Instagram ``mentions`` event."""
+    return f"instagram:mention:{comment_id or media_id}"
+
+
 def _ig_mention(value: Json, lookup: MentionLookup | None) -> Event | None:
     media, comment = value.get("media_id"), value.get("comment_id")
     if lookup is None or not media:
         return None
-    record = lookup(str(media), str(comment) if comment else None)
+    media, comment = str(media), str(comment) if comment else None
+    record = lookup(media, comment)
     if record is None:
         return None
-    return Event(f"instagram:mention:{comment or media}", record)
+    return Event(mention_event_id(media, comment), record)
 
 
 def _meta_message(platform: str, owner: str, event: Json, agent: str) -> Event | None:

@@ -31,7 +31,13 @@ from werkzeug.wrappers import Request, Response
 
 from crmbridge.config import AppConfig, Options
 from crmbridge.errors import ConfigError, CrmbridgeError
-from crmbridge.webhook_events import Event, MentionLookup, meta_events, x_events
+from crmbridge.webhook_events import (
+    Event,
+    MentionLookup,
+    mention_event_id,
+    meta_events,
+    x_events,
+)
 from crmbridge.webhook_sources import DEFAULT_AGENT, mention_lookup, meta_agent, x_settings
 
 log = logging.getLogger(__name__)
@@ -207,7 +213,7 @@ class WebhookApp:
         if request.method == "GET":
             return self._meta_handshake(request, self.meta)
         secret = self.meta.app_secret.get_secret_value()
-        agent, mentions = self.meta.agent or DEFAULT_AGENT, self.mentions
+        agent, mentions = self.meta.agent or DEFAULT_AGENT, self._unseen_mentions()
         return self._delivery(
             request,
             "X-Hub-Signature-256",
@@ -215,6 +221,22 @@ class WebhookApp:
             lambda p: meta_events(p, agent, mentions=mentions),
             self.meta.source,
         )
+
+    def _unseen_mentions(self) -> MentionLookup | None:
+        """The mention lookup, skipped for mentions already taken in (no Graph call).
+
+        A replayed delivery gets an empty record for them, which the replay check drops.
+        """
+        lookup = self.mentions
+        if lookup is None:
+            return None
+
+        def unseen(media_id: str, comment_id: str | None) -> dict[str, Any] | None:
+            if not self.seen.new([mention_event_id(media_id, comment_id)]):
+                return {}
+            return lookup(media_id, comment_id)
+
+        return unseen
 
     def _meta_handshake(self, request: Request, meta: MetaWebhook) -> Response:
         expected = meta.verify_token.get_secret_value().encode()

@@ -253,6 +253,19 @@ def test_a_failed_mention_lookup_takes_nothing_in_and_asks_for_redelivery(tmp_pa
     assert again.json == {"accepted": 4, "replayed": 0}
 
 
+def test_a_replayed_mentions_delivery_makes_no_graph_call(tmp_path):
+    config = write_config(tmp_path, IG_SOURCE, META_WEBHOOK)
+    client = Client(make_app(config))
+    with responses.RequestsMock() as wire:
+        serve_mentions(wire)
+        assert deliver_meta(client, "ig_events.json").json["accepted"] == 4
+    with responses.RequestsMock() as wire:  # any Graph call would be refused here
+        again = deliver_meta(client, "ig_events.json")
+        assert len(wire.calls) == 0
+    assert again.json == {"accepted": 0, "replayed": 4}
+    assert len(spooled(config, "brand-ig")) == 4
+
+
 def test_a_facebook_meta_source_has_no_mention_lookup_and_skips_them(tmp_path):
     fb = (
         "  - name: brand-ig\n    connector: facebook\n    access_token: ${META_PAGE_TOKEN}\n"
