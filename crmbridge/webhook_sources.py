@@ -17,6 +17,7 @@ A webhook whose source is a plain ``jsonl`` source keeps the defaults (no broadc
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -24,10 +25,15 @@ from pydantic import TypeAdapter, ValidationError
 
 from crmbridge import registry
 from crmbridge.config import AppConfig, SourceSpec
-from crmbridge.errors import ConfigError
+from crmbridge.errors import ConfigError, CrmbridgeError
 from crmbridge.webhook_events import Json, MentionLookup
 
 DEFAULT_AGENT = "brand"
+# A mention Graph refuses for good (deleted since, not visible to the account) is skipped:
+# failing the delivery for it would make the platform redeliver its other events for
+# a day and a half, then drop them. Auth, rate and outage errors fail it (redelivered).
+SKIPPED_KINDS = frozenset({"config", "data"})
+log = logging.getLogger(__name__)
 
 
 def source_option(config: AppConfig, source: str, option: str, kind: type[Any]) -> Any:
@@ -90,7 +96,18 @@ def mention_lookup(
 
     def lookup(media_id: str, comment_id: str | None) -> Json | None:
         with lock:
-            record: Json | None = connector.mentioned(media_id, comment_id)  # type: ignore[attr-defined]
+            try:
+                record: Json | None = connector.mentioned(media_id, comment_id)  # type: ignore[attr-defined]
+            except CrmbridgeError as exc:
+                if exc.kind not in SKIPPED_KINDS:
+                    raise  # worth a redelivery: the webhook answers 503
+                log.warning(
+                    "source %s: mention %s cannot be read, skipped: %s",
+                    spec.name,
+                    comment_id or media_id,
+                    exc,
+                )
+                return None
             return record
 
     return lookup

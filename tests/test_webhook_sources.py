@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import responses
+from responses import matchers
 from werkzeug.test import Client
 
 from crmbridge import registry
@@ -188,19 +189,13 @@ def serve_mentions(wire: responses.RequestsMock) -> None:
         responses.GET,
         f"{GRAPH}/{IG}",
         json=fixture("instagram", "mentioned_comment.json"),
-        match=[
-            responses.matchers.query_param_matcher(
-                {"fields": _field("comment", "17860000000000042")}
-            )
-        ],
+        match=[matchers.query_param_matcher({"fields": _field("comment", "17860000000000042")})],
     )
     wire.add(
         responses.GET,
         f"{GRAPH}/{IG}",
         json=fixture("instagram", "mentioned_media.json"),
-        match=[
-            responses.matchers.query_param_matcher({"fields": _field("media", "17900000000000078")})
-        ],
+        match=[matchers.query_param_matcher({"fields": _field("media", "17900000000000078")})],
     )
 
 
@@ -251,6 +246,32 @@ def test_a_failed_mention_lookup_takes_nothing_in_and_asks_for_redelivery(tmp_pa
         serve_mentions(wire)
         again = deliver_meta(client, "ig_events.json")
     assert again.json == {"accepted": 4, "replayed": 0}
+
+
+def test_a_mention_graph_refuses_for_good_is_skipped_and_the_rest_taken_in(tmp_path, caplog):
+    config = write_config(tmp_path, IG_SOURCE, META_WEBHOOK)
+    gone = {"error": {"message": "Unsupported get request.", "type": "GraphMethodException"}}
+    gone["error"]["code"] = 100
+    with responses.RequestsMock() as wire:
+        wire.add(
+            responses.GET,
+            f"{GRAPH}/{IG}",
+            status=400,
+            json=gone,
+            match=[
+                matchers.query_param_matcher({"fields": _field("comment", "17860000000000042")})
+            ],
+        )
+        wire.add(
+            responses.GET,
+            f"{GRAPH}/{IG}",
+            json=fixture("instagram", "mentioned_media.json"),
+            match=[matchers.query_param_matcher({"fields": _field("media", "17900000000000078")})],
+        )
+        response = deliver_meta(Client(make_app(config)), "ig_events.json")
+    assert response.status_code == 200 and response.json["accepted"] == 3
+    assert "17860000000000042" not in spooled(config, "brand-ig")
+    assert "mention 17860000000000042 cannot be read, skipped" in caplog.text
 
 
 def test_a_replayed_mentions_delivery_makes_no_graph_call(tmp_path):
