@@ -99,7 +99,7 @@ def _location(ident: Identity, rec: ContactRecord, out: Comparison, tf: TermFreq
     if rec.city and (
         rec.city in ident.places or any(_same_place(rec.city, p) for p in ident.places)
     ):
-        out.set("location", "city", ident.location, rec.city, tf.u("city", rec.city))
+        out.set("location", "city", ident.location, rec.city, tf.city_given_family(rec))
     elif rec.country and rec.country in ident.countries:
         out.set("location", "country", ident.location, rec.country, tf.u("country", rec.country))
     elif rec.city and (ident.countries or any(tf.count("city", p) for p in ident.places)):

@@ -246,7 +246,10 @@ class TermFrequencies:
 
     K = 2000.0
     P0 = {"first": 1 / 400, "last": 1 / 2500, "lastp": 1 / 1500, "city": 1 / 150,
-          "country": 1 / 10, "domain": 1 / 50000, "initial": 1 / 18, "name": 1 / 10**6}  # fmt: skip
+          "country": 1 / 10, "domain": 1 / 50000, "initial": 1 / 18, "name": 1 / 10**6,
+          "lastcity": 1 / 10**6}  # fmt: skip
+    # Pseudo-contacts behind a family name's own places (see :meth:`city_given_family`).
+    PLACE_PRIOR = 4.0
 
     def __init__(self) -> None:
         self.counts: dict[str, Counter[str]] = {k: Counter() for k in self.P0}
@@ -261,6 +264,7 @@ class TermFrequencies:
             out.append(("name", f"{rec.first}|{rec.last}"))
         if rec.city:
             out.append(("city", rec.city))
+            out += [("lastcity", f"{t}|{rec.city}") for t in rec.family]
         if rec.country:
             out.append(("country", rec.country))
         if rec.domain:
@@ -280,6 +284,23 @@ class TermFrequencies:
     def u(self, kind: str, value: str) -> float:
         """The chance a random person shows this value."""
         return (self.count(kind, value) + self.K * self.P0[kind]) / (self.total + self.K)
+
+    def city_given_family(self, rec: ContactRecord) -> float:
+        """The chance that someone else of this contact's family name lives in its city.
+
+        Names and places are not independent (a García is likelier in Madrid than in Oslo),
+        so a namesake agreeing on the city is less surprising than the city's own share
+        says. From the other contacts of the family name (the one with the most holders),
+        smoothed toward the city's share: ``(n_fam_city - 1 + K·u_city) / (n_fam - 1 + K)``.
+        """
+        city = self.u("city", rec.city)
+        if not rec.family:
+            return city
+        family = max(rec.family, key=lambda t: self.count("last", t))
+        others = max(self.count("last", family) - 1, 0)
+        here = max(self.count("lastcity", f"{family}|{rec.city}") - 1, 0)
+        k = self.PLACE_PRIOR
+        return max((here + k * city) / (others + k), city)
 
     def update(self, counts: Iterable[tuple[str, str, int]], total: int) -> None:
         """Load counts kept elsewhere (the persisted index)."""

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from crmbridge.identity.blocking import author_keys
 from crmbridge.identity.compare import compare, looks_like_a_name
 from crmbridge.identity.features import ContactRecord, Identity, TermFrequencies
-from crmbridge.identity.model import WEAK_NAMES, Model, Scored
+from crmbridge.identity.model import Model, Scored
 from crmbridge.identity.names import compare as compare_names
 
 AGREE = {"full", "city", "agree"}
@@ -166,6 +166,8 @@ class Matcher:
                 by_rule["handle"] = ids
                 evidence["handle"] = "@" + ident.handle
         if not by_rule:
+            self._text_keys(ident, by_rule, evidence)
+        if not by_rule:
             return None
         ids = set().union(*by_rule.values())
         rule = "+".join(sorted(by_rule))
@@ -182,11 +184,34 @@ class Matcher:
                     decision.tables[cid] = evidence_table(ident, rec, None)
             return decision
         (contact_id,) = ids
+        evidence.update(self.also_shows(ident, contact_id))
         rec = idx.record(contact_id)
         stored = rec.handles.get(ident.platform) if rec else None
         if stored and ident.handle and stored != ident.handle:
             evidence["handle_changed"] = f"@{stored} → @{ident.handle}"
         return Decision(ident.key, "auto", contact_id, 1.0, rule, evidence, [(contact_id, 1.0)])
+
+    def _text_keys(
+        self, ident: Identity, by_rule: dict[str, set[str]], evidence: dict[str, Any]
+    ) -> None:
+        """An address or number the author writes as their own (bio, messages) is a key too.
+
+        Keys introduced as someone else's ("bookings: ...", "agent: ...") never reach
+        ``text_emails`` / ``text_phones``.
+        """
+        idx = self.index
+        if self.match_email:
+            for email in ident.text_emails:
+                ids = idx.ids("em:" + email)
+                if ids:
+                    by_rule.setdefault("text_email", set()).update(ids)
+                    evidence.setdefault("text_email", email)
+        if self.match_phone:
+            for national in ident.text_phones:
+                ids = idx.ids("nt:" + national)
+                if ids:
+                    by_rule.setdefault("text_phone", set()).update(ids)
+                    evidence.setdefault("text_phone", national)
 
     def conflict(self, ident: Identity, ids: set[str], by_rule: dict[str, set[str]]) -> str | None:
         """Why the strong keys cannot be trusted for an auto-link, or None."""
@@ -202,24 +227,28 @@ class Matcher:
                 f"contact {rec.id} has {ident.platform} handle @{stored}, "
                 f"the author is @{ident.handle}"
             )
-        if ident.email and rec.emails and ident.email not in rec.emails:
-            return f"contact {rec.id} has email {rec.email}, the author shows {ident.email}"
-        nationals = set(ident.phone_nationals)
-        differs = ident.phone != rec.phone and not rec.phone_keys & nationals
-        if (ident.phone or nationals) and rec.phone and differs:
-            shown = ident.phone or ident.phone_nationals[0]
-            return f"contact {rec.id} has phone {rec.phone}, the author shows {shown}"
         unrelated = compare_names(ident.tokens, rec.given, rec.family) == "other"
-        named = looks_like_a_name(ident.tokens, self.index.tf)
         if (
-            "phone" in by_rule
-            and "email" not in by_rule
-            and len(ident.tokens) >= 2
+            not {"email", "handle"} & set(by_rule)
             and unrelated
-            and named
+            and _a_persons_name(ident.tokens, self.index.tf)
         ):
             return f"the author's name shares nothing with contact {rec.id}'s ({rec.name})"
         return None
+
+    def also_shows(self, ident: Identity, contact_id: str) -> dict[str, str]:
+        """The author's other keys that no contact holds (a second address is no conflict)."""
+        rec = self.index.record(contact_id)
+        notes: dict[str, str] = {}
+        if rec is None:
+            return notes
+        if ident.email and rec.emails and ident.email not in rec.emails:
+            notes["other_email"] = ident.email
+        nationals = set(ident.phone_nationals)
+        shown = ident.phone or nationals
+        if shown and rec.phone and ident.phone != rec.phone and not rec.phone_keys & nationals:
+            notes["other_phone"] = ident.phone or ident.phone_nationals[0]
+        return notes
 
     # --- scored tier --------------------------------------------------------------------
 
@@ -299,6 +328,10 @@ class Matcher:
             return f"another candidate keeps {runner_up:.1%} of the probability"
         if best.strength() < 2:
             return "only one piece of evidence agrees"
-        if levels.get("name") in WEAK_NAMES and "text_key" in levels:
-            return "the contact's key is in the text, but the author's name is another"
         return None
+
+
+def _a_persons_name(tokens: list[str], tf: TermFrequencies) -> bool:
+    """Two or more words that all read as names ("Karl Other", not "Vinyl Cherry")."""
+    words = [t for t in tokens if len(t) > 1]
+    return len(words) >= 2 and all(looks_like_a_name([t], tf) for t in words)
