@@ -120,7 +120,10 @@ def _handles(ident: Identity, rec: ContactRecord, out: Comparison) -> None:
     elsewhere = [(p, h) for p, h in rec.handles.items() if h in mine and p != ident.platform]
     if elsewhere:
         platform, handle = elsewhere[0]
-        out.set("handle_elsewhere", "agree", "@" + handle, f"{platform} @{handle}")
+        # A long handle is all but unique across platforms; a short one ("jack", "mp")
+        # is often somebody else's elsewhere.
+        u = 2e-6 if len(handle) >= 6 else 5e-5
+        out.set("handle_elsewhere", "agree", "@" + handle, f"{platform} @{handle}", u)
     stored = rec.handles.get(ident.platform)
     if not ident.handle:
         return

@@ -32,7 +32,7 @@ PRIORS: dict[str, dict[str, tuple[float, float | None]]] = {
         "other": (0.10, 0.98),
     },
     "location": {"city": (0.75, None), "country": (0.10, None), "disagree": (0.15, 0.95)},
-    "handle_elsewhere": {"agree": (0.12, 2e-5)},
+    "handle_elsewhere": {"agree": (0.12, None)},
     "handle_stale": {"stale": (0.15, 0.9)},
     "email_tag": {"agree": (0.10, None)},
     "email_loose": {"agree": (0.50, 1e-7)},
