@@ -50,12 +50,13 @@ def name_u(level: str, rec: ContactRecord, tf: TermFrequencies) -> float:
     first = tf.u("first", rec.first) if rec.first else 1.0
     last = min((tf.u("last", t) for t in rec.family), default=1.0)
     last_p = min((tf.u("lastp", phonetic(t)) for t in rec.family), default=1.0)
+    pairing = tf.name_pairing()
     if level == "full":
-        return first * last
+        return min(1.0, pairing * first * last)
     if level == "fuzzy":
-        return min(1.0, 4 * first * last_p)
+        return min(1.0, 4 * pairing * first * last_p)
     if level == "initial":
-        return (tf.u("initial", rec.first[:1]) if rec.first else 1.0) * last
+        return min(1.0, (tf.u("initial", rec.first[:1]) if rec.first else 1.0) * last * pairing)
     if level == "last":
         return last_p
     if level == "first_initial":
@@ -122,8 +123,8 @@ def _handles(ident: Identity, rec: ContactRecord, out: Comparison) -> None:
         platform, handle = elsewhere[0]
         # A long handle is all but unique across platforms; a short one ("jack", "mp")
         # is often somebody else's elsewhere.
-        u = 2e-6 if len(handle) >= 6 else 5e-5
-        out.set("handle_elsewhere", "agree", "@" + handle, f"{platform} @{handle}", u)
+        rarity = 2e-6 if len(handle) >= 6 else 5e-5
+        out.set("handle_elsewhere", "agree", "@" + handle, f"{platform} @{handle}", rarity)
     stored = rec.handles.get(ident.platform)
     if not ident.handle:
         return

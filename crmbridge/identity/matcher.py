@@ -254,14 +254,27 @@ class Matcher:
 
     def rank(self, ident: Identity) -> list[Scored]:
         """Every candidate compared, weighed and given its share of the posterior."""
+        return self.pool(ident)[0]
+
+    def pool(self, ident: Identity, keep: int | None = None) -> tuple[list[Scored], float | None]:
+        """The ranked candidates (the best ``keep``), and the log2 mass of all the others.
+
+        The mass left out (candidates past ``keep``, namesakes blocking did not fetch) keeps
+        its place in the posterior when only the best are kept (EM on many authors).
+        """
         records = self.index.candidates(author_keys(ident))
         size = len(self.index)
         scored = [
             self.model.score(rec.id, compare(ident, rec, self.index.tf), size) for rec in records
         ]
-        self.model.posterior(scored, size, self.unseen(records, scored))
+        unseen = self.unseen(records, scored)
+        self.model.posterior(scored, size, unseen)
         scored.sort(key=lambda s: (-s.probability, s.contact_id))
-        return scored
+        if keep is None or len(scored) <= keep:
+            return scored, unseen
+        rest = [s.log2_lr for s in scored[keep:]] + ([unseen] if unseen is not None else [])
+        top = max(rest)
+        return scored[:keep], top + math.log2(sum(2.0 ** (r - top) for r in rest))
 
     def unseen(self, records: list[ContactRecord], scored: list[Scored]) -> float | None:
         """log2 mass of the namesakes of the best name match that blocking left out."""

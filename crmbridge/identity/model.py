@@ -55,6 +55,8 @@ STRENGTH = {
 }
 WEAK_NAMES = ("other", "first_other")
 NAMED = ("full", "fuzzy")
+# One author's best candidates and the log2 likelihood mass of all the others (or None).
+Pool = tuple[Sequence["Scored"], float | None]
 # How much likelier than the contacts' name frequencies a stranger is to share a contact's
 # name, until the data says (:meth:`Model.estimate_namesakes`).
 NAMESAKES = 8.0
@@ -144,12 +146,14 @@ class Model:
         for s, lg in zip(scored, logs, strict=True):
             s.probability = 2.0 ** (lg - top) / total
 
-    def fit_em(self, authors: Iterable[Sequence[Scored]], contacts: int, rounds: int = 8) -> None:
-        """Re-estimate m and the in-CRM share from unlabelled candidates (u stays).
+    def fit_em(self, authors: Iterable[Pool], contacts: int, rounds: int = 8) -> None:
+        """Re-estimate m from unlabelled candidates (u and the in-CRM share stay).
 
-        Dirichlet pseudo-counts from the priors keep a rare level from running to 0 or 1.
+        Each author is its best candidates and the log2 mass of the rest (see
+        ``Matcher.pool``). Dirichlet pseudo-counts from the priors keep a rare level from
+        running to 0 or 1.
         """
-        batches = [list(a) for a in authors if a]
+        batches = [(list(a), rest) for a, rest in authors if a]
         if len(batches) < 200:
             return
         # Candidates are found through names, so the name's own m is biased by blocking
@@ -157,19 +161,16 @@ class Model:
         prior_weight = 1500.0
         for _ in range(rounds):
             acc: dict[str, dict[str, float]] = {}
-            matched = 0.0
-            for cands in batches:
+            for cands, rest in batches:
                 for s in cands:
                     s.log2_lr = sum(
                         self.weight(f, lv, s.comparison.u.get(f)) for f, lv in s.levels.items()
                     )
-                self.posterior(cands, contacts)
+                self.posterior(cands, contacts, rest)
                 for s in cands:
-                    matched += s.probability
                     for f, lv in s.levels.items():
                         acc.setdefault(f, {}).setdefault(lv, 0.0)
                         acc[f][lv] += s.probability
-            self.in_crm = min(max(matched / len(batches), 0.05), 0.95)
             for f, levels in self.params.items():
                 if len(levels) < 2:
                     continue  # one level: its m is relative to authors who show the field
@@ -180,32 +181,41 @@ class Model:
                     share = (seen.get(lv, 0.0) + prior_weight * m) / (total + prior_weight)
                     levels[lv] = (min(max(share, 0.03), 0.97), u)
 
-    def estimate_namesakes(self, authors: Iterable[Sequence[Scored]], contacts: int) -> None:
+    def estimate_namesakes(self, authors: Iterable[Pool], contacts: int) -> None:
         """Measure how many strangers share a contact's name, from the unlabelled authors.
 
         Among authors whose best candidate agrees on the full name and who show a real
-        place, a true match names another place with the ``disagree`` m; a namesake who is
-        not in the CRM nearly always does. The share of such strangers follows from the
-        disagreement rate; ``namesakes`` is then set (by bisection) so that the posterior
-        expects that many strangers among these authors.
+        place, a true match names another place (same country or not) as often as the
+        ``country`` and ``disagree`` m say; a namesake who is not in the CRM does unless
+        the family's own places put them in the same city. The share of such strangers
+        follows from how many name another place; ``namesakes`` is then set (by bisection)
+        so that the posterior expects that many strangers among these authors.
+
+        The share of authors in the CRM is not refitted: authors in the CRM who show
+        nothing of theirs never meet their contact among the candidates, so EM would take
+        them for strangers and drive it down.
         """
-        located: list[Sequence[Scored]] = []
-        disagree = 0
-        for cands in authors:
+        located: list[Pool] = []
+        elsewhere = 0
+        same_place = 0.0
+        for cands, rest in authors:
             best = max(cands, key=lambda s: s.log2_lr, default=None)
             if best is None or best.levels.get("name") != "full":
                 continue
             place = best.levels.get("location")
             if place is None:
                 continue
-            located.append(cands)
-            disagree += place == "disagree"
+            located.append((cands, rest))
+            elsewhere += place != "city"
+            same_place += best.comparison.u.get("location", 0.0) if place == "city" else 0.0
         if len(located) < 100:
             return
-        m_moved = self.params["location"]["disagree"][0]
-        elsewhere = 0.9  # a namesake stranger's place is someone else's
-        rate = disagree / len(located)
-        share = min(max((rate - m_moved) / (elsewhere - m_moved), 0.0), 0.95)
+        levels = self.params["location"]
+        m_elsewhere = levels["country"][0] + levels["disagree"][0]
+        # A namesake not in the CRM lives elsewhere unless the family's own places say so.
+        q = min(same_place / max(len(located) - elsewhere, 1), 0.5)
+        rate = elsewhere / len(located)
+        share = min(max((rate - m_elsewhere) / max(1 - q - m_elsewhere, 0.05), 0.0), 0.95)
         # Shrunk toward the current value: few located namesakes say little.
         target = (share * len(located) + 20 * self._stranger_share(located, contacts)) / (
             len(located) + 20
@@ -220,13 +230,21 @@ class Model:
                 high = mid
         self.namesakes = 2.0 ** ((low + high) / 2)
 
-    def _stranger_share(self, authors: Sequence[Sequence[Scored]], contacts: int) -> float:
+    def _stranger_share(self, authors: Sequence[Pool], contacts: int) -> float:
         """The posterior's mean share of 'not in the CRM' over these authors."""
-        total = 0.0
-        for cands in authors:
-            self.posterior(cands, contacts)
-            total += 1.0 - sum(s.probability for s in cands)
+        total = sum(1.0 - self._in_crm(cands, contacts, rest) for cands, rest in authors)
         return total / max(len(authors), 1)
+
+    def _in_crm(self, cands: Sequence[Scored], contacts: int, rest: float | None) -> float:
+        """The posterior's share of 'one of the contacts' for one author (rest included)."""
+        self.posterior(cands, contacts, rest)
+        shown = sum(s.probability for s in cands)
+        if rest is None or not cands:
+            return shown
+        # posterior() gives the rest the share prior + rest against the same total.
+        best = cands[0]
+        ratio = 2.0 ** (min(max(rest - best.log2_lr, -200.0), 200.0))
+        return min(shown + best.probability * ratio, 1.0)
 
     def learn(self, levels: dict[str, str], is_match: bool, strength: float = 50.0) -> None:
         """Move m with one reviewer decision (u is the contacts' own, so it stays).

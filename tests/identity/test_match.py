@@ -156,7 +156,7 @@ def test_em_keeps_probabilities_valid_and_refines_the_share_of_authors_in_the_cr
     ident = Identity.of("x", Author(id="1", name="Jane Doe1", handle="janedoe1"))
     model = Model()
     ranked = [[model.score(r.id, compare(ident, r, index.tf)) for r in index.records.values()]]
-    model.fit_em(ranked * 250, len(index))
+    model.fit_em([(r, None) for r in ranked * 250], len(index))
     for levels in model.params.values():
         for m, _u in levels.values():
             assert 0 < m < 1
