@@ -147,6 +147,7 @@ class Identity:
     domains: list[str] = field(default_factory=list)
     # Handles the author names as their own elsewhere ("also @jane.doe on insta").
     other_handles: list[str] = field(default_factory=list)
+    bio_handles: list[str] = field(default_factory=list)  # the author's other accounts
     loose_emails: set[str] = field(default_factory=set)
     text_loose: set[str] = field(default_factory=set)
 
@@ -185,6 +186,7 @@ class Identity:
             text_phones=list(dict.fromkeys(n for t in free for n in phones_written(t))),
             domains=list(dict.fromkeys(d for d in domains if d)),
             other_handles=[h for t in free for h in handles_in(t)],
+            bio_handles=handles_in(author.bio),
         )
 
     def merge(self, other: Identity) -> Identity:
@@ -193,6 +195,7 @@ class Identity:
         self.text_phones = list(dict.fromkeys([*self.text_phones, *other.text_phones]))
         self.domains = list(dict.fromkeys([*self.domains, *other.domains]))
         self.other_handles = list(dict.fromkeys([*self.other_handles, *other.other_handles]))
+        self.bio_handles = list(dict.fromkeys([*self.bio_handles, *other.bio_handles]))
         self.email, self.phone = self.email or other.email, self.phone or other.phone
         self.phone_nationals = self.phone_nationals or other.phone_nationals
         self.tokens = self.tokens or other.tokens

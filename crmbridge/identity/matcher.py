@@ -194,10 +194,11 @@ class Matcher:
     def _text_keys(
         self, ident: Identity, by_rule: dict[str, set[str]], evidence: dict[str, Any]
     ) -> None:
-        """An address or number the author writes as their own (bio, messages) is a key too.
+        """Keys the author writes as their own: addresses, numbers, other accounts.
 
-        Keys introduced as someone else's ("bookings: ...", "agent: ...") never reach
-        ``text_emails`` / ``text_phones``.
+        An email or phone in the bio or messages, or another account the profile names
+        ("also @…"), decides like a profile field. Keys introduced as someone else's
+        ("bookings: ...", "agent: ...", "photos by @…") never reach ``text_emails`` / ``text_phones`` / ``bio_handles``.
         """
         idx = self.index
         if self.match_email:
@@ -206,6 +207,12 @@ class Matcher:
                 if ids:
                     by_rule.setdefault("text_email", set()).update(ids)
                     evidence.setdefault("text_email", email)
+        if self.match_handles:
+            for handle in ident.bio_handles:  # "also @…", "IG: @…" in the profile
+                ids = idx.ids("ha:" + handle) if handle != ident.handle else []
+                if ids:
+                    by_rule.setdefault("bio_handle", set()).update(ids)
+                    evidence.setdefault("bio_handle", "@" + handle)
         if self.match_phone:
             for national in ident.text_phones:
                 ids = idx.ids("nt:" + national)
