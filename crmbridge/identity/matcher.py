@@ -198,7 +198,8 @@ class Matcher:
 
         An email or phone in the bio or messages, or another account the profile names
         ("also @…"), decides like a profile field. Keys introduced as someone else's
-        ("bookings: ...", "agent: ...", "photos by @…") never reach ``text_emails`` / ``text_phones`` / ``bio_handles``.
+        ("bookings: ...", "agent: ...", "photos by @…") never reach ``text_emails``,
+        ``text_phones`` or ``bio_handles``.
         """
         idx = self.index
         if self.match_email:
