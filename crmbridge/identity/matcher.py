@@ -251,11 +251,12 @@ class Matcher:
         if rec is None:
             return notes
         if ident.email and rec.emails and ident.email not in rec.emails:
-            notes["other_email"] = ident.email
+            notes["other_email"] = f"{ident.email} (the contact has {rec.email})"
         nationals = set(ident.phone_nationals)
-        shown = ident.phone or nationals
-        if shown and rec.phone and ident.phone != rec.phone and not rec.phone_keys & nationals:
-            notes["other_phone"] = ident.phone or ident.phone_nationals[0]
+        shown_phone = ident.phone or next(iter(ident.phone_nationals), "")
+        differs = ident.phone != rec.phone and not rec.phone_keys & nationals
+        if shown_phone and rec.phone and differs:
+            notes["other_phone"] = f"{shown_phone} (the contact has {rec.phone})"
         return notes
 
     # --- scored tier --------------------------------------------------------------------
@@ -353,6 +354,6 @@ class Matcher:
 
 
 def _a_persons_name(tokens: list[str], tf: TermFrequencies) -> bool:
-    """Two or more words that all read as names ("Karl Other", not "Vinyl Cherry")."""
+    """A given name and more ("Karl Other"), not a motto or a handle ("Vinyl Cherry")."""
     words = [t for t in tokens if len(t) > 1]
-    return len(words) >= 2 and all(looks_like_a_name([t], tf) for t in words)
+    return len(words) >= 2 and looks_like_a_name(words[:1], tf)

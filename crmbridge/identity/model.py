@@ -59,7 +59,7 @@ NAMED = ("full", "fuzzy")
 Pool = tuple[Sequence["Scored"], float | None]
 # How much likelier than the contacts' name frequencies a stranger is to share a contact's
 # name, until the data says (:meth:`Model.estimate_namesakes`).
-NAMESAKES = 8.0
+NAMESAKES = 2.0
 
 
 @dataclass
