@@ -328,9 +328,11 @@ class TermFrequencies:
         city = self.u("city", rec.city)
         best = city
         k = self.PLACE_PRIOR
-        names = [("last", "lastcity", max(rec.family, key=lambda t: self.count("last", t)))]
-        names += [("first", "firstcity", rec.first)] if rec.first else []
-        for kind, joint, name in names if rec.family else names[1:]:
+        names = [("first", "firstcity", rec.first)] if rec.first else []
+        if rec.family:
+            family = max(rec.family, key=lambda t: self.count("last", t))
+            names.append(("last", "lastcity", family))
+        for kind, joint, name in names:
             others = max(self.count(kind, name) - 1, 0)
             here = max(self.count(joint, f"{name}|{rec.city}") - 1, 0)
             best = max(best, (here + k * city) / (others + k))

@@ -88,3 +88,8 @@ def test_a_family_gathered_in_one_city_makes_agreeing_on_that_city_weaker():
     assert tf.u("city", hanoi.city) < 0.02
     assert tf.city_given_family(hanoi) > 0.5  # most other Nguyens live there
     assert tf.city_given_family(records["F1"]) < 0.2  # an unrelated family: the town's share
+
+
+def test_a_contact_with_a_city_and_no_family_name_is_compared():
+    contacts = [*filler(200), Contact(id="M", first_name="Madonna", city="Town2")]
+    assert decide(contacts, Model(), name="Madonna", location="Town2")[0] in ("auto", "review")
