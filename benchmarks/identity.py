@@ -21,8 +21,8 @@ the CRM, same-name decoys). It runs ``crmbridge match`` (``match_files``) and pr
 The last line is one JSON object. With several sizes its headline figures are the worst
 over the sizes (lowest precision, recall, F1 and strong-key linkage; highest false-link
 rate and review share) and ``sizes`` holds each size's own figures. The scale figures of
-issue 13 (``steady_sync_s``, ``steady_peak_rss_mb``, ``full_match_s``) are null until the
-scale run lands in :func:`scale_figures`.
+issue 13 (``steady_sync_s``, ``steady_peak_rss_mb``, ``full_match_s``) come from
+``--scale 1000000`` (:func:`scale_figures`); without it they are null.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -105,12 +107,32 @@ def run_febrl(folder: Path) -> dict[str, Any]:
         return {}
 
 
-def scale_figures(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
-    """Issue 13's scale run: 1M-contact persisted index, steady sync, full match.
+def scale_figures(args: argparse.Namespace) -> dict[str, Any]:
+    """Issue 13's scale run (``--scale N``): persisted index, steady sync, full match.
 
-    Not built yet: the figures stay null so the JSON line keeps its shape.
+    Runs ``identity_scale.py`` in its own process (its steps measure their own peak RSS)
+    and keeps its figures; without ``--scale`` they stay null so the JSON line keeps its
+    shape.
     """
-    return {"steady_sync_s": None, "steady_peak_rss_mb": None, "full_match_s": None}
+    empty = {"steady_sync_s": None, "steady_peak_rss_mb": None, "full_match_s": None}
+    if not args.scale:
+        return empty
+    script = Path(__file__).with_name("identity_scale.py")
+    command = [sys.executable, str(script), "--contacts", str(args.scale),
+               "--match", str(args.scale_match)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode or not lines:
+        print(f"scale run failed (exit {done.returncode}): {done.stderr.strip()[-400:]}")
+        return empty
+    figures = json.loads(lines[-1])
+    print("\n== scale\n" + "\n".join(lines[:-1]))
+    return {
+        "steady_sync_s": figures.get("steady_sync_s"),
+        "steady_peak_rss_mb": figures.get("steady_peak_rss_mb"),
+        "full_match_s": figures.get("full_match_s"),
+        "scale": figures,
+    }
 
 
 def headline(per_size: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -154,6 +176,17 @@ def main() -> None:
         help="run 20k x 6k and 200k x 20k (ignores --contacts/--authors)",
     )
     parser.add_argument("--no-febrl", action="store_true", help="skip the Febrl4 check")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also build a persisted index of N contacts, sync 1,000 new authors against it "
+        "and match N contacts end to end (issue 13: N = 1000000)",
+    )
+    parser.add_argument(
+        "--scale-match", type=int, default=100_000, help="authors in the scale run's full match"
+    )
     args = parser.parse_args()
     sizes = SIZES if args.sizes else ((args.contacts, args.authors),)
     per_size: dict[str, dict[str, Any]] = {}
@@ -165,7 +198,7 @@ def main() -> None:
                 n_contacts, n_authors, args.seed, folder
             )
         febrl = {} if args.no_febrl else run_febrl(Path(tmp))
-        scale = scale_figures(args, Path(tmp))
+        scale = scale_figures(args)
     for label, figures in per_size.items():
         show(label, figures)
     if febrl:

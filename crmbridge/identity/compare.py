@@ -50,12 +50,13 @@ def name_u(level: str, rec: ContactRecord, tf: TermFrequencies) -> float:
     first = tf.u("first", rec.first) if rec.first else 1.0
     last = min((tf.u("last", t) for t in rec.family), default=1.0)
     last_p = min((tf.u("lastp", phonetic(t)) for t in rec.family), default=1.0)
+    pairing = tf.name_pairing()
     if level == "full":
-        return first * last
+        return min(1.0, pairing * first * last)
     if level == "fuzzy":
-        return min(1.0, 4 * first * last_p)
+        return min(1.0, 4 * pairing * first * last_p)
     if level == "initial":
-        return (tf.u("initial", rec.first[:1]) if rec.first else 1.0) * last
+        return min(1.0, (tf.u("initial", rec.first[:1]) if rec.first else 1.0) * last * pairing)
     if level == "last":
         return last_p
     if level == "first_initial":
@@ -99,7 +100,7 @@ def _location(ident: Identity, rec: ContactRecord, out: Comparison, tf: TermFreq
     if rec.city and (
         rec.city in ident.places or any(_same_place(rec.city, p) for p in ident.places)
     ):
-        out.set("location", "city", ident.location, rec.city, tf.u("city", rec.city))
+        out.set("location", "city", ident.location, rec.city, tf.city_given_family(rec))
     elif rec.country and rec.country in ident.countries:
         out.set("location", "country", ident.location, rec.country, tf.u("country", rec.country))
     elif rec.city and (ident.countries or any(tf.count("city", p) for p in ident.places)):
@@ -120,7 +121,10 @@ def _handles(ident: Identity, rec: ContactRecord, out: Comparison) -> None:
     elsewhere = [(p, h) for p, h in rec.handles.items() if h in mine and p != ident.platform]
     if elsewhere:
         platform, handle = elsewhere[0]
-        out.set("handle_elsewhere", "agree", "@" + handle, f"{platform} @{handle}")
+        # A long handle is all but unique across platforms; a short one ("jack", "mp")
+        # is often somebody else's elsewhere.
+        rarity = 2e-6 if len(handle) >= 6 else 5e-5
+        out.set("handle_elsewhere", "agree", "@" + handle, f"{platform} @{handle}", rarity)
     stored = rec.handles.get(ident.platform)
     if not ident.handle:
         return

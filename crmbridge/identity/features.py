@@ -147,6 +147,7 @@ class Identity:
     domains: list[str] = field(default_factory=list)
     # Handles the author names as their own elsewhere ("also @jane.doe on insta").
     other_handles: list[str] = field(default_factory=list)
+    bio_handles: list[str] = field(default_factory=list)  # the author's other accounts
     loose_emails: set[str] = field(default_factory=set)
     text_loose: set[str] = field(default_factory=set)
 
@@ -185,6 +186,7 @@ class Identity:
             text_phones=list(dict.fromkeys(n for t in free for n in phones_written(t))),
             domains=list(dict.fromkeys(d for d in domains if d)),
             other_handles=[h for t in free for h in handles_in(t)],
+            bio_handles=handles_in(author.bio),
         )
 
     def merge(self, other: Identity) -> Identity:
@@ -193,6 +195,7 @@ class Identity:
         self.text_phones = list(dict.fromkeys([*self.text_phones, *other.text_phones]))
         self.domains = list(dict.fromkeys([*self.domains, *other.domains]))
         self.other_handles = list(dict.fromkeys([*self.other_handles, *other.other_handles]))
+        self.bio_handles = list(dict.fromkeys([*self.bio_handles, *other.bio_handles]))
         self.email, self.phone = self.email or other.email, self.phone or other.phone
         self.phone_nationals = self.phone_nationals or other.phone_nationals
         self.tokens = self.tokens or other.tokens
@@ -246,11 +249,15 @@ class TermFrequencies:
 
     K = 2000.0
     P0 = {"first": 1 / 400, "last": 1 / 2500, "lastp": 1 / 1500, "city": 1 / 150,
-          "country": 1 / 10, "domain": 1 / 50000, "initial": 1 / 18, "name": 1 / 10**6}  # fmt: skip
+          "country": 1 / 10, "domain": 1 / 50000, "initial": 1 / 18, "name": 1 / 10**6,
+          "lastcity": 1 / 10**6, "firstcity": 1 / 10**6}  # fmt: skip
+    # Pseudo-contacts behind a family name's own places (see :meth:`city_given_family`).
+    PLACE_PRIOR = 4.0
 
     def __init__(self) -> None:
         self.counts: dict[str, Counter[str]] = {k: Counter() for k in self.P0}
         self.total = 0
+        self._pairing: tuple[int, float] | None = None
 
     @staticmethod
     def values(rec: ContactRecord) -> list[tuple[str, str]]:
@@ -261,6 +268,9 @@ class TermFrequencies:
             out.append(("name", f"{rec.first}|{rec.last}"))
         if rec.city:
             out.append(("city", rec.city))
+            out += [("lastcity", f"{t}|{rec.city}") for t in rec.family]
+            if rec.first:
+                out.append(("firstcity", f"{rec.first}|{rec.city}"))
         if rec.country:
             out.append(("country", rec.country))
         if rec.domain:
@@ -280,6 +290,53 @@ class TermFrequencies:
     def u(self, kind: str, value: str) -> float:
         """The chance a random person shows this value."""
         return (self.count(kind, value) + self.K * self.P0[kind]) / (self.total + self.K)
+
+    def name_pairing(self) -> float:
+        """How much likelier a full name is than its given and family names' rates multiply to.
+
+        Given and family names are not independent (a Nguyen is far likelier to be a Minh
+        than a Hans is), so ``u(first) · u(last)`` makes every name look rarer than it is.
+        The factor is measured on the contacts: the chance that two of them share the full
+        name, over the chance they share the given name times the family name.
+        """
+        if self._pairing is None or self._pairing[0] != self.total:
+            self._pairing = (self.total, self._measure_pairing())
+        return self._pairing[1]
+
+    def _measure_pairing(self) -> float:
+        def same(kind: str) -> float:
+            return float(sum(c * (c - 1) for c in self.counts[kind].values() if c > 1))
+
+        n = float(self.total)
+        if n < 100:
+            return 1.0
+        pairs = n * (n - 1)
+        first, last, full = same("first") / pairs, same("last") / pairs, same("name") / pairs
+        if not first or not last or not full:
+            return 1.0
+        return min(max(full / (first * last), 1.0), 1000.0)
+
+    def city_given_family(self, rec: ContactRecord) -> float:
+        """The chance that someone else of this contact's name lives in its city.
+
+        Names and places are not independent (a García is likelier in Madrid than in Oslo,
+        a Jan in Eindhoven than a John), so a namesake agreeing on the city is less
+        surprising than the city's own share says. From the other contacts of the family
+        name (the one with the most holders) and of the given name, each smoothed toward
+        the city's share, ``(n_name_city - 1 + K·u_city) / (n_name - 1 + K)``; the larger.
+        """
+        city = self.u("city", rec.city)
+        best = city
+        k = self.PLACE_PRIOR
+        names = [("first", "firstcity", rec.first)] if rec.first else []
+        if rec.family:
+            family = max(rec.family, key=lambda t: self.count("last", t))
+            names.append(("last", "lastcity", family))
+        for kind, joint, name in names:
+            others = max(self.count(kind, name) - 1, 0)
+            here = max(self.count(joint, f"{name}|{rec.city}") - 1, 0)
+            best = max(best, (here + k * city) / (others + k))
+        return best
 
     def update(self, counts: Iterable[tuple[str, str, int]], total: int) -> None:
         """Load counts kept elsewhere (the persisted index)."""

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from crmbridge.state.store import StateStore
 
 TOTAL = "_total"
+# The name-pairing factor (x 1000) and the contact count it was measured at.
+PAIRING, PAIRING_AT = "_pairing", "_pairing_at"
+PAIRING_TERMS = (PAIRING, PAIRING_AT)
 
 
 def key_hash(key: str) -> int:
@@ -56,6 +59,44 @@ class StoredTerms(TermFrequencies):
         if term not in self.loaded:
             self.prefetch([term])
         return self.counts[kind].get(value, 0)
+
+    def _measure_pairing(self) -> float:
+        """The name-pairing factor, kept in the store and measured again as it grows 2%.
+
+        Measuring reads every stored given, family and full name count (three aggregate
+        queries), so a steady sync takes the kept value.
+        """
+        n = float(self.total)
+        if n < 100:
+            return 1.0
+        c = identity_terms.c
+        crm = self.index.crm
+        with self.index.store.engine.connect() as conn:
+            kept = dict(
+                conn.execute(
+                    select(c.term, c.count).where(c.crm == crm, c.term.in_(PAIRING_TERMS))
+                ).all()
+            )
+        if kept.get(PAIRING_AT) and abs(kept[PAIRING_AT] - n) <= 0.02 * n:
+            return kept.get(PAIRING, 1000) / 1000
+        pairs = n * (n - 1)
+        same: dict[str, float] = {}
+        with self.index.store.engine.begin() as conn:
+            for kind in ("first", "last", "name"):
+                query = select(func.sum(c.count * (c.count - 1))).where(
+                    c.crm == crm, c.term.like(f"{kind}:%"), c.count > 1
+                )
+                same[kind] = float(conn.scalar(query) or 0) / pairs
+            factor = 1.0
+            if all(same.values()):
+                factor = min(max(same["name"] / (same["first"] * same["last"]), 1.0), 1000.0)
+            rows = [
+                {"crm": crm, "term": PAIRING, "count": round(factor * 1000)},
+                {"crm": crm, "term": PAIRING_AT, "count": int(n)},
+            ]
+            if not self.index.store.read_only:
+                upsert(conn, identity_terms, rows, ["crm", "term"])
+        return factor
 
     def prefetch(self, terms: Iterable[str]) -> None:
         """Read the counts of these terms in one query per thousand."""

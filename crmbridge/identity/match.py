@@ -42,9 +42,9 @@ class MatchConfig:
 
 def fit(matcher: Matcher, identities: list[Identity]) -> None:
     """EM on the candidates of identities no exact key decides (unlabelled pairs)."""
-    ranked = [matcher.rank(i)[:8] for i in identities if matcher.exact(i) is None]
-    matcher.model.fit_em(ranked, len(matcher.index))
-    matcher.model.estimate_decoy(ranked)
+    pools = [matcher.pool(i, keep=8) for i in identities if matcher.exact(i) is None]
+    matcher.model.fit_em(pools, len(matcher.index))
+    matcher.model.estimate_namesakes(pools, len(matcher.index))
 
 
 def read_contacts(path: Path) -> Iterator[Contact]:

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from crmbridge.identity.blocking import author_keys
 from crmbridge.identity.compare import compare, looks_like_a_name
 from crmbridge.identity.features import ContactRecord, Identity, TermFrequencies
-from crmbridge.identity.model import WEAK_NAMES, Model, Scored
+from crmbridge.identity.model import Model, Scored
 from crmbridge.identity.names import compare as compare_names
 
 AGREE = {"full", "city", "agree"}
@@ -166,6 +166,8 @@ class Matcher:
                 by_rule["handle"] = ids
                 evidence["handle"] = "@" + ident.handle
         if not by_rule:
+            self._text_keys(ident, by_rule, evidence)
+        if not by_rule:
             return None
         ids = set().union(*by_rule.values())
         rule = "+".join(sorted(by_rule))
@@ -182,11 +184,42 @@ class Matcher:
                     decision.tables[cid] = evidence_table(ident, rec, None)
             return decision
         (contact_id,) = ids
+        evidence.update(self.also_shows(ident, contact_id))
         rec = idx.record(contact_id)
         stored = rec.handles.get(ident.platform) if rec else None
         if stored and ident.handle and stored != ident.handle:
             evidence["handle_changed"] = f"@{stored} → @{ident.handle}"
         return Decision(ident.key, "auto", contact_id, 1.0, rule, evidence, [(contact_id, 1.0)])
+
+    def _text_keys(
+        self, ident: Identity, by_rule: dict[str, set[str]], evidence: dict[str, Any]
+    ) -> None:
+        """Keys the author writes as their own: addresses, numbers, other accounts.
+
+        An email or phone in the bio or messages, or another account the profile names
+        ("also @…"), decides like a profile field. Keys introduced as someone else's
+        ("bookings: ...", "agent: ...", "photos by @…") never reach ``text_emails``,
+        ``text_phones`` or ``bio_handles``.
+        """
+        idx = self.index
+        if self.match_email:
+            for email in ident.text_emails:
+                ids = idx.ids("em:" + email)
+                if ids:
+                    by_rule.setdefault("text_email", set()).update(ids)
+                    evidence.setdefault("text_email", email)
+        if self.match_handles:
+            for handle in ident.bio_handles:  # "also @…", "IG: @…" in the profile
+                ids = idx.ids("ha:" + handle) if handle != ident.handle else []
+                if ids:
+                    by_rule.setdefault("bio_handle", set()).update(ids)
+                    evidence.setdefault("bio_handle", "@" + handle)
+        if self.match_phone:
+            for national in ident.text_phones:
+                ids = idx.ids("nt:" + national)
+                if ids:
+                    by_rule.setdefault("text_phone", set()).update(ids)
+                    evidence.setdefault("text_phone", national)
 
     def conflict(self, ident: Identity, ids: set[str], by_rule: dict[str, set[str]]) -> str | None:
         """Why the strong keys cannot be trusted for an auto-link, or None."""
@@ -202,37 +235,55 @@ class Matcher:
                 f"contact {rec.id} has {ident.platform} handle @{stored}, "
                 f"the author is @{ident.handle}"
             )
-        if ident.email and rec.emails and ident.email not in rec.emails:
-            return f"contact {rec.id} has email {rec.email}, the author shows {ident.email}"
-        nationals = set(ident.phone_nationals)
-        differs = ident.phone != rec.phone and not rec.phone_keys & nationals
-        if (ident.phone or nationals) and rec.phone and differs:
-            shown = ident.phone or ident.phone_nationals[0]
-            return f"contact {rec.id} has phone {rec.phone}, the author shows {shown}"
         unrelated = compare_names(ident.tokens, rec.given, rec.family) == "other"
-        named = looks_like_a_name(ident.tokens, self.index.tf)
         if (
-            "phone" in by_rule
-            and "email" not in by_rule
-            and len(ident.tokens) >= 2
+            not {"email", "handle"} & set(by_rule)
             and unrelated
-            and named
+            and _a_persons_name(ident.tokens, self.index.tf)
         ):
             return f"the author's name shares nothing with contact {rec.id}'s ({rec.name})"
         return None
+
+    def also_shows(self, ident: Identity, contact_id: str) -> dict[str, str]:
+        """The author's other keys that no contact holds (a second address is no conflict)."""
+        rec = self.index.record(contact_id)
+        notes: dict[str, str] = {}
+        if rec is None:
+            return notes
+        if ident.email and rec.emails and ident.email not in rec.emails:
+            notes["other_email"] = f"{ident.email} (the contact has {rec.email})"
+        nationals = set(ident.phone_nationals)
+        shown_phone = ident.phone or next(iter(ident.phone_nationals), "")
+        differs = ident.phone != rec.phone and not rec.phone_keys & nationals
+        if shown_phone and rec.phone and differs:
+            notes["other_phone"] = f"{shown_phone} (the contact has {rec.phone})"
+        return notes
 
     # --- scored tier --------------------------------------------------------------------
 
     def rank(self, ident: Identity) -> list[Scored]:
         """Every candidate compared, weighed and given its share of the posterior."""
+        return self.pool(ident)[0]
+
+    def pool(self, ident: Identity, keep: int | None = None) -> tuple[list[Scored], float | None]:
+        """The ranked candidates (the best ``keep``), and the log2 mass of all the others.
+
+        The mass left out (candidates past ``keep``, namesakes blocking did not fetch) keeps
+        its place in the posterior when only the best are kept (EM on many authors).
+        """
         records = self.index.candidates(author_keys(ident))
         size = len(self.index)
         scored = [
             self.model.score(rec.id, compare(ident, rec, self.index.tf), size) for rec in records
         ]
-        self.model.posterior(scored, size, self.unseen(records, scored))
+        unseen = self.unseen(records, scored)
+        self.model.posterior(scored, size, unseen)
         scored.sort(key=lambda s: (-s.probability, s.contact_id))
-        return scored
+        if keep is None or len(scored) <= keep:
+            return scored, unseen
+        rest = [s.log2_lr for s in scored[keep:]] + ([unseen] if unseen is not None else [])
+        top = max(rest)
+        return scored[:keep], top + math.log2(sum(2.0 ** (r - top) for r in rest))
 
     def unseen(self, records: list[ContactRecord], scored: list[Scored]) -> float | None:
         """log2 mass of the namesakes of the best name match that blocking left out."""
@@ -299,6 +350,10 @@ class Matcher:
             return f"another candidate keeps {runner_up:.1%} of the probability"
         if best.strength() < 2:
             return "only one piece of evidence agrees"
-        if levels.get("name") in WEAK_NAMES and "text_key" in levels:
-            return "the contact's key is in the text, but the author's name is another"
         return None
+
+
+def _a_persons_name(tokens: list[str], tf: TermFrequencies) -> bool:
+    """A given name and more ("Karl Other"), not a motto or a handle ("Vinyl Cherry")."""
+    words = [t for t in tokens if len(t) > 1]
+    return len(words) >= 2 and looks_like_a_name(words[:1], tf)

@@ -32,7 +32,7 @@ PRIORS: dict[str, dict[str, tuple[float, float | None]]] = {
         "other": (0.10, 0.98),
     },
     "location": {"city": (0.75, None), "country": (0.10, None), "disagree": (0.15, 0.95)},
-    "handle_elsewhere": {"agree": (0.12, 2e-5)},
+    "handle_elsewhere": {"agree": (0.12, None)},
     "handle_stale": {"stale": (0.15, 0.9)},
     "email_tag": {"agree": (0.10, None)},
     "email_loose": {"agree": (0.50, 1e-7)},
@@ -47,7 +47,7 @@ STRENGTH = {
     ("name", "fuzzy"): 1,
     ("name", "initial"): 1,
     ("location", "city"): 1,
-    ("handle_elsewhere", "agree"): 1,
+    ("handle_elsewhere", "agree"): 2,
     ("email_tag", "agree"): 1,
     ("domain", "agree"): 1,
     ("email_loose", "agree"): 2,
@@ -55,9 +55,11 @@ STRENGTH = {
 }
 WEAK_NAMES = ("other", "first_other")
 NAMED = ("full", "fuzzy")
-# Below this many contacts the same-name, same-place strangers are rarer than ``decoy``
-# says (it is measured on large CRMs): the per-contact chance uses this many.
-DECOY_FLOOR_CONTACTS = 1000
+# One author's best candidates and the log2 likelihood mass of all the others (or None).
+Pool = tuple[Sequence["Scored"], float | None]
+# How much likelier than the contacts' name frequencies a stranger is to share a contact's
+# name, until the data says (:meth:`Model.estimate_namesakes`).
+NAMESAKES = 2.0
 
 
 @dataclass
@@ -76,14 +78,15 @@ class Scored:
         return self.comparison.levels
 
     def strength(self) -> int:
-        """Independent agreeing evidence: one per field, two for a key in the author's text."""
+        """Independent agreeing evidence: one per field, two for a key.
+
+        A key is an address in the author's text or the contact's handle elsewhere; keys
+        quoted as someone else's never get this far.
+        """
         levels = self.comparison.levels
         total = 0
         for f, lv in levels.items():
-            add = STRENGTH.get((f, lv), 0)
-            if f == "text_key" and levels.get("name") in WEAK_NAMES:
-                add = 1  # someone else's address in a bio: not enough alone
-            total += add
+            total += STRENGTH.get((f, lv), 0)
         return total
 
 
@@ -94,11 +97,11 @@ class Model:
         self,
         params: dict[str, dict[str, tuple[float, float | None]]] | None = None,
         in_crm: float = 0.5,
-        decoy: float = 0.02,
+        namesakes: float = NAMESAKES,
     ) -> None:
         self.params = {f: dict(levels) for f, levels in (params or PRIORS).items()}
         self.in_crm = in_crm
-        self.decoy = decoy
+        self.namesakes = namesakes
 
     def weight(self, feature: str, level: str, u_value: float | None = None) -> float:
         """log2(m/u) of one level (0 for an unknown level)."""
@@ -119,37 +122,38 @@ class Model:
     ) -> None:
         """Share the author between its candidates and 'not in the CRM'.
 
-        Not in the CRM is either a random person, or a stranger who shares a candidate's
-        name and place (``decoy`` of the strangers do: namesakes cluster where their name is
-        common, so name and place are not independent). Such a stranger looks like the
-        candidate on name and location, but not on keys, handles or domains. ``unseen_log2``
-        is the log2 likelihood mass of contacts not compared that would have agreed on the
-        name (namesakes behind a key too common to look under).
+        A contact's odds start at ``in_crm / ((1 - in_crm) · N)`` and move by the pair's
+        likelihood ratio; u already says how often a random stranger shows a name and a
+        place (term frequencies, and the city given the family name). Strangers who share
+        a contact's name are ``namesakes`` times likelier than those frequencies say (an
+        excess measured on the data by :meth:`estimate_namesakes`): it weighs on "not in
+        the CRM" for an author whose name agrees with a candidate's, without erasing how
+        rare the name is. ``unseen_log2`` is the log2 likelihood mass of contacts not
+        compared that would have agreed on the name (namesakes behind a key too common to
+        look under).
         """
         if not scored:
             return
         n = max(contacts, 1)
         prior = math.log2(self.in_crm / ((1 - self.in_crm) * n))
         logs = [min(max(prior + s.log2_lr, -200.0), 200.0) for s in scored]
-        decoy = math.log2(self.decoy / max(n, DECOY_FLOOR_CONTACTS))
-        lookalikes = [
-            min(decoy + s.weights.get("name", 0.0) + max(s.weights.get("location", 0.0), 0.0), 200)
-            for s in scored
-            if s.levels.get("name") in NAMED
-        ]
+        named = any(s.levels.get("name") in NAMED for s in scored)
+        stranger_log = math.log2(max(self.namesakes, 1.0)) if named else 0.0
         logs_unseen = [min(prior + unseen_log2, 200.0)] if unseen_log2 is not None else []
-        top = max([0.0, *logs, *lookalikes, *logs_unseen])
-        stranger = 2.0 ** (-top) + sum(2.0 ** (lg - top) for lg in lookalikes)
+        top = max([stranger_log, *logs, *logs_unseen])
+        stranger = 2.0 ** (stranger_log - top)
         total = stranger + sum(2.0 ** (lg - top) for lg in [*logs, *logs_unseen])
         for s, lg in zip(scored, logs, strict=True):
             s.probability = 2.0 ** (lg - top) / total
 
-    def fit_em(self, authors: Iterable[Sequence[Scored]], contacts: int, rounds: int = 8) -> None:
-        """Re-estimate m and the in-CRM share from unlabelled candidates (u stays).
+    def fit_em(self, authors: Iterable[Pool], contacts: int, rounds: int = 8) -> None:
+        """Re-estimate m from unlabelled candidates (u and the in-CRM share stay).
 
-        Dirichlet pseudo-counts from the priors keep a rare level from running to 0 or 1.
+        Each author is its best candidates and the log2 mass of the rest (see
+        ``Matcher.pool``). Dirichlet pseudo-counts from the priors keep a rare level from
+        running to 0 or 1.
         """
-        batches = [list(a) for a in authors if a]
+        batches = [(list(a), rest) for a, rest in authors if a]
         if len(batches) < 200:
             return
         # Candidates are found through names, so the name's own m is biased by blocking
@@ -157,19 +161,16 @@ class Model:
         prior_weight = 1500.0
         for _ in range(rounds):
             acc: dict[str, dict[str, float]] = {}
-            matched = 0.0
-            for cands in batches:
+            for cands, rest in batches:
                 for s in cands:
                     s.log2_lr = sum(
                         self.weight(f, lv, s.comparison.u.get(f)) for f, lv in s.levels.items()
                     )
-                self.posterior(cands, contacts)
+                self.posterior(cands, contacts, rest)
                 for s in cands:
-                    matched += s.probability
                     for f, lv in s.levels.items():
                         acc.setdefault(f, {}).setdefault(lv, 0.0)
                         acc[f][lv] += s.probability
-            self.in_crm = min(max(matched / len(batches), 0.05), 0.95)
             for f, levels in self.params.items():
                 if len(levels) < 2:
                     continue  # one level: its m is relative to authors who show the field
@@ -180,32 +181,70 @@ class Model:
                     share = (seen.get(lv, 0.0) + prior_weight * m) / (total + prior_weight)
                     levels[lv] = (min(max(share, 0.03), 0.97), u)
 
-    def estimate_decoy(self, authors: Iterable[Sequence[Scored]]) -> None:
-        """Estimate how many strangers share a name and a place with a contact, from the data.
+    def estimate_namesakes(self, authors: Iterable[Pool], contacts: int) -> None:
+        """Measure how many strangers share a contact's name, from the unlabelled authors.
 
-        Authors whose name matches a contact's but whose location names a real place
-        elsewhere are mostly namesakes who are not in the CRM. Taking the worst case that a
-        namesake lives in the same place as often as not, the same-place namesakes are about
-        as many as those, less the contacts who live elsewhere now (the ``disagree`` m).
+        Among authors whose best candidate agrees on the full name and who show a real
+        place, a true match names another place (same country or not) as often as the
+        ``country`` and ``disagree`` m say; a namesake who is not in the CRM does unless
+        the family's own places put them in the same city. The share of such strangers
+        follows from how many name another place; ``namesakes`` is then set (by bisection)
+        so that the posterior expects that many strangers among these authors.
+
+        The share of authors in the CRM is not refitted: authors in the CRM who show
+        nothing of theirs never meet their contact among the candidates, so EM would take
+        them for strangers and drive it down.
         """
-        agree = disagree = shown = 0
-        for cands in authors:
+        located: list[Pool] = []
+        elsewhere = 0
+        same_place = 0.0
+        for cands, rest in authors:
             best = max(cands, key=lambda s: s.log2_lr, default=None)
-            if best is None or best.levels.get("name") not in NAMED:
+            if best is None or best.levels.get("name") != "full":
                 continue
             place = best.levels.get("location")
-            shown += place is not None
-            agree += place == "city"
-            disagree += place == "disagree"
-        if shown < 100:
+            if place is None:
+                continue
+            located.append((cands, rest))
+            elsewhere += place != "city"
+            same_place += best.comparison.u.get("location", 0.0) if place == "city" else 0.0
+        if len(located) < 100:
             return
-        m_city = self.params["location"]["city"][0]
-        m_moved = self.params["location"]["disagree"][0]
-        moved = agree * m_moved / max(m_city, 0.3)
-        strangers = shown * (1 - self.in_crm)
-        # Shrunk toward the default: few strangers say little about how many are decoys.
-        excess = max(disagree - moved, 0.0)
-        self.decoy = min(max((excess + 50 * self.decoy) / (strangers + 50), 0.002), 0.2)
+        levels = self.params["location"]
+        m_elsewhere = levels["country"][0] + levels["disagree"][0]
+        # A namesake not in the CRM lives elsewhere unless the family's own places say so.
+        q = min(same_place / max(len(located) - elsewhere, 1), 0.5)
+        rate = elsewhere / len(located)
+        share = min(max((rate - m_elsewhere) / max(1 - q - m_elsewhere, 0.05), 0.0), 0.95)
+        # Shrunk toward the current value: few located namesakes say little.
+        target = (share * len(located) + 20 * self._stranger_share(located, contacts)) / (
+            len(located) + 20
+        )
+        low, high = 0.0, 16.0  # log2 of the excess
+        for _ in range(30):
+            mid = (low + high) / 2
+            self.namesakes = 2.0**mid
+            if self._stranger_share(located, contacts) < target:
+                low = mid
+            else:
+                high = mid
+        self.namesakes = 2.0 ** ((low + high) / 2)
+
+    def _stranger_share(self, authors: Sequence[Pool], contacts: int) -> float:
+        """The posterior's mean share of 'not in the CRM' over these authors."""
+        total = sum(1.0 - self._in_crm(cands, contacts, rest) for cands, rest in authors)
+        return total / max(len(authors), 1)
+
+    def _in_crm(self, cands: Sequence[Scored], contacts: int, rest: float | None) -> float:
+        """The posterior's share of 'one of the contacts' for one author (rest included)."""
+        self.posterior(cands, contacts, rest)
+        shown = sum(s.probability for s in cands)
+        if rest is None or not cands:
+            return shown
+        # posterior() gives the rest the share prior + rest against the same total.
+        best = cands[0]
+        ratio = 2.0 ** (min(max(rest - best.log2_lr, -200.0), 200.0))
+        return min(shown + best.probability * ratio, 1.0)
 
     def learn(self, levels: dict[str, str], is_match: bool, strength: float = 50.0) -> None:
         """Move m with one reviewer decision (u is the contacts' own, so it stays).

@@ -164,7 +164,7 @@ class IdentityData:
         if rng.random() < 2 / 3:
             return _Plan(rng.randrange(n), "", others)
         r = rng.random()
-        kind = "same_name_city" if r < 0.15 else "same_name" if r < 0.3 else "plain"
+        kind = "same_name" if r < 0.3 else "plain"
         return _Plan(rng.randrange(n), kind, others)
 
     # -- contacts ------------------------------------------------------------------------

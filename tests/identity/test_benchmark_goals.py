@@ -13,7 +13,7 @@ from crmbridge.testing.identity_eval import KeyOracle, evaluate
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("goals")
-    contacts, authors, truth, classes = generate(3000, 1000, seed=11)
+    contacts, authors, truth, classes = generate(6000, 2000, seed=11)
     cpath, apath, out = tmp_path / "c.csv", tmp_path / "a.jsonl", tmp_path / "links.csv"
     with cpath.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=CONTACT_COLUMNS)
@@ -38,13 +38,18 @@ def test_at_most_one_in_a_hundred_authors_outside_the_crm_is_auto_linked(figures
     assert figures["false_link_rate"] <= 0.01
 
 
-def test_no_author_whose_strong_key_names_one_contact_is_missed_without_a_conflict(figures):
+def test_authors_whose_strong_key_names_one_contact_are_auto_linked(figures):
+    assert figures["strong_key_linked"] >= 0.99
     assert figures["strong_key_missed_without_conflict"] == 0
 
 
 def test_auto_links_reach_a_recall_floor_and_the_scored_tier_carries_its_share(figures):
-    # Issue 13 aims at 0.45; on this data name and city alone are never enough (a sixth of
-    # the strangers share both with a contact), so today's floor is what keys, handles,
-    # tags and domains reach. The scored tier must link on its own, not only exact keys.
-    assert figures["recall"] >= 0.22
+    # Issue 13 aims at 0.45; here keys and name with city are 42% of the authors in the
+    # CRM, and a name alone never auto-links, so the floor is what the data allows at
+    # 0.995 precision. The scored tier must link on its own (names with their city).
+    assert figures["recall"] >= 0.28
     assert figures["scored_auto_links"] >= 0.06 * figures["in_crm"]
+
+
+def test_the_review_queue_stays_workable(figures):
+    assert figures["review_share"] <= 0.25

@@ -44,12 +44,12 @@ def test_an_exact_email_is_auto_linked_with_score_one(workdir, store):
     assert res.new_link["approved_by"] == "auto" and res.contact.id == "C1"
 
 
-def test_an_email_written_in_a_dm_and_the_name_link_by_score(workdir, store):
+def test_an_email_written_in_a_dm_links_as_a_key_of_the_authors_own(workdir, store):
     dm = msg(2, kind="dm", text="my email is john.roe@example.com", id="b", name="ROE, John")
     with crm_of(workdir) as crm:
         res = ScoredResolver(store, crm, IdentityConfig()).resolve([dm])["x:b"]
-    assert (res.link.band, res.link.contact_id, res.link.rule) == ("auto", "C2", "score")
-    assert json.loads(res.new_link["evidence"])["text_key"] == "agree"
+    assert (res.link.band, res.link.contact_id, res.link.rule) == ("auto", "C2", "text_email")
+    assert json.loads(res.new_link["evidence"])["text_email"] == "john.roe@example.com"
 
 
 def test_a_handle_two_contacts_share_goes_to_review_once(workdir, store):

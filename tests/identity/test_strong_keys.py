@@ -69,11 +69,20 @@ def test_the_same_number_is_no_phone_conflict_when_the_regions_differ(tmp_path):
     assert (rows["instagram:e"]["band"], rows["instagram:e"]["rule"]) == ("auto", "email+phone")
 
 
-def test_a_different_phone_is_a_conflict_that_shows_both_values(tmp_path):
+def test_a_second_phone_no_contact_holds_is_noted_with_both_values_not_a_conflict(tmp_path):
+    # People have two numbers; the email names one contact and the other number no one.
     rows = run(tmp_path, [author("d", email="jane.doe@acme.io", phone="+1 720 555 0199")])
-    conflict = json.loads(rows["instagram:d"]["evidence"])["conflict"]
+    evidence = json.loads(rows["instagram:d"]["evidence"])
+    assert (rows["instagram:d"]["band"], rows["instagram:d"]["contact_id"]) == ("auto", "C1")
+    assert "conflict" not in evidence
+    assert "+17205550199" in evidence["other_phone"] and "303" in evidence["other_phone"]
+
+
+def test_a_phone_of_another_contact_beside_the_email_is_a_conflict(tmp_path):
+    rows = run(tmp_path, [author("d", email="jane.doe@acme.io", phone="+39 06 1234 5678")])
+    evidence = json.loads(rows["instagram:d"]["evidence"])
     assert rows["instagram:d"]["band"] == "review"
-    assert "+13035550112" in conflict and "+17205550199" in conflict
+    assert "2 contacts" in evidence["conflict"]
 
 
 def test_country_names_in_several_languages_become_iso_codes():
