@@ -1,6 +1,6 @@
 """CRM writes under faults: lost, duplicated, wedged sources and calls per 1,000, per CRM.
 
-Usage: python benchmarks/crm_faults.py --crm salesforce|hubspot [--interactions 10000]
+Usage: python benchmarks/crm_faults.py [--crm salesforce hubspot] [--interactions 10000]
                                       [--rate 0.2] [--faults answer_lost 5xx …]
 
 For each fault (at ``--rate`` of the requests, or of the batches for a kill), N new
@@ -17,9 +17,10 @@ the next day comes), 401, kill (the process stops between batches), refusals
 (per-record validation refusals, written on a later run), conflicts (keys already held:
 Salesforce two records per key, 300; HubSpot a record per key, 409).
 
-The last line is one JSON object per CRM: crm, interactions, lost, duplicated,
-wedged_sources, calls_per_1000_clean, calls_per_1000_faults (the worst fault),
-responses_429 (in the clean run), and per fault its figures.
+Each fault's line is followed by its calls by endpoint (the profile of what it cost).
+The last lines are one JSON object per CRM (both without ``--crm``): crm, interactions,
+lost, duplicated, wedged_sources, calls_per_1000_clean, calls_per_1000_faults (the worst
+fault, its run and reruns together), responses_429 (in the clean run).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import json
 import logging
 import os
 import random
+import re
 import tempfile
 import threading
 from collections import Counter
@@ -36,6 +38,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import responses
 from werkzeug import Request
@@ -43,7 +46,7 @@ from werkzeug.serving import make_server
 
 from crmbridge.config import AppConfig, load_config
 from crmbridge.errors import CrmbridgeError
-from crmbridge.pipeline import Pipeline
+from crmbridge.pipeline import Pipeline, Progress
 from crmbridge.state.store import StateStore
 from crmbridge.testing.faults import FaultInjector
 from crmbridge.testing.hubspot_fake import FakeHubSpot
@@ -89,7 +92,7 @@ def run_until_clean(
     config: AppConfig,
     reruns: int,
     calm: Callable[[], None],
-    kill: Callable[[str, int], None] | None = None,
+    kill: Progress | None = None,
 ) -> tuple[int, bool]:
     """The fault run, then clean reruns (``calm`` ends the fault) until one ends ok.
 
@@ -148,6 +151,7 @@ def salesforce_case(n: int, fault: str | None, rate: float, reruns: int, seed: i
 
             runs, wedged = run_until_clean(config, reruns, calm, kill)
         calls = len(mock.calls)
+        by_endpoint = Counter(_sf_endpoint(c.request) for c in mock.calls)
     holders = Counter(r.get("Crmbridge_Key__c") for r in org.of("Task").values())
     return {
         "lost": len(set(keys) - set(holders)),
@@ -157,13 +161,22 @@ def salesforce_case(n: int, fault: str | None, rate: float, reruns: int, seed: i
         "runs": runs,
         "calls": calls,
         "responses_429": injector.injected["429"] + injector.injected["429_retry_after"],
+        "by_endpoint": dict(by_endpoint.most_common()),
     }
 
 
-def _killer(rate: float, seed: int) -> Callable[[str, int], None]:
+def _sf_endpoint(request: Any) -> str:
+    """``METHOD path`` of a Salesforce call, ids and query strings left out."""
+    path = urlparse(request.url).path.split("/services/data/", 1)[-1]
+    path = re.sub(r"^v[\d.]+/", "", path)
+    path = re.sub(r"query/[\w-]+$", "query (next page)", path)
+    return f"{request.method} {path}"
+
+
+def _killer(rate: float, seed: int) -> Progress:
     rng = random.Random(seed)
 
-    def progress(source: str, size: int) -> None:
+    def progress(source: str, size: int, extent: tuple[int, int] | None = None) -> None:
         if rng.random() < rate:
             raise Killed(source)
 
@@ -203,6 +216,7 @@ def hubspot_case(n: int, fault: str | None, rate: float, reruns: int, seed: int)
 
     def handler(request: Request) -> Any:
         counted["calls"] += 1
+        counted[request.method + " " + re.sub(r"/\d+", "/{id}", request.path)] += 1
         return injector.hubspot(fake)(request)
 
     os.environ["HUBSPOT_TOKEN"] = TOKEN
@@ -248,13 +262,14 @@ def hubspot_case(n: int, fault: str | None, rate: float, reruns: int, seed: int)
         "runs": runs,
         "calls": counted["calls"],
         "responses_429": fake.responses_429,
+        "by_endpoint": {k: v for k, v in counted.most_common() if k != "calls"},
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--crm", choices=["salesforce", "hubspot"], nargs="+", default=["salesforce"]
+        "--crm", choices=["salesforce", "hubspot"], nargs="+", default=["salesforce", "hubspot"]
     )
     parser.add_argument("--interactions", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=0.2)
@@ -275,6 +290,7 @@ def main() -> None:
             f"{crm} clean: {clean['calls']} calls ({per_clean} per 1,000), "
             f"{clean['responses_429']} answers 429"
         )
+        print(f"    calls by endpoint: {clean['by_endpoint']}")
         by_fault: dict[str, Any] = {}
         for fault in args.faults:
             got = case(n, fault, args.rate, args.reruns, args.seed)
@@ -285,6 +301,7 @@ def main() -> None:
                 f"wedged {got['wedged_sources']} runs {got['runs']:>2} "
                 f"calls/1000 {got['calls_per_1000']:>8} ({got['calls_per_1000'] / per_clean:.2f}x)"
             )
+            print(f"    calls by endpoint: {got['by_endpoint']}")
         out.append(
             {
                 "crm": crm,
@@ -297,11 +314,10 @@ def main() -> None:
                     (f["calls_per_1000"] for f in by_fault.values()), default=0.0
                 ),
                 "responses_429": clean["responses_429"],
-                "faults": {k: v["calls_per_1000"] for k, v in by_fault.items()},
             }
         )
-    print(json.dumps(out[0] if len(out) == 1 else {o["crm"]: o for o in out}))
-
+    for figures in out:  # the last lines: one JSON object per CRM
+        print(json.dumps(figures))
 
 if __name__ == "__main__":
     main()
