@@ -319,5 +319,6 @@ def main() -> None:
     for figures in out:  # the last lines: one JSON object per CRM
         print(json.dumps(figures))
 
+
 if __name__ == "__main__":
     main()
