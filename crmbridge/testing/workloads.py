@@ -79,6 +79,8 @@ def write_config(folder: Path, batch_size: int, mapping: str = "salesforce_task"
             "instance_url": INSTANCE,
             "handle_fields": {"x": "Twitter_Handle__c"},
             "batch_size": batch_size,
+            # The naive baseline sends and looks up one record at a time.
+            **({"write_batch": 1} if batch_size == 1 else {}),
         },
         "sources": [
             {"name": "exports", "connector": "jsonl", "path": "interactions.jsonl"},

@@ -92,12 +92,13 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
         self.sf: Salesforce | None = None
         self.usage: tuple[int, int] | None = None
         self.personas_done: set[str] = set()  # persona keys upserted in this run
+        self.held_twice: set[str] = set()  # objects with keys held by two records (a 300)
         self._create_only: dict[str, frozenset[str]] = {}  # per object, from its describe
 
     @property
     def max_batch(self) -> int:  # type: ignore[override]
-        """Records per write call (an sObject Collection holds at most 200)."""
-        return self.config.batch_size
+        """Records per write call: ``write_batch``, or five collections of ``batch_size``."""
+        return self.config.write_batch or 5 * self.config.batch_size
 
     # --- connection --------------------------------------------------------------------
 
