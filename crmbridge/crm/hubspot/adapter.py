@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr
 
-from crmbridge.config import Options, secret_value
-from crmbridge.crm.base import Capability, CrmAdapter, keep_progress
+from crmbridge.config import AppConfig, Options, secret_value
+from crmbridge.crm.base import Capability, CrmAdapter, ReplyPoll, keep_progress
 from crmbridge.crm.hubspot import conflicts, erase, rollup
 from crmbridge.crm.hubspot import contacts as hs_contacts
 from crmbridge.crm.hubspot.schema import ObjectMeta, check_preset, object_meta, setup
@@ -35,6 +35,7 @@ from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
 
 if TYPE_CHECKING:
     from crmbridge.rules.mapping import Mapper
+    from crmbridge.state.store import StateStore
 
 log = logging.getLogger(__name__)
 Status = Literal["created", "updated", "failed"]
@@ -118,6 +119,7 @@ class HubSpotCrm(CrmAdapter):
             Capability.ROLLUPS,
             Capability.BULK_MIRROR,
             Capability.ERASE,
+            Capability.REPLIES,
         }
     )
     Config: ClassVar[type[Options]] = HubSpotConfig
@@ -492,6 +494,12 @@ class HubSpotCrm(CrmAdapter):
                 )
         items.sort(key=lambda r: r["occurred_at"] or "", reverse=True)
         return items[:limit]
+
+    def poll_replies(self, app: AppConfig, store: StateStore) -> ReplyPoll:
+        """Notes agents marked for sending, through this adapter's wire (``replies``)."""
+        from crmbridge.crm.hubspot.replies import NoteReplies
+
+        return NoteReplies(app, store, wire=self.wire).poll()
 
     def setup(self) -> list[str]:
         """Create the unique key property on notes, communications and tickets (``setup``)."""
