@@ -708,6 +708,8 @@ def _conflicts(
     """
     if message_id != i.message_id or version_at != i.version_at:
         return False
+    if i.deleted:  # a deletion carries no content to disagree with (a failed one replayed)
+        return False
     return payload_hash != i.payload_hash() and not (payload and same_message(payload, i))
 
 

@@ -125,6 +125,37 @@ def test_a_stop_mid_batch_keeps_no_message_whose_case_would_then_never_be_writte
     assert expected and stopped == expected
 
 
+def test_a_refused_deletion_is_replayed_and_lands_never_quarantined_as_its_own_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    contacts = make_contacts(5, random.Random(2))
+    author = {"id": "facebook-1", "name": "Jane Doe", "email": contacts[0]["email"]}
+    post = {
+        "schema": "crmbridge.interaction/1",
+        "platform": "facebook",
+        "kind": "comment",
+        "message_id": "m1",
+        "author": author,
+        "text": "Order 12 never arrived",
+        "created_at": "2024-01-01T10:00:00+00:00",
+    }
+    deletion = {**post, "deleted": True, "edited_at": "2024-01-01T12:00:00+00:00"}
+    (tmp_path / "interactions.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in (post, deletion))  # one batch: the newest wins
+    )
+    monkeypatch.setenv("BENCH_SF_SESSION_ID", "00D000000000001!STOPS")
+    config = load_config(write_config(tmp_path, batch_size=50))
+    config.sources = config.sources[:1]
+    org, injector = FakeOrg(contacts), FaultInjector(rate=1.0, seed=1, kinds=["refuse_items"])
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        injector.salesforce(mock, org)
+        assert Pipeline(config).run().failed == 1  # a validation rule refused it
+        injector.rate = 0.0
+        replay = Pipeline(config).run()
+    assert (replay.written, replay.quarantined) == (1, 0)
+    assert set(written(config).values()) == {"written"} and list(org.tasks) == ["facebook:m1"]
+
+
 def test_a_rerun_with_nothing_new_makes_no_salesforce_call_not_even_a_login(salesforce):
     config, org, _ = salesforce
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:

@@ -303,6 +303,23 @@ def test_once_keys_were_held_twice_later_writes_read_first_until_a_read_finds_no
     assert len(org.by_key("Task")) == 1000
 
 
+def test_a_300_whose_keys_no_read_finds_held_twice_fails_those_records_and_never_loops(rsps):
+    # A holder the integration user cannot see (upserts by a non-unique key need View All
+    # Data): Salesforce answers 300, the read finds one holder. The records are parked.
+    holders = [f"/services/data/v62.0/sobjects/Task/00T00000000000{n}AAA" for n in (1, 2)]
+    rsps.patch(UPSERT, status=300, json=holders)
+    seen = {"Id": "00T000000000001AAA", "Crmbridge_Key__c": "x:1", "CreatedDate": "2024"}
+    rsps.get(
+        re.compile(re.escape(BASE + "query/") + ".*"),
+        json={"totalSize": 1, "done": True, "records": [{"attributes": {}, **seen}]},
+    )
+    adapter = opened(session_config())
+    results = adapter.write([task(1), task(2)])
+    assert [(r.status, r.error_kind) for r in results] == [("failed", "data")] * 2
+    assert "300" in (results[0].error or "")
+    assert len(rsps.calls) == 2  # the 300 and one read: no second try, no loop
+
+
 def test_case_writes_never_reassign_the_owner(rsps):
     ok = {"id": "500000000000001AAA", "success": True, "errors": [], "created": False}
     call = rsps.patch(
