@@ -6,6 +6,11 @@ the real hubspot-api-client against a local fake HubSpot (crmbridge/testing/hubs
 associate it, per interaction) through the same client and server.
 
     python benchmarks/api_calls_hubspot.py [--interactions 1000 10000] [--per-contact 5]
+                                           [--workload new|mixed]
+
+``--workload mixed`` syncs a feed as a brand sees it (``workloads.mixed_interactions``:
+unknown authors, replies, edits, deletions, and a case rule opening tickets); the baseline
+stays the naive client on new messages.
 
 The last line is one JSON object (for the largest N).
 """
@@ -16,9 +21,10 @@ import argparse
 import json
 import logging
 import os
+import random
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +33,7 @@ from werkzeug.serving import make_server
 from crmbridge.config import load_config
 from crmbridge.pipeline import Pipeline
 from crmbridge.testing.hubspot_fake import FakeHubSpot
+from crmbridge.testing.workloads import CASE_RULES, make_contacts, mixed_interactions
 
 TOKEN = "pat-benchmark-token"
 PLATFORMS = ("x", "instagram", "facebook", "whatsapp", "youtube", "linkedin", "reddit")
@@ -57,25 +64,40 @@ def interactions(n: int, contacts: int) -> Iterator[dict[str, object]]:
         }
 
 
-def crmbridge_run(n: int, per_contact: int, workdir: Path) -> dict[str, float]:
+def crmbridge_run(n: int, per_contact: int, workdir: Path, mixed: bool) -> dict[str, float]:
     contacts = max(1, n // per_contact)
     fake = FakeHubSpot(TOKEN)
-    for person in range(contacts):
-        fake.add_contact(email=f"c{person}@example.com")
-    rows = "\n".join(json.dumps(i) for i in interactions(n, contacts))
+    if mixed:  # a brand's feed: unknown authors, replies, edits, deletions, cases
+        people = make_contacts(contacts, random.Random(7))
+        for c in people:
+            fake.add_contact(
+                email=c["email"],
+                firstname=c["first_name"],
+                lastname=c["last_name"],
+                twitterhandle=c["x_handle"],
+            )
+        records: Iterable[dict[str, object]] = mixed_interactions(n, people, random.Random(7))
+    else:
+        for person in range(contacts):
+            fake.add_contact(email=f"c{person}@example.com")
+        records = interactions(n, contacts)
+    rows = "\n".join(json.dumps(i) for i in records)
     (workdir / "in.jsonl").write_text(rows + "\n")
     with serve(fake) as host:
         (workdir / "crmbridge.yaml").write_text(
             f"state: sqlite:///{workdir / 'state.db'}\n"
             f"crm: {{kind: hubspot, access_token: '${{HUBSPOT_TOKEN}}', host: '{host}'}}\n"
             "sources: [{name: bench, connector: jsonl, path: in.jsonl}]\n"
+            + (f"rules: {json.dumps(CASE_RULES)}\n" if mixed else "")
         )
         config = load_config(workdir / "crmbridge.yaml")
         first = Pipeline(config).run()
         writes = fake.writes
         again = Pipeline(config).run()
         print(f"  calls by endpoint: {dict(fake.calls)}")
-    assert first.created == n, first
+    held = [p.get("crmbridge_key") for kind in fake.objects.values() for p in kind.values()]
+    assert len(held) == len(set(held)), "a key written twice"
+    assert mixed or first.created == n, first
     return {
         "calls": first.api_calls,
         "rerun_calls": again.api_calls,
@@ -90,7 +112,9 @@ def baseline_run(n: int, per_contact: int) -> int:
     from urllib3.util.retry import Retry
 
     contacts = max(1, n // per_contact)
-    fake = FakeHubSpot(TOKEN)
+    # The naive client paces nothing; only its calls are counted, so the fake's window is
+    # opened wide (a real portal would answer it 429 within seconds).
+    fake = FakeHubSpot(TOKEN, window_max=10**9)
     ids = [fake.add_contact(email=f"c{p}@example.com") for p in range(contacts)]
     with serve(fake) as host:
         client = HubSpot(access_token=TOKEN, host=host, retry=Retry(total=0))
@@ -118,16 +142,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interactions", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--per-contact", type=int, default=5)
+    parser.add_argument("--workload", choices=["new", "mixed"], default="new")
     args = parser.parse_args()
     os.environ["HUBSPOT_TOKEN"] = TOKEN  # a fake token for the fake server
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     figures: dict[str, object] = {}
     for n in args.interactions:
         with tempfile.TemporaryDirectory() as tmp:
-            run = crmbridge_run(n, args.per_contact, Path(tmp))
+            run = crmbridge_run(n, args.per_contact, Path(tmp), args.workload == "mixed")
         baseline = baseline_run(n, args.per_contact)
         figures = {
             "crm": "hubspot",
+            "workload": args.workload,
             "interactions": n,
             "calls_per_1000": round(run["calls"] * 1000 / n, 1),
             "baseline_calls_per_1000": round(baseline * 1000 / n, 1),

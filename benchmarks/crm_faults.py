@@ -1,15 +1,19 @@
 """CRM writes under faults: lost, duplicated, wedged sources and calls per 1,000, per CRM.
 
-Usage: python benchmarks/crm_faults.py --crm salesforce|hubspot [--interactions 10000]
+Usage: python benchmarks/crm_faults.py [--crm salesforce hubspot] [--interactions 10000]
                                       [--rate 0.2] [--faults answer_lost 5xx …]
 
-For each fault (at ``--rate`` of the requests, or of the batches for a kill), N new
-interactions are synced through ``crmbridge.pipeline.Pipeline`` and the real client
-against the strict fake (a ``responses`` Salesforce org, or a local HubSpot server), then
-clean reruns follow until a run ends ok with no failed row (at most ``--reruns``). Then:
-lost (keys not in the CRM), duplicated (records beyond one per key that crmbridge made),
-wedged (a source still failing after the reruns), and the calls per 1,000 over the fault
-run plus its reruns beside a clean run's. A clean run's 429 answers are counted.
+The feed is ``crmbridge.testing.workloads.mixed_interactions``: unknown authors, customers'
+follow-ups and agents' replies in the same threads, X edits, deletions, and messages a case
+rule (``CASE_RULES``) turns into cases. For each fault (at ``--rate`` of the requests, or
+of the batches for a kill), N interactions are synced through
+``crmbridge.pipeline.Pipeline`` and the real client against the strict fake (a
+``responses`` Salesforce org, or a local HubSpot server), then clean reruns follow until a
+run ends ok with no failed row (at most ``--reruns``). Then: lost (records, activities and
+cases, that a clean run of the same feed leaves in the CRM and this one did not),
+duplicated (records beyond one per key that crmbridge made), wedged (a source still failing
+after the reruns), and the calls per 1,000 over the fault run plus its reruns beside a
+clean run's. A clean run's 429 answers are counted.
 
 Faults: answer_lost (committed, then the connection drops), 5xx, locked (Salesforce
 UNABLE_TO_LOCK_ROW; HubSpot: a 429 burst), quota (the daily allowance ends mid-run, then
@@ -17,9 +21,10 @@ the next day comes), 401, kill (the process stops between batches), refusals
 (per-record validation refusals, written on a later run), conflicts (keys already held:
 Salesforce two records per key, 300; HubSpot a record per key, 409).
 
-The last line is one JSON object per CRM: crm, interactions, lost, duplicated,
-wedged_sources, calls_per_1000_clean, calls_per_1000_faults (the worst fault),
-responses_429 (in the clean run), and per fault its figures.
+Each fault's line is followed by its calls by endpoint (the profile of what it cost).
+The last lines are one JSON object per CRM (both without ``--crm``): crm, interactions,
+lost, duplicated, wedged_sources, calls_per_1000_clean, calls_per_1000_faults (the worst
+fault, its run and reruns together), responses_429 (in the clean run).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import json
 import logging
 import os
 import random
+import re
 import tempfile
 import threading
 from collections import Counter
@@ -36,6 +42,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import responses
 from werkzeug import Request
@@ -43,12 +50,18 @@ from werkzeug.serving import make_server
 
 from crmbridge.config import AppConfig, load_config
 from crmbridge.errors import CrmbridgeError
-from crmbridge.pipeline import Pipeline
+from crmbridge.pipeline import Pipeline, Progress
 from crmbridge.state.store import StateStore
 from crmbridge.testing.faults import FaultInjector
 from crmbridge.testing.hubspot_fake import FakeHubSpot
 from crmbridge.testing.salesforce_org import FakeOrg
-from crmbridge.testing.workloads import make_contacts, make_interactions, write_config
+from crmbridge.testing.workloads import (
+    CASE_RULES,
+    make_contacts,
+    mixed_interactions,
+    workload_keys,
+    write_config,
+)
 
 FAULTS = ("answer_lost", "5xx", "locked", "quota", "401", "kill", "refusals", "conflicts")
 KINDS = {
@@ -89,7 +102,7 @@ def run_until_clean(
     config: AppConfig,
     reruns: int,
     calm: Callable[[], None],
-    kill: Callable[[str, int], None] | None = None,
+    kill: Progress | None = None,
 ) -> tuple[int, bool]:
     """The fault run, then clean reruns (``calm`` ends the fault) until one ends ok.
 
@@ -115,11 +128,10 @@ def run_until_clean(
 def salesforce_case(n: int, fault: str | None, rate: float, reruns: int, seed: int) -> dict:
     rng = random.Random(seed)
     contacts = make_contacts(max(50, n // 3), rng)
-    records = make_interactions(n, contacts, rng)
-    keys = [f"{r['platform']}:{r['message_id']}" for r in records]
+    records = mixed_interactions(n, contacts, rng)
     org = FakeOrg(contacts)
-    seeded = set(rng.sample(keys, int(rate * n))) if fault == "conflicts" else set()
-    for key in seeded:
+    seeded = _conflicting(records, rng, rate) if fault == "conflicts" else set()
+    for key in sorted(seeded):
         org.add_duplicate("Task", key, Subject="an older copy")
     os.environ[SESSION_ENV] = "00D000000000001!BENCHMARK"
     kinds = KINDS["salesforce"].get(fault or "", [])
@@ -131,7 +143,7 @@ def salesforce_case(n: int, fault: str | None, rate: float, reruns: int, seed: i
         folder = Path(tmp)
         with (folder / "interactions.jsonl").open("w", encoding="utf-8") as feed:
             feed.writelines(json.dumps(r) + "\n" for r in records)
-        config = load_config(write_config(folder, 200))
+        config = load_config(write_config(folder, 200, cases=True))
         config.sources = config.sources[:1]
         injector.salesforce(mock, org)
         if fault == "quota":
@@ -148,22 +160,53 @@ def salesforce_case(n: int, fault: str | None, rate: float, reruns: int, seed: i
 
             runs, wedged = run_until_clean(config, reruns, calm, kill)
         calls = len(mock.calls)
-    holders = Counter(r.get("Crmbridge_Key__c") for r in org.of("Task").values())
+        by_endpoint = Counter(_sf_endpoint(c.request) for c in mock.calls)
+    held = Counter(
+        (sobject, r.get("Crmbridge_Key__c"))
+        for sobject in ("Task", "Case")
+        for r in org.of(sobject).values()
+    )
     return {
-        "lost": len(set(keys) - set(holders)),
-        "duplicated": sum(c - 1 for k, c in holders.items() if k not in seeded and c > 1)
-        + sum(c - 2 for k, c in holders.items() if k in seeded and c > 2),
+        "held": held,
+        "seeded": {("Task", key) for key in seeded},
         "wedged_sources": int(wedged),
         "runs": runs,
         "calls": calls,
         "responses_429": injector.injected["429"] + injector.injected["429_retry_after"],
+        "by_endpoint": dict(by_endpoint.most_common()),
     }
 
 
-def _killer(rate: float, seed: int) -> Callable[[str, int], None]:
+def _conflicting(records: list[dict[str, Any]], rng: random.Random, rate: float) -> set[str]:
+    """Keys (``rate`` of the known authors' messages) some record already holds."""
+    known = sorted(workload_keys([r for r in records if r["author"].get("email")]))
+    return set(rng.sample(known, int(rate * len(known))))
+
+
+def outcome(got: dict[str, Any], clean: dict[str, Any]) -> None:
+    """Lost (records the clean run left that this one did not) and duplicated ones.
+
+    A key seeded twice for the conflict fault may stay held twice; a third is a duplicate.
+    """
+    held, seeded = got.pop("held"), got.pop("seeded")
+    got["lost"] = len(set(clean["held"]) - set(held))
+    got["duplicated"] = sum(
+        max(0, count - (2 if pair in seeded else 1)) for pair, count in held.items()
+    )
+
+
+def _sf_endpoint(request: Any) -> str:
+    """``METHOD path`` of a Salesforce call, ids and query strings left out."""
+    path = urlparse(request.url).path.split("/services/data/", 1)[-1]
+    path = re.sub(r"^v[\d.]+/", "", path)
+    path = re.sub(r"query/[\w-]+$", "query (next page)", path)
+    return f"{request.method} {path}"
+
+
+def _killer(rate: float, seed: int) -> Progress:
     rng = random.Random(seed)
 
-    def progress(source: str, size: int) -> None:
+    def progress(source: str, size: int, extent: tuple[int, int] | None = None) -> None:
         if rng.random() < rate:
             raise Killed(source)
 
@@ -189,13 +232,18 @@ def serve(handler: Callable[[Request], Any]) -> Iterator[str]:
 
 def hubspot_case(n: int, fault: str | None, rate: float, reruns: int, seed: int) -> dict:
     rng = random.Random(seed)
-    contacts = max(50, n // 5)
+    contacts = make_contacts(max(50, n // 3), rng)
+    records = mixed_interactions(n, contacts, rng)
     fake = FakeHubSpot(TOKEN)
-    for person in range(contacts):
-        fake.add_contact(email=f"c{person}@example.com")
-    keys = [f"x:m{k}" for k in range(n)]
-    seeded = set(rng.sample(keys, int(rate * n))) if fault == "conflicts" else set()
-    for key in seeded:
+    for c in contacts:
+        fake.add_contact(
+            email=c["email"],
+            firstname=c["first_name"],
+            lastname=c["last_name"],
+            twitterhandle=c["x_handle"],
+        )
+    seeded = _conflicting(records, rng, rate) if fault == "conflicts" else set()
+    for key in sorted(seeded):
         fake.objects["notes"][str(next(fake.ids))] = {"crmbridge_key": key}
     kinds = KINDS["hubspot"].get(fault or "", [])
     injector = FaultInjector(rate=rate if kinds else 0.0, seed=seed, kinds=kinds or None)
@@ -203,28 +251,18 @@ def hubspot_case(n: int, fault: str | None, rate: float, reruns: int, seed: int)
 
     def handler(request: Request) -> Any:
         counted["calls"] += 1
+        counted[request.method + " " + re.sub(r"/\d+", "/{id}", request.path)] += 1
         return injector.hubspot(fake)(request)
 
     os.environ["HUBSPOT_TOKEN"] = TOKEN
     with tempfile.TemporaryDirectory() as tmp, serve(handler) as host:
         folder = Path(tmp)
-        rows = (
-            {
-                "schema": "crmbridge.interaction/1",
-                "platform": "x",
-                "kind": "dm",
-                "message_id": f"m{k}",
-                "author": {"id": f"a{k % contacts}", "email": f"c{k % contacts}@example.com"},
-                "text": f"message {k}",
-                "created_at": "2024-01-15T10:30:00Z",
-            }
-            for k in range(n)
-        )
-        (folder / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        (folder / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
         (folder / "crmbridge.yaml").write_text(
             f"state: sqlite:///{folder / 'state.db'}\n"
             f"crm: {{kind: hubspot, access_token: '${{HUBSPOT_TOKEN}}', host: '{host}'}}\n"
-            "sources: [{name: dms, connector: jsonl, path: in.jsonl}]\n"
+            "sources: [{name: feed, connector: jsonl, path: in.jsonl}]\n"
+            f"rules: {json.dumps(CASE_RULES)}\n"
         )
         config = load_config(folder / "crmbridge.yaml")
         if fault == "quota":
@@ -240,21 +278,24 @@ def hubspot_case(n: int, fault: str | None, rate: float, reruns: int, seed: int)
                 fake.daily = 10**9  # the next day
 
             runs, wedged = run_until_clean(config, reruns, calm, kill)
-    holders = Counter(p.get("crmbridge_key") for s in fake.objects.values() for p in s.values())
+    held = Counter(
+        (kind, p.get("crmbridge_key")) for kind, s in fake.objects.items() for p in s.values()
+    )
     return {
-        "lost": len(set(keys) - set(holders)),
-        "duplicated": sum(c - 1 for c in holders.values() if c > 1),
+        "held": held,
+        "seeded": {("notes", key) for key in seeded},
         "wedged_sources": int(wedged),
         "runs": runs,
         "calls": counted["calls"],
         "responses_429": fake.responses_429,
+        "by_endpoint": {k: v for k, v in counted.most_common() if k != "calls"},
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--crm", choices=["salesforce", "hubspot"], nargs="+", default=["salesforce"]
+        "--crm", choices=["salesforce", "hubspot"], nargs="+", default=["salesforce", "hubspot"]
     )
     parser.add_argument("--interactions", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=0.2)
@@ -270,14 +311,17 @@ def main() -> None:
     for crm in args.crm:
         case = salesforce_case if crm == "salesforce" else hubspot_case
         clean = case(n, None, args.rate, args.reruns, args.seed)
+        outcome({**clean}, clean)
         per_clean = round(1000 * clean["calls"] / n, 2)
         print(
             f"{crm} clean: {clean['calls']} calls ({per_clean} per 1,000), "
             f"{clean['responses_429']} answers 429"
         )
+        print(f"    calls by endpoint: {clean['by_endpoint']}")
         by_fault: dict[str, Any] = {}
         for fault in args.faults:
             got = case(n, fault, args.rate, args.reruns, args.seed)
+            outcome(got, clean)
             got["calls_per_1000"] = round(1000 * got["calls"] / n, 2)
             by_fault[fault] = got
             print(
@@ -285,6 +329,7 @@ def main() -> None:
                 f"wedged {got['wedged_sources']} runs {got['runs']:>2} "
                 f"calls/1000 {got['calls_per_1000']:>8} ({got['calls_per_1000'] / per_clean:.2f}x)"
             )
+            print(f"    calls by endpoint: {got['by_endpoint']}")
         out.append(
             {
                 "crm": crm,
@@ -297,10 +342,10 @@ def main() -> None:
                     (f["calls_per_1000"] for f in by_fault.values()), default=0.0
                 ),
                 "responses_429": clean["responses_429"],
-                "faults": {k: v["calls_per_1000"] for k, v in by_fault.items()},
             }
         )
-    print(json.dumps(out[0] if len(out) == 1 else {o["crm"]: o for o in out}))
+    for figures in out:  # the last lines: one JSON object per CRM
+        print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -465,7 +465,11 @@ class Pipeline:
         sends only the rest (cursor after acknowledgement holds: it has not moved).
         """
         done = {r.key: r for r in results if r.ok}
-        kept = [w for w in work if w.write is not None and w.write.key in done]
+        kept = [
+            w
+            for w in work
+            if w.write is not None and w.write.key in done and not self._moved_a_case(w)
+        ]
         if not kept or self.dry_run:
             return
         partial = BatchCommit(source=source, cursor=None)
@@ -478,6 +482,17 @@ class Pipeline:
         self._record(source, kept, list(done.values()), partial)
         self.store.commit(partial, self.lease.renew if self.lease else None)
         log.info("source %s: kept %d record(s) written before the stop", source, len(kept))
+
+    def _moved_a_case(self, w: _Work) -> bool:
+        """Whether a message moved its conversation's case or fired a webhook in this batch.
+
+        Such a message is not kept at a stop: its case or webhook would never come (a
+        resume sees it written, no longer new), so it goes again and is decided again.
+        """
+        if self.rules is None:
+            return False
+        key = conversation_key(w)
+        return key in self.rules.touched or any(note[2] == key for note in self.rules.notes)
 
     def _apply_rules(self, work: list[_Work], commit: BatchCommit) -> None:
         """Each message's rule decision (its tags reach the mapping) and its case plan."""
@@ -692,6 +707,8 @@ def _conflicts(
     polled one: the author's profile, the thread id) are not a conflict; the later wins.
     """
     if message_id != i.message_id or version_at != i.version_at:
+        return False
+    if i.deleted:  # a deletion carries no content to disagree with (a failed one replayed)
         return False
     return payload_hash != i.payload_hash() and not (payload and same_message(payload, i))
 

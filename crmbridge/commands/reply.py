@@ -182,12 +182,18 @@ def reply_poll(config_path: Path, as_json: bool) -> None:
     before and after `crmbridge reply send`.
     """
     config = load_config(config_path)
-    from crmbridge.outbound.hubspot import poll_hubspot
-    from crmbridge.outbound.salesforce import poll_salesforce
+    from crmbridge.crm.base import Capability
+    from crmbridge.ops import open_adapter
     from crmbridge.state.store import StateStore
 
-    poll = poll_hubspot if config.crm.kind == "hubspot" else poll_salesforce
-    summary = poll(config, StateStore(config.state_url))
+    adapter = open_adapter(config)
+    if not adapter.can(Capability.REPLIES):
+        raise ConfigError(
+            f"{config.file.name}: crm.kind {config.crm.kind!r} holds no agent replies to poll",
+            hint="agents using this CRM reply with `crmbridge reply` or the console",
+        )
+    with adapter:
+        summary = adapter.poll_replies(config, StateStore(config.state_url))
     if as_json:
         click.echo(json.dumps(summary.as_dict()))
         return

@@ -10,6 +10,7 @@ the scarce resource.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -18,7 +19,9 @@ from crmbridge.errors import ConfigError, CrmbridgeError
 from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
 
 if TYPE_CHECKING:
+    from crmbridge.config import AppConfig
     from crmbridge.rules.mapping import Mapper
+    from crmbridge.state.store import StateStore
 
 
 # Where an error that stopped a write carries the results the CRM acknowledged before it.
@@ -53,6 +56,20 @@ class Capability(StrEnum):
     ROLLUPS = "rollups"  # contact roll-up fields after each write
     BULK_MIRROR = "bulk_mirror"  # contacts_since(): the contact mirror can list contacts
     ERASE = "erase"  # delete_activities(): `crmbridge forget`
+    REPLIES = "replies"  # poll_replies(): agents answer in the CRM, crmbridge sends
+
+
+@dataclass
+class ReplyPoll:
+    """What one poll of the agents' replies in the CRM did (``crmbridge reply poll``)."""
+
+    queued: int = 0
+    refused: int = 0
+    reported: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        """JSON-ready."""
+        return asdict(self)
 
 
 # Case plan keys an adapter without its own case fields receives, as they are.
@@ -206,10 +223,20 @@ class CrmAdapter:
         """
         return self.delete_activities(rows, mode)
 
+    def poll_replies(self, app: AppConfig, store: StateStore) -> ReplyPoll:
+        """Queue the replies agents wrote in the CRM; write sent and failed ones back.
+
+        Only an adapter that declares ``Capability.REPLIES`` reads them; it opens no
+        connection of its own (it polls through the adapter's, opened).
+        """
+        raise ConfigError(
+            f"the {self.name} CRM holds no agent replies for crmbridge to send",
+            hint="agents reply with `crmbridge reply` or the console instead",
+        )
+
     def clear_rollups(self, contact_ids: Sequence[str]) -> int:
         """Blank the roll-up fields crmbridge keeps on these contacts (``forget``).
 
         Returns how many contacts were cleared; 0 where the adapter keeps no roll-ups.
         """
         return 0
-

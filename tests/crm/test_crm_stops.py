@@ -21,7 +21,12 @@ from crmbridge.state.store import StateStore
 from crmbridge.testing.faults import FaultInjector
 from crmbridge.testing.hubspot_fake import FakeHubSpot
 from crmbridge.testing.salesforce_org import INSTANCE, FakeOrg
-from crmbridge.testing.workloads import make_contacts, make_interactions, write_config
+from crmbridge.testing.workloads import (
+    make_contacts,
+    make_interactions,
+    mixed_interactions,
+    write_config,
+)
 
 TOKEN = "pat-na1-stops-0000"
 
@@ -87,6 +92,68 @@ def test_answers_lost_after_the_commit_are_read_back_and_nothing_wedges(salesfor
     assert org.refused["INVALID_FIELD_FOR_INSERT_UPDATE"] == 0, "an update carried TaskSubtype"
     assert sorted(org.tasks) == sorted(keys) and len(org.of("Task")) == len(keys)
     assert set(written(config).values()) == {"written"}
+
+
+def test_a_stop_mid_batch_keeps_no_message_whose_case_would_then_never_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    rng = random.Random(8)
+    contacts = make_contacts(80, rng)
+    records = mixed_interactions(600, contacts, rng)  # a case rule fires on a third of them
+    with (tmp_path / "interactions.jsonl").open("w") as feed:
+        feed.writelines(json.dumps(r) + "\n" for r in records)
+    monkeypatch.setenv("BENCH_SF_SESSION_ID", "00D000000000001!STOPS")
+    config = load_config(write_config(tmp_path, batch_size=50, cases=True))
+    config.sources = config.sources[:1]
+
+    def cases_of(rate: float) -> set[str]:
+        org, injector = FakeOrg(contacts), FaultInjector(rate=rate, seed=5, kinds=["401"])
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+            injector.salesforce(mock, org)
+            for _ in range(6):
+                try:
+                    if Pipeline(config).run().status == "ok":
+                        break
+                except Exception as exc:  # the session expired mid-batch: the run stops
+                    assert getattr(exc, "kind", "") == "auth", exc
+                injector.rate = 0.0  # the next run has a good session
+        return set(org.by_key("Case"))
+
+    expected = cases_of(0.0)
+    (tmp_path / "state.db").unlink()
+    stopped = cases_of(0.2)
+    assert expected and stopped == expected
+
+
+def test_a_refused_deletion_is_replayed_and_lands_never_quarantined_as_its_own_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    contacts = make_contacts(5, random.Random(2))
+    author = {"id": "facebook-1", "name": "Jane Doe", "email": contacts[0]["email"]}
+    post = {
+        "schema": "crmbridge.interaction/1",
+        "platform": "facebook",
+        "kind": "comment",
+        "message_id": "m1",
+        "author": author,
+        "text": "Order 12 never arrived",
+        "created_at": "2024-01-01T10:00:00+00:00",
+    }
+    deletion = {**post, "deleted": True, "edited_at": "2024-01-01T12:00:00+00:00"}
+    (tmp_path / "interactions.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in (post, deletion))  # one batch: the newest wins
+    )
+    monkeypatch.setenv("BENCH_SF_SESSION_ID", "00D000000000001!STOPS")
+    config = load_config(write_config(tmp_path, batch_size=50))
+    config.sources = config.sources[:1]
+    org, injector = FakeOrg(contacts), FaultInjector(rate=1.0, seed=1, kinds=["refuse_items"])
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        injector.salesforce(mock, org)
+        assert Pipeline(config).run().failed == 1  # a validation rule refused it
+        injector.rate = 0.0
+        replay = Pipeline(config).run()
+    assert (replay.written, replay.quarantined) == (1, 0)
+    assert set(written(config).values()) == {"written"} and list(org.tasks) == ["facebook:m1"]
 
 
 def test_a_rerun_with_nothing_new_makes_no_salesforce_call_not_even_a_login(salesforce):

@@ -170,42 +170,33 @@ def test_a_partial_batch_failure_fails_only_the_bad_record(httpserver, fake):
     assert "hs_timestamp" in (failed.error or "")
 
 
-def test_a_batch_refused_as_a_whole_is_retried_record_by_record(httpserver, fake):
-    cid = fake.add_contact(email="jane@example.com")
-    crm = adapter(httpserver)
-    crm.meta("notes")
+def test_a_batch_refused_as_a_whole_is_halved_down_to_the_bad_record_never_sent_one_by_one(
+    httpserver,
+):
+    server = FakeHubSpot(TOKEN)
     refused = {"status": "error", "category": "VALIDATION_ERROR", "message": "bad input"}
-    httpserver.expect_oneshot_request("/crm/v3/objects/notes/batch/create").respond_with_json(
-        refused, status=400
-    )
-    httpserver.expect_oneshot_request(
-        "/crm/v3/objects/notes/batch/create",
-        json={
-            "inputs": [
-                {
-                    "properties": {
-                        "hs_note_body": "hi",
-                        "hs_timestamp": "2024-01-15T10:30:00Z",
-                        "crmbridge_key": "x:2",
-                    },
-                    "objectWriteTraceId": "x:2",
-                    "associations": [
-                        {
-                            "to": {"id": cid},
-                            "types": [
-                                {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 202}
-                            ],
-                        }
-                    ],
-                }
-            ]
-        },
-    ).respond_with_json(refused, status=400)
 
-    results = crm.write([note("x:1", cid), note("x:2", cid), note("x:3", cid)])
+    def handler(request: Any) -> Response:
+        keys = [
+            i["properties"].get("crmbridge_key")
+            for i in (request.get_json(silent=True) or {}).get("inputs") or []
+            if isinstance(i, dict) and "properties" in i
+        ]
+        if request.path.endswith("/batch/create") and "x:41" in keys:
+            return error(400, refused)  # HubSpot refuses the whole batch for one bad record
+        return server(request)
 
-    assert [r.status for r in results] == ["created", "failed", "created"]
-    assert len(fake.objects["notes"]) == 2
+    httpserver.expect_request(ANY).respond_with_handler(handler)
+    cid = server.add_contact(email="jane@example.com")
+    crm = adapter(httpserver)
+
+    results = crm.write([note(f"x:{n}", cid) for n in range(100)])
+
+    assert [r.key for r in results if not r.ok] == ["x:41"]
+    assert results[41].error_kind == "data" and "bad input" in (results[41].error or "")
+    assert len(server.objects["notes"]) == 99
+    creates = body_of(httpserver, "/crm/v3/objects/notes/batch/create")
+    assert len(creates) <= 1 + 2 * 7  # halving: two halves per level, never 100 singles
 
 
 def test_without_a_unique_key_existing_records_are_found_through_associations(httpserver):
@@ -545,6 +536,35 @@ def test_setup_creates_the_unique_key_property_where_it_is_missing(httpserver, f
     assert object_type == "communications"
     assert body["hasUniqueValue"] is True and body["type"] == "string"
     assert body["fieldType"] == "text" and body["groupName"] == "crmbridge"
+
+
+def test_keys_already_held_cost_an_upsert_and_a_link_per_batch_never_a_read_and_a_split(
+    httpserver, fake
+):
+    cid = fake.add_contact(email="jane@example.com")
+    held = {f"x:{n}" for n in range(0, 300, 5)}  # 20%: in every batch of 100
+    for key in sorted(held):
+        fake.objects["notes"][str(next(fake.ids))] = {"crmbridge_key": key}  # on no contact
+    crm = adapter(httpserver)
+
+    results = crm.write([note(f"x:{n}", cid) for n in range(300)])
+
+    assert [r.key for r in results if r.status == "updated"] == [f"x:{n}" for n in range(0, 300, 5)]
+    assert all(r.status == "created" for r in results if r.key not in held)
+    assert len(fake.objects["notes"]) == len(fake.by_key("notes")) == 300  # none twice
+    assert fake.links["notes"][cid] == set(fake.objects["notes"])  # held ones too, now
+    assert fake.refused["conflict"] == 1  # one 409, then the batches upsert
+    calls = {k.split("/crm/")[1]: v for k, v in fake.calls.items() if "/objects/notes" in k}
+    assert calls == {
+        "v3/objects/notes/batch/create": 1,
+        "v3/objects/notes/batch/upsert": 3,
+    }
+    assert fake.calls["POST /crm/v4/associations/notes/contacts/batch/create"] == 3
+
+    more = crm.write([note(f"x:{n}", cid) for n in range(300, 500)])  # no clash left
+    assert all(r.status == "created" for r in more)
+    assert fake.calls["POST /crm/v3/objects/notes/batch/upsert"] == 4  # then creates again
+    assert fake.calls["POST /crm/v3/objects/notes/batch/create"] == 2
 
 
 def test_a_single_record_conflict_refused_as_a_whole_becomes_an_update(httpserver, fake):

@@ -272,6 +272,54 @@ def test_http_300_on_upsert_is_settled_by_reading_the_holders_and_updating_the_o
     assert org.calls["write"] == 3  # the 300, the update by id, the other three again
 
 
+def test_keys_held_twice_across_a_write_cost_one_read_never_a_read_and_split_per_collection(
+    org,
+):
+    held = {f"x:{n}" for n in range(0, 1000, 5)}  # 20%: in every collection of 200
+    oldest = {key: org.add_duplicate("Task", key, Subject="old")[0] for key in sorted(held)}
+    adapter = opened(session_config())
+    results = adapter.write([task(n) for n in range(1000)])
+    assert all(r.ok for r in results)
+    assert {r.key: r.crm_id for r in results if r.key in held} == oldest
+    assert org.refused["MULTIPLE_CHOICES"] == 1  # one 300, then every key is known
+    assert org.calls["composite"] + org.calls["query"] == 1  # one read of the 1,000 keys
+    assert org.calls["write"] == 1 + 1 + 4  # the 300, 200 updates by id, 800 upserts
+    holders = [r["Crmbridge_Key__c"] for r in org.of("Task").values()]
+    assert len(holders) == 1000 + len(held) and set(holders) == {f"x:{n}" for n in range(1000)}
+
+
+def test_once_keys_were_held_twice_later_writes_read_first_until_a_read_finds_none(org):
+    for key in ("x:1", "x:201", "x:401"):
+        org.add_duplicate("Task", key, Subject="old")
+    adapter = opened(session_config())
+    adapter.write([task(n) for n in range(0, 200)])  # the 300, a read, an update, upserts
+    adapter.write([task(n) for n in range(200, 400)])  # read first: no 300 to pay for
+    adapter.write([task(n) for n in range(400, 600)])
+    assert org.refused["MULTIPLE_CHOICES"] == 1
+    reads = org.calls["query"] + org.calls["composite"]
+    adapter.write([task(n) for n in range(600, 800)])  # a read that finds none held twice
+    adapter.write([task(n) for n in range(800, 1000)])  # back to upserts alone
+    assert org.calls["query"] + org.calls["composite"] == reads + 1
+    assert len(org.by_key("Task")) == 1000
+
+
+def test_a_300_whose_keys_no_read_finds_held_twice_fails_those_records_and_never_loops(rsps):
+    # A holder the integration user cannot see (upserts by a non-unique key need View All
+    # Data): Salesforce answers 300, the read finds one holder. The records are parked.
+    holders = [f"/services/data/v62.0/sobjects/Task/00T00000000000{n}AAA" for n in (1, 2)]
+    rsps.patch(UPSERT, status=300, json=holders)
+    seen = {"Id": "00T000000000001AAA", "Crmbridge_Key__c": "x:1", "CreatedDate": "2024"}
+    rsps.get(
+        re.compile(re.escape(BASE + "query/") + ".*"),
+        json={"totalSize": 1, "done": True, "records": [{"attributes": {}, **seen}]},
+    )
+    adapter = opened(session_config())
+    results = adapter.write([task(1), task(2)])
+    assert [(r.status, r.error_kind) for r in results] == [("failed", "data")] * 2
+    assert "300" in (results[0].error or "")
+    assert len(rsps.calls) == 2  # the 300 and one read: no second try, no loop
+
+
 def test_case_writes_never_reassign_the_owner(rsps):
     ok = {"id": "500000000000001AAA", "success": True, "errors": [], "created": False}
     call = rsps.patch(
@@ -469,7 +517,7 @@ def test_find_contacts_sends_many_chunks_in_one_composite_call(rsps):
         return 200, {}, json.dumps({"compositeResponse": out})
 
     rsps.add_callback("POST", BASE + "composite", callback=answer)
-    adapter = opened(session_config())
+    adapter = opened(session_config(max_query_chars=2000))
     adapter.find_contacts(emails=emails)
     assert adapter.api_calls == len(rsps.calls) <= 2
     subs = [s for c in rsps.calls for s in body_of(c)["compositeRequest"]]

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Response
 
-from crmbridge.outbound.hubspot import NoteReplies
+from crmbridge.cli import main
+from crmbridge.crm.hubspot.replies import NoteReplies
 from crmbridge.outbound.outbox import Outbox
 from crmbridge.testing.hubspot_fake import FakeHubSpot
 from crmbridge.testing.platforms_fake import TOKEN
@@ -88,3 +90,33 @@ def test_a_note_marked_for_reply_is_sent_once_signed_and_its_status_written_back
     assert portal.objects["notes"]["502"]["crmbridge_reply_status"].startswith(
         "failed: reply: no message or conversation 'x:404'"
     )
+
+
+def test_reply_poll_reads_notes_through_the_adapter_that_declares_replies(
+    world: World, httpserver: HTTPServer
+):
+    world.sync([inbound(world.fake, "x", "6002", kind="mention")])
+    config = str(world.folder / "crmbridge.yaml")
+    refused = CliRunner().invoke(main, ["reply", "poll", "--config", config, "--json"])
+    assert refused.exit_code == 4  # the local CRM declares no replies: a config error
+    assert "holds no agent replies" in refused.output
+
+    portal = PortalWithNotes(TOKEN)
+    httpserver.expect_request(ANY).respond_with_handler(portal)
+    path = world.folder / "crmbridge.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "crm: {kind: local, path: crm.db, contacts_csv: contacts.csv}",
+            "crm: {kind: hubspot, access_token: '${REPLY_TOKEN}', host: '"
+            + httpserver.url_for("").rstrip("/")
+            + "'}",
+        )
+    )
+    portal.objects["notes"]["601"] = {
+        "hs_note_body": "<p>On it</p>",
+        "crmbridge_reply_to": "x:6002",
+    }
+    polled = CliRunner().invoke(main, ["reply", "poll", "--config", config, "--json"])
+    assert polled.exit_code == 0, polled.output
+    assert json.loads(polled.output.splitlines()[-1]) == {"queued": 1, "refused": 0, "reported": 0}
+    assert portal.objects["notes"]["601"]["crmbridge_reply_status"] == "queued"

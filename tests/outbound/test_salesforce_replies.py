@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import responses
 
+from crmbridge.crm.salesforce.replies import SocialPostReplies
 from crmbridge.outbound.outbox import Outbox
-from crmbridge.outbound.salesforce import SocialPostReplies
 from tests.outbound.conftest import World, inbound
 
 INSTANCE = "https://acme.my.salesforce.com"

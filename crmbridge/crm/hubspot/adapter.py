@@ -2,10 +2,11 @@
 
 Writes are batch creates of up to 100 records with the contact association inline and a
 ``crmbridge_key`` property holding the interaction key. With that property unique (as
-``crmbridge setup hubspot`` creates it) a replay after a crash answers CONFLICT with the
-existing id, which becomes an update: no path writes twice. Where the portal will not make
-it unique, the keys already on the batch's contacts are read back through associations
-before creating (never through search, which lags behind writes).
+``crmbridge setup hubspot`` creates it) a replay after a crash, or any key some record
+already holds, answers CONFLICT: that batch and the next ones go as upserts by the key
+(``conflicts.py``): no path writes twice. Where the portal will not make it unique, the
+keys already on the batch's contacts are read back through associations before creating
+(never through search, which lags behind writes).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr
 
-from crmbridge.config import Options, secret_value
-from crmbridge.crm.base import Capability, CrmAdapter, keep_progress
+from crmbridge.config import AppConfig, Options, secret_value
+from crmbridge.crm.base import Capability, CrmAdapter, ReplyPoll, keep_progress
+from crmbridge.crm.hubspot import conflicts, erase, rollup
 from crmbridge.crm.hubspot import contacts as hs_contacts
-from crmbridge.crm.hubspot import erase, rollup
 from crmbridge.crm.hubspot.schema import ObjectMeta, check_preset, object_meta, setup
 from crmbridge.crm.hubspot.wire import (
     Budget,
@@ -34,6 +35,7 @@ from crmbridge.models import ActivityWrite, CaseWrite, Contact, WriteResult
 
 if TYPE_CHECKING:
     from crmbridge.rules.mapping import Mapper
+    from crmbridge.state.store import StateStore
 
 log = logging.getLogger(__name__)
 Status = Literal["created", "updated", "failed"]
@@ -117,6 +119,7 @@ class HubSpotCrm(CrmAdapter):
             Capability.ROLLUPS,
             Capability.BULK_MIRROR,
             Capability.ERASE,
+            Capability.REPLIES,
         }
     )
     Config: ClassVar[type[Options]] = HubSpotConfig
@@ -157,6 +160,7 @@ class HubSpotCrm(CrmAdapter):
             budget=budget,
         )
         self._meta: dict[str, ObjectMeta] = {}
+        self.upserting: set[str] = set()  # object types whose keys clash: batches upsert
 
     def rate_budget_left(self) -> float | None:
         """The daily allowance HubSpot's rate-limit headers last reported."""
@@ -210,7 +214,11 @@ class HubSpotCrm(CrmAdapter):
                     chunk = known[start : start + size]
                     results.update(self._update(object_type, chunk, updates))
                 for start in range(0, len(creates), size):
-                    results.update(self._create(object_type, creates[start : start + size]))
+                    chunk = creates[start : start + size]
+                    if object_type in self.upserting:  # keys clash: settle in the batch
+                        results.update(conflicts.upsert(self, object_type, chunk))
+                    else:
+                        results.update(self._create(object_type, chunk))
         except CrmbridgeError as exc:  # a stop (quota, 401, …): keep what was written
             raise keep_progress(exc, results.values()) from None
         ordered = [results[w.key] for w in batch]
@@ -360,46 +368,20 @@ class HubSpotCrm(CrmAdapter):
     def _create_rejected(
         self, object_type: str, chunk: list[ActivityWrite], exc: HubSpotRejected
     ) -> dict[str, WriteResult]:
-        """A whole batch refused: settle key clashes by reading, else isolate the bad ones.
+        """A whole batch refused: a key clash goes as an upsert, anything else is halved.
 
         HubSpot refuses a whole batch create when one key is already held (409 naming only
-        the first holder, or a 400 naming none): the batch's keys are read back by the
-        unique key property, the holders updated in one batch and the rest created in one.
+        the first holder, or a 400 naming the key property but no holder): with the key
+        property unique, this batch and the next ones of this type go as upserts by key
+        (``hubspot.conflicts``). Any other refusal is halved down to the records refused.
         """
-        if exc.status in (400, 409) and self.meta(object_type).unique:
-            held = self._ids_by_key(object_type, [w.key for w in chunk])
-            if held:
-                results = self._update(object_type, [w for w in chunk if w.key in held], held)
-                rest = [w for w in chunk if w.key not in held]
-                if rest:
-                    results.update(self._create(object_type, rest))
-                return results
-        if len(chunk) > 1:
-            results = {}
-            for w in chunk:
-                results.update(self._create(object_type, [w]))
-            return results
-        (w,) = chunk
-        if exc.status == 409 and exc.existing_id:
-            return self._update(object_type, chunk, {w.key: exc.existing_id})
-        return {w.key: _failed(w.key, exc.message)}
-
-    def _ids_by_key(self, object_type: str, keys: list[str]) -> dict[str, str]:
-        """Ids of the records holding these keys (batch read by the unique key property)."""
-        key_prop = self.config.key_property
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 100):
-            body = {
-                "inputs": [{"id": k} for k in keys[start : start + 100]],
-                "idProperty": key_prop,
-                "properties": [key_prop],
-            }
-            data = self.wire.call("objects", "read", object_type, body)
-            for row in data.get("results") or []:
-                key = (row.get("properties") or {}).get(key_prop)
-                if key:
-                    found[key] = str(row.get("id"))
-        return found
+        if len(chunk) == 1 and exc.status == 409 and exc.existing_id:  # its holder is named
+            return self._update(object_type, chunk, {chunk[0].key: exc.existing_id})
+        clash = exc.status == 409 or self.config.key_property in exc.message
+        if exc.status in (400, 409) and clash and self.meta(object_type).unique:
+            self.upserting.add(object_type)
+            return conflicts.upsert(self, object_type, chunk)
+        return conflicts.halve(lambda part: self._create(object_type, part), chunk, exc)
 
     def _update(
         self, object_type: str, chunk: list[ActivityWrite], ids: dict[str, Any]
@@ -411,12 +393,7 @@ class HubSpotCrm(CrmAdapter):
         try:
             data = self.wire.call("objects", "update", object_type, {"inputs": inputs})
         except HubSpotRejected as exc:
-            if len(chunk) == 1:
-                return {chunk[0].key: _failed(chunk[0].key, exc.message)}
-            results: dict[str, WriteResult] = {}
-            for w in chunk:
-                results.update(self._update(object_type, [w], ids))
-            return results
+            return conflicts.halve(lambda part: self._update(object_type, part, ids), chunk, exc)
         return self._read_batch(data, chunk, "updated", {}, ids)
 
     def _read_batch(
@@ -517,6 +494,12 @@ class HubSpotCrm(CrmAdapter):
                 )
         items.sort(key=lambda r: r["occurred_at"] or "", reverse=True)
         return items[:limit]
+
+    def poll_replies(self, app: AppConfig, store: StateStore) -> ReplyPoll:
+        """Notes agents marked for sending, through this adapter's wire (``replies``)."""
+        from crmbridge.crm.hubspot.replies import NoteReplies
+
+        return NoteReplies(app, store, wire=self.wire).poll()
 
     def setup(self) -> list[str]:
         """Create the unique key property on notes, communications and tickets (``setup``)."""

@@ -15,14 +15,14 @@ import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import quote_plus
 
 import requests
 from simple_salesforce import Salesforce
 
-from crmbridge.config import Options
-from crmbridge.crm.base import Capability, CrmAdapter
+from crmbridge.config import AppConfig, Options
+from crmbridge.crm.base import Capability, CrmAdapter, ReplyPoll
 from crmbridge.crm.salesforce import rollup, soql
 from crmbridge.crm.salesforce.bulk import bulk_query
 from crmbridge.crm.salesforce.client import (
@@ -41,6 +41,9 @@ from crmbridge.http import make_session, with_retries
 from crmbridge.identity.normalize import email_key, handle_key
 from crmbridge.models import ActivityWrite, Contact, WriteResult
 from crmbridge.rules.mapping import Mapper, load_preset
+
+if TYPE_CHECKING:
+    from crmbridge.state.store import StateStore
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -80,6 +83,7 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
             Capability.ROLLUPS,
             Capability.BULK_MIRROR,
             Capability.ERASE,
+            Capability.REPLIES,
         }
     )
     Config: ClassVar[type[Options]] = SalesforceConfig
@@ -92,12 +96,13 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
         self.sf: Salesforce | None = None
         self.usage: tuple[int, int] | None = None
         self.personas_done: set[str] = set()  # persona keys upserted in this run
+        self.held_twice: set[str] = set()  # objects with keys held by two records (a 300)
         self._create_only: dict[str, frozenset[str]] = {}  # per object, from its describe
 
     @property
     def max_batch(self) -> int:  # type: ignore[override]
-        """Records per write call (an sObject Collection holds at most 200)."""
-        return self.config.batch_size
+        """Records per write call: ``write_batch``, or five collections of ``batch_size``."""
+        return self.config.write_batch or 5 * self.config.batch_size
 
     # --- connection --------------------------------------------------------------------
 
@@ -354,6 +359,12 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
             if owner:
                 fields["OwnerId"] = owner
         return {k: v for k, v in fields.items() if v is not None}
+
+    def poll_replies(self, app: AppConfig, store: StateStore) -> ReplyPoll:
+        """Outbound SocialPosts agents created, through this adapter's login (``replies``)."""
+        from crmbridge.crm.salesforce.replies import SocialPostReplies
+
+        return SocialPostReplies(app, store, sf=self.connect()).poll()
 
     # --- re-pointing after a review decision ----------------------------------------
 

@@ -73,6 +73,10 @@ class SessionExpired(AuthError):
     """The session id was refused (INVALID_SESSION_ID); a stored login may renew it."""
 
 
+class KeysHeldTwice(DataError):
+    """HTTP 300 on an upsert by key: a key of the call is held by two records, none written."""
+
+
 class SalesforceConfig(Options):
     """Options of the ``salesforce`` CRM adapter (``crm:`` block of crmbridge.yaml)."""
 
@@ -135,8 +139,20 @@ class SalesforceConfig(Options):
     )
     bulk_poll_s: float = Field(default=5.0, ge=0, description="Wait between bulk job polls.")
     budget_reserve: float = Field(default=0.2, ge=0.0, lt=1.0)
-    batch_size: int = Field(default=200, ge=1, le=200)
-    max_query_chars: int = Field(default=2000, ge=500, le=16000)
+    batch_size: int = Field(default=200, ge=1, le=200, description="Records per collection.")
+    write_batch: int | None = Field(
+        default=None,
+        ge=1,
+        le=2000,
+        description="Records per pipeline batch, sent in collections of batch_size "
+        "(default: five collections). Keys held twice are read back once per batch.",
+    )
+    max_query_chars: int = Field(
+        default=8000,
+        ge=500,
+        le=16000,
+        description="URL-encoded length a SOQL query stays under (REST allows 16,384).",
+    )
     attempts: int = Field(default=5, ge=1, le=10)
     assignment_rule_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{15,18}$")
     allow_duplicates: bool = Field(
@@ -289,7 +305,7 @@ def classify_code(status: int, code: str, message: str, what: str) -> CrmbridgeE
     if code == "INVALID_SESSION_ID" or status == 401:
         return SessionExpired(text, hint="the session expired or was revoked; check crm auth")
     if status == 300:
-        return DataError(text, hint="several records share this key (data conflict)")
+        return KeysHeldTwice(text, hint="several records share this key (data conflict)")
     if code in TRANSIENT_CODES or status >= 500:
         return TransientError(text)
     if code in DATA_CODES:

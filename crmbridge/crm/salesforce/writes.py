@@ -2,9 +2,11 @@
 
 Records go out in collections of up to 200 (``allOrNone: false``), upserted by the key
 field; each record's own ``success``/``errors`` becomes its ``WriteResult``. Rows locked by
-another transaction are sent again alone with backoff; a whole-call data conflict (HTTP
-300) is narrowed down by halving. Without an External ID key field, records are created,
-their ids kept, and a query by key before each create finds what a crashed run wrote.
+another transaction are sent again alone with backoff. A collection refused whole with HTTP
+300 (a key two records hold) costs one read of the holders of every key left in the write;
+those keys then go as updates of their oldest holder by id, in collections of their own.
+Without an External ID key field, records are created, their ids kept, and a query by key
+before each create finds what a crashed run wrote.
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ from simple_salesforce import Salesforce
 
 from crmbridge.crm.base import keep_progress
 from crmbridge.crm.salesforce import soql
-from crmbridge.crm.salesforce.client import SalesforceConfig, first_error, item_kind
+from crmbridge.crm.salesforce.client import (
+    KeysHeldTwice,
+    SalesforceConfig,
+    first_error,
+    item_kind,
+)
 from crmbridge.crm.salesforce.personas import attach_personas
 from crmbridge.errors import CrmbridgeError, DataError, TransientError
 from crmbridge.http import with_retries
@@ -27,6 +34,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 AUTO_ASSIGN_OBJECTS = frozenset({"Case", "Lead", "Account"})
 Sender = Callable[[list[ActivityWrite]], list[dict[str, Any]]]
+Indexed = tuple[int, ActivityWrite]  # a record and its place in the write's batch
 
 
 class CollectionWriter:
@@ -34,6 +42,7 @@ class CollectionWriter:
 
     config: SalesforceConfig
     personas_done: set[str]
+    held_twice: set[str]  # objects whose keys this run found held by two records
     _create_only: dict[str, frozenset[str]]
 
     def _call(self, what: str, fn: Callable[[Salesforce], T], *, attempts: int = 0) -> T:
@@ -46,26 +55,25 @@ class CollectionWriter:
         """Upsert by key in collections of <= 200; one result per input, in order."""
         batch = attach_personas(self, batch)
         results: dict[int, WriteResult] = {}
-        groups: dict[tuple[str, str | None], list[int]] = {}
+        groups: dict[tuple[str, str | None], list[Indexed]] = {}
         for n, w in enumerate(batch):
-            groups.setdefault((w.object, self._assign_header(w.object, w.crm_id)), []).append(n)
+            group = (w.object, self._assign_header(w.object, w.crm_id))
+            groups.setdefault(group, []).append((n, w))
         try:
-            for (sobject, assign), indexes in groups.items():
-                for start in range(0, len(indexes), self.config.batch_size):
-                    part = indexes[start : start + self.config.batch_size]
-                    writes = [batch[n] for n in part]
-                    answers = self._write_part(sobject, writes, self._headers(assign))
-                    results.update(zip(part, answers, strict=True))
+            for (sobject, assign), items in groups.items():
+                self._write_group(sobject, items, self._headers(assign), results)
         except CrmbridgeError as exc:  # a stop: what was written before it is kept
             raise keep_progress(exc, results.values()) from exc.__cause__
         return [results[n] for n in range(len(batch))]
 
     def upsert_quietly(self, sobject: str, writes: list[ActivityWrite]) -> list[WriteResult]:
         """Upsert by key; every refusal stays a per-record result (personas use it)."""
+        results: dict[int, WriteResult] = {}
         try:
-            return self._upsert_settled(sobject, writes, {})
+            self._write_group(sobject, list(enumerate(writes)), {}, results)
         except DataError as exc:
-            return [_failed(w, "data", str(exc)) for w in writes]
+            results.update((n, _failed(w, "data", str(exc))) for n, w in enumerate(writes))
+        return [results[n] for n in range(len(writes))]
 
     def write_cases(self, cases: Sequence[CaseWrite]) -> list[WriteResult]:
         """Create or update Cases by key, never re-owning an existing one."""
@@ -102,12 +110,92 @@ class CollectionWriter:
         fields[self.config.key_field] = w.key
         return {"attributes": {"type": sobject}, **fields}
 
-    def _write_part(
-        self, sobject: str, writes: list[ActivityWrite], headers: dict[str, str]
-    ) -> list[WriteResult]:
-        if self.config.key_is_external_id:
-            return self._upsert_settled(sobject, writes, headers)
-        return self._create_or_update(sobject, writes, headers)
+    def _write_group(
+        self,
+        sobject: str,
+        items: list[Indexed],
+        headers: dict[str, str],
+        results: dict[int, WriteResult],
+    ) -> None:
+        """One object's records in collections; ``results`` fills as each call is answered.
+
+        A collection answered 300 (a key held by two records) makes one read of every key
+        still to send in this write; the keys held twice then go as updates of their oldest
+        holder by id, packed in collections of their own, and the rest as upserts: one read
+        per write, never a read and a split per collection. Once an object has met keys
+        held twice, each later write of it reads its keys first (no 300 to pay for) until a
+        read finds none.
+        """
+        size = self.config.batch_size
+        queue = list(items)
+        if self.config.key_is_external_id and sobject in self.held_twice:
+            queue = self._update_held_twice(sobject, queue, headers, results)
+        while queue:
+            part, queue = queue[:size], queue[size:]
+            writes = [w for _, w in part]
+            try:
+                if not self.config.key_is_external_id:
+                    answers = self._create_or_update(sobject, writes, headers)
+                else:
+                    answers = self._upsert_settled(sobject, writes, headers)
+            except _HeldTwice as held:
+                settled = {r.key: r for r in held.settled}
+                results.update((n, settled[w.key]) for n, w in part if w.key in settled)
+                unsent = [(n, w) for n, w in part if w.key not in settled]
+                self.held_twice.add(sobject)
+                queue = self._update_held_twice(sobject, unsent + queue, headers, results)
+                refused = {n for n, _ in unsent}
+                if refused <= {n for n, _ in queue}:  # none held twice after all: no loop
+                    results.update((n, _failed(w, "data", str(held.error))) for n, w in unsent)
+                    queue = [(n, w) for n, w in queue if n not in refused]
+                continue
+            results.update(zip((n for n, _ in part), answers, strict=True))
+
+    def _update_held_twice(
+        self,
+        sobject: str,
+        items: list[Indexed],
+        headers: dict[str, str],
+        results: dict[int, WriteResult],
+    ) -> list[Indexed]:
+        """Read the holders of these keys; update the oldest of each key held twice by id.
+
+        Returns the records left to upsert by key.
+        """
+        oldest = self._oldest_holders(sobject, [w.key for _, w in items])
+        if not oldest:
+            self.held_twice.discard(sobject)
+            return items
+        log.warning(
+            "Salesforce %s: %d key(s) held by two records; updating the oldest",
+            sobject,
+            len(oldest),
+        )
+        moves = [
+            (n, w.model_copy(update={"crm_id": oldest[w.key]})) for n, w in items if w.key in oldest
+        ]
+        send = self._sender(
+            "composite/sobjects",
+            "PATCH",
+            headers,
+            lambda w: {**self._record(sobject, w), "id": w.crm_id},
+        )
+        size = self.config.batch_size
+        for start in range(0, len(moves), size):
+            chunk = moves[start : start + size]
+            answers = self._send_with_lock_retries([w for _, w in chunk], send, created=False)
+            results.update(zip((n for n, _ in chunk), answers, strict=True))
+        return [(n, w) for n, w in items if w.key not in oldest]
+
+    def _oldest_holders(self, sobject: str, keys: list[str]) -> dict[str, str]:
+        """The oldest record's id of each key that two or more records hold (one read)."""
+        field = self.config.key_field
+        head = soql.select(["Id", field, "CreatedDate"], sobject)
+        queries = soql.chunked_in(head, [field], keys, self.config.max_query_chars)
+        holders: dict[str, list[tuple[str, str]]] = {}
+        for r in self._run_queries(queries):
+            holders.setdefault(r[field], []).append((str(r.get("CreatedDate") or ""), r["Id"]))
+        return {k: min(v)[1] for k, v in holders.items() if len(v) > 1}
 
     def _upsert_settled(
         self, sobject: str, writes: list[ActivityWrite], headers: dict[str, str]
@@ -117,9 +205,9 @@ class CollectionWriter:
         A call whose answer was lost may have been committed: before it goes again, the
         keys are read back, and the records found go as updates (no create-only field). A
         record refused for a create-only field exists already (a kill after a commit):
-        it goes again without them. A key two records hold (HTTP 300) is settled by
-        reading the holders and updating the oldest by id. Locked rows go again. Records
-        still unsettled after the attempts fail as transient, for the next run.
+        it goes again without them. Locked rows go again. Records still unsettled after
+        the attempts fail as transient, for the next run. A call answered 300 (a key two
+        records hold) raises ``_HeldTwice`` with what was settled before it.
         """
         settle = _Settling(writes)
         path = f"composite/sobjects/{sobject}/{self.config.key_field}"
@@ -131,11 +219,8 @@ class CollectionWriter:
             body = [self._record(sobject, w, w.key in settle.exists) for w in pending]
             try:
                 answers = self._send_records(path, "PATCH", headers, body, attempts=1)
-            except DataError as exc:  # HTTP 300: a key is held by two records
-                settle.add(self._settle_multiple(sobject, pending, headers, exc))
-                if settle.pending():
-                    raise TransientError("keys held twice settled; the rest go again") from None
-                return
+            except KeysHeldTwice as exc:  # nothing of this call was written
+                raise _HeldTwice(exc, [r for r in settle.results.values()]) from None
             except TransientError:  # the answer is unknown: read back before sending again
                 settle.exists.update(self.recover([w.key for w in pending], sobject))
                 raise
@@ -149,35 +234,11 @@ class CollectionWriter:
             if not settle.results and not settle.last:
                 raise  # no answer at all: the whole call keeps failing
             log.info("Salesforce %s: %s", sobject, exc)
+        except _HeldTwice:
+            raise
         except CrmbridgeError as exc:  # a stop (quota, auth) with some records settled
             raise keep_progress(exc, [r for r in settle.results.values() if r.ok]) from None
         return settle.finish()
-
-    def _settle_multiple(
-        self,
-        sobject: str,
-        writes: list[ActivityWrite],
-        headers: dict[str, str],
-        exc: DataError,
-    ) -> list[WriteResult]:
-        """Keys two records hold: read the holders, update the oldest of each by id."""
-        field = self.config.key_field
-        head = soql.select(["Id", field, "CreatedDate"], sobject)
-        keys = [w.key for w in writes]
-        queries = soql.chunked_in(head, [field], keys, self.config.max_query_chars)
-        holders: dict[str, list[tuple[str, str]]] = {}
-        for r in self._run_queries(queries):
-            holders.setdefault(r[field], []).append((str(r.get("CreatedDate") or ""), r["Id"]))
-        twice = {k: min(v)[1] for k, v in holders.items() if len(v) > 1}
-        if not twice:
-            return [_failed(w, "data", str(exc)) for w in writes]
-        log.warning(
-            "Salesforce %s: %d key(s) held by two records; updating the oldest", sobject, len(twice)
-        )
-        moves = [w.model_copy(update={"crm_id": twice[w.key]}) for w in writes if w.key in twice]
-        body = [{**self._record(sobject, w), "id": w.crm_id} for w in moves]
-        answers = self._send_records("composite/sobjects", "PATCH", headers, body)
-        return [_result(w, item, False) for w, item in zip(moves, answers, strict=True)]
 
     def _send_records(
         self,
@@ -446,6 +507,15 @@ class _Settling:
             or _failed(w, "transient", "no answer from Salesforce after the retries")
             for w in self.writes
         ]
+
+
+class _HeldTwice(Exception):
+    """A collection answered 300: nothing in that call was written (``settled`` came before)."""
+
+    def __init__(self, error: KeysHeldTwice, settled: list[WriteResult]) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.settled = settled
 
 
 class _CallFailed(Exception):

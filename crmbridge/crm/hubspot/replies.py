@@ -14,12 +14,12 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import asdict, dataclass
 from typing import Any
 
 from pydantic import Field
 
 from crmbridge.config import AppConfig, Options, secret_value
+from crmbridge.crm.base import ReplyPoll
 from crmbridge.crm.hubspot.adapter import HubSpotConfig
 from crmbridge.crm.hubspot.wire import Budget, HubSpotWire, classify
 from crmbridge.errors import ConfigError
@@ -39,19 +39,6 @@ class HubSpotReplies(Options):
     reply_to_property: str = Field(default="crmbridge_reply_to", pattern=r"^[a-z][a-z0-9_]*$")
     status_property: str = Field(default="crmbridge_reply_status", pattern=r"^[a-z][a-z0-9_]*$")
     limit: int = Field(default=100, ge=1, le=100)
-
-
-@dataclass
-class PollSummary:
-    """What one poll did."""
-
-    queued: int = 0
-    refused: int = 0
-    reported: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        """JSON-ready."""
-        return asdict(self)
 
 
 def note_text(body: str | None) -> str:
@@ -105,9 +92,9 @@ class NoteReplies:
         data = self.wire.call("search", "do_search", "notes", body)
         return list(data.get("results") or [])
 
-    def poll(self) -> PollSummary:
+    def poll(self) -> ReplyPoll:
         """Queue every awaiting note, then report finished replies back."""
-        summary, queue, marks = PollSummary(), Queue(self.config, self.store), {}
+        summary, queue, marks = ReplyPoll(), Queue(self.config, self.store), {}
         for note in self.awaiting():
             status = self._queue(queue, note)
             marks[note["id"]] = status
@@ -191,8 +178,3 @@ class NoteReplies:
                 for note_id, text in items[start : start + 100]
             ]
             self.wire.call("objects", "update", "notes", {"inputs": inputs})
-
-
-def poll_hubspot(config: AppConfig, store: StateStore) -> PollSummary:
-    """One poll of the portal (for ``crmbridge reply poll``)."""
-    return NoteReplies(config, store).poll()

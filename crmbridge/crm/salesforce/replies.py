@@ -14,13 +14,13 @@ pipeline's own outbound activity lands on that same record), or Failed with the 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Any
 
 from pydantic import Field
 from simple_salesforce import Salesforce, format_soql
 
 from crmbridge.config import AppConfig, Options
+from crmbridge.crm.base import ReplyPoll
 from crmbridge.crm.salesforce.client import SalesforceConfig, guarded, login
 from crmbridge.errors import ConfigError
 from crmbridge.http import make_session
@@ -45,19 +45,6 @@ class SalesforceReplies(Options):
         "leave the others to the tool that sends them.",
     )
     limit: int = Field(default=200, ge=1, le=2000)
-
-
-@dataclass
-class PollSummary:
-    """What one poll did."""
-
-    queued: int = 0
-    refused: int = 0
-    reported: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        """JSON-ready."""
-        return asdict(self)
 
 
 def settings_of(config: AppConfig) -> tuple[SalesforceConfig, SalesforceReplies]:
@@ -99,9 +86,9 @@ class SocialPostReplies:
         accounts = set(self.settings.accounts)
         return [r for r in records if not accounts or r.get("OutboundSocialAccountId") in accounts]
 
-    def poll(self) -> PollSummary:
+    def poll(self) -> ReplyPoll:
         """Queue every awaiting post, then report finished ones back."""
-        summary = PollSummary()
+        summary = ReplyPoll()
         queue = Queue(self.config, self.store)
         for post in self.awaiting():
             if self._queue(queue, post):
@@ -169,8 +156,3 @@ class SocialPostReplies:
             data[self.settings.status_message_field] = message[:STATUS_MESSAGE_CHARS]
         path = f"sobjects/SocialPost/{post_id}"
         guarded(lambda: self.sf.restful(path, method="PATCH", json=data), "SocialPost update")
-
-
-def poll_salesforce(config: AppConfig, store: StateStore) -> PollSummary:
-    """One poll of the org (for ``crmbridge reply poll``)."""
-    return SocialPostReplies(config, store).poll()
