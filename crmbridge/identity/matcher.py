@@ -201,25 +201,20 @@ class Matcher:
         ("bookings: ...", "agent: ...", "photos by @…") never reach ``text_emails``,
         ``text_phones`` or ``bio_handles``.
         """
-        idx = self.index
-        if self.match_email:
-            for email in ident.text_emails:
-                ids = idx.ids("em:" + email)
+        own_handle = ident.handle
+        written = (
+            (self.match_email, "text_email", "em:", "", ident.text_emails),
+            # "also @…", "IG: @…" in the profile; not the author's handle on this platform
+            (self.match_handles, "bio_handle", "ha:", "@",
+             [h for h in ident.bio_handles if h != own_handle]),
+            (self.match_phone, "text_phone", "nt:", "", ident.text_phones),
+        )  # fmt: skip
+        for enabled, rule, prefix, mark, values in written:
+            for value in values if enabled else ():
+                ids = self.index.ids(prefix + value)
                 if ids:
-                    by_rule.setdefault("text_email", set()).update(ids)
-                    evidence.setdefault("text_email", email)
-        if self.match_handles:
-            for handle in ident.bio_handles:  # "also @…", "IG: @…" in the profile
-                ids = idx.ids("ha:" + handle) if handle != ident.handle else []
-                if ids:
-                    by_rule.setdefault("bio_handle", set()).update(ids)
-                    evidence.setdefault("bio_handle", "@" + handle)
-        if self.match_phone:
-            for national in ident.text_phones:
-                ids = idx.ids("nt:" + national)
-                if ids:
-                    by_rule.setdefault("text_phone", set()).update(ids)
-                    evidence.setdefault("text_phone", national)
+                    by_rule.setdefault(rule, set()).update(ids)
+                    evidence.setdefault(rule, mark + value)
 
     def conflict(self, ident: Identity, ids: set[str], by_rule: dict[str, set[str]]) -> str | None:
         """Why the strong keys cannot be trusted for an auto-link, or None."""
