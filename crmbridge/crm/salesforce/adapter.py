@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
@@ -93,11 +94,12 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
         self.usage: tuple[int, int] | None = None
         self.personas_done: set[str] = set()  # persona keys upserted in this run
         self._create_only: dict[str, frozenset[str]] = {}  # per object, from its describe
+        self._lock = threading.RLock()  # collections go out from several threads at once
 
     @property
     def max_batch(self) -> int:  # type: ignore[override]
-        """Records per write call (an sObject Collection holds at most 200)."""
-        return self.config.batch_size
+        """Records per write call: ``concurrency`` collections of up to 200, sent at once."""
+        return self.config.batch_size * self.config.concurrency
 
     # --- connection --------------------------------------------------------------------
 
@@ -106,7 +108,7 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
 
         A run with nothing to write makes no call at all, not even a login.
         """
-        self.session = make_session()
+        self.session = make_session(pool=max(10, self.config.concurrency))
         self.session.hooks["response"].append(self._on_response)
         self.sf = None
 
@@ -117,9 +119,10 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
     def _client(self) -> Salesforce:
         """The logged-in client (logging in now if this is the run's first call)."""
         assert self.session is not None, "adapter used before open()"
-        if self.sf is None:
-            self.sf = login(self.config, self.session)
-        return self.sf
+        with self._lock:  # one login, however many threads make the run's first calls
+            if self.sf is None:
+                self.sf = login(self.config, self.session)
+            return self.sf
 
     def rate_budget_left(self) -> float | None:
         """What the last ``Sforce-Limit-Info`` header said is left of the daily allocation."""
@@ -134,7 +137,8 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
         self.session, self.sf = None, None
 
     def _on_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        self.api_calls += 1
+        with self._lock:  # answers arrive on several threads
+            self.api_calls += 1
         info = response.headers.get("Sforce-Limit-Info")
         usage = Salesforce.parse_api_usage(info).get("api-usage") if info else None
         if usage is not None:

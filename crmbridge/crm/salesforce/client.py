@@ -136,6 +136,13 @@ class SalesforceConfig(Options):
     bulk_poll_s: float = Field(default=5.0, ge=0, description="Wait between bulk job polls.")
     budget_reserve: float = Field(default=0.2, ge=0.0, lt=1.0)
     batch_size: int = Field(default=200, ge=1, le=200)
+    concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=25,
+        description="Collection calls in flight at once (a write batch holds batch_size x "
+        "concurrency records); 1 sends them one after another.",
+    )
     max_query_chars: int = Field(default=2000, ge=500, le=16000)
     attempts: int = Field(default=5, ge=1, le=10)
     assignment_rule_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{15,18}$")

@@ -10,12 +10,14 @@ their ids kept, and a query by key before each create finds what a crashed run w
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from simple_salesforce import Salesforce
 
 from crmbridge.crm.base import keep_progress
+from crmbridge.crm.fanout import fan_out
 from crmbridge.crm.salesforce import soql
 from crmbridge.crm.salesforce.client import SalesforceConfig, first_error, item_kind
 from crmbridge.crm.salesforce.personas import attach_personas
@@ -35,6 +37,7 @@ class CollectionWriter:
     config: SalesforceConfig
     personas_done: set[str]
     _create_only: dict[str, frozenset[str]]
+    _lock: threading.RLock
 
     def _call(self, what: str, fn: Callable[[Salesforce], T], *, attempts: int = 0) -> T:
         raise NotImplementedError
@@ -49,15 +52,21 @@ class CollectionWriter:
         groups: dict[tuple[str, str | None], list[int]] = {}
         for n, w in enumerate(batch):
             groups.setdefault((w.object, self._assign_header(w.object, w.crm_id)), []).append(n)
-        try:
-            for (sobject, assign), indexes in groups.items():
-                for start in range(0, len(indexes), self.config.batch_size):
-                    part = indexes[start : start + self.config.batch_size]
-                    writes = [batch[n] for n in part]
-                    answers = self._write_part(sobject, writes, self._headers(assign))
-                    results.update(zip(part, answers, strict=True))
-        except CrmbridgeError as exc:  # a stop: what was written before it is kept
-            raise keep_progress(exc, results.values()) from exc.__cause__
+        size = self.config.batch_size
+        parts = [
+            (sobject, assign, indexes[start : start + size])
+            for (sobject, assign), indexes in groups.items()
+            for start in range(0, len(indexes), size)
+        ]
+
+        def send(part: tuple[str, str | None, list[int]]) -> list[WriteResult]:
+            sobject, assign, indexes = part
+            return self._write_part(sobject, [batch[n] for n in indexes], self._headers(assign))
+
+        # Collections in flight at once; a stop keeps what any of them acknowledged.
+        answers = fan_out(parts, send, self.config.concurrency)
+        for (_, _, indexes), answered in zip(parts, answers, strict=True):
+            results.update(zip(indexes, answered, strict=True))
         return [results[n] for n in range(len(batch))]
 
     def upsert_quietly(self, sobject: str, writes: list[ActivityWrite]) -> list[WriteResult]:
@@ -199,6 +208,10 @@ class CollectionWriter:
 
     def create_only(self, sobject: str) -> frozenset[str]:
         """Fields the org lets us set on create but not on update (its describe, once)."""
+        with self._lock:  # one describe, however many collections are in flight
+            return self._create_only_locked(sobject)
+
+    def _create_only_locked(self, sobject: str) -> frozenset[str]:
         known = self._create_only.get(sobject)
         if known is None:
             try:
