@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import responses
+from pydantic import SecretStr
 from werkzeug.serving import make_server
 
 from crmbridge.config import load_config
@@ -111,7 +112,7 @@ def hubspot(latency: float, n: int, sync_n: int, concurrency: int) -> dict[str, 
         with portal(latency, contacts) as (fake, host):
             ids = {c["email"]: cid for cid, c in fake.contacts.items()}
             config = HubSpotConfig(
-                access_token=TOKEN, host=host, concurrency=level, daily_reserve=0
+                access_token=SecretStr(TOKEN), host=host, concurrency=level, daily_reserve=0
             )
             spent, done = write_path(
                 HubSpotCrm(config), writes(size, contacts, ids, "hubspot_communication"), size
@@ -138,7 +139,9 @@ def salesforce(latency: float, n: int, sync_n: int, concurrency: int) -> dict[st
     for level, size in ((concurrency, n), (1, max(1, n // 10))):
         org = FakeOrg(contacts, latency_s=latency)
         config = SalesforceConfig(
-            session_id="00D000000000001!LATENCY", instance_url=INSTANCE, concurrency=level
+            session_id=SecretStr("00D000000000001!LATENCY"),
+            instance_url=INSTANCE,
+            concurrency=level,
         )
         with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
             org.install(mock)

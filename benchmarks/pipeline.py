@@ -15,6 +15,7 @@ of the figures.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import resource
 import sqlite3
@@ -115,15 +116,17 @@ def child(work: Path) -> None:
     started = time.process_time()
     config = load_config(work / "crmbridge.yaml")
     batches: list[float] = []
+    per_stage: list[dict[str, float]] = []  # running stage totals after each batch
+    stages: dict[str, float] = {}
     mark = [0.0]
 
     def progress(source: str, count: int, extent: Any = None) -> None:
         now = time.process_time()
         batches.append(now - mark[0])
+        per_stage.append(dict(stages))
         mark[0] = now
 
     pipeline = Pipeline(config, progress=progress)
-    stages: dict[str, float] = {}
     for owner, name, label in STAGES:
         target = pipeline if owner == "pipeline" else getattr(pipeline, owner)
         _timed(target, name, label, stages)
@@ -144,9 +147,29 @@ def child(work: Path) -> None:
                 "wall_s": wall,
                 "stages": stages,
                 "batches": batches,
+                "stage_growth": stage_growth(per_stage),
             }
         )
     )
+
+
+def stage_growth(totals: list[dict[str, float]]) -> dict[str, float]:
+    """Each stage's CPU per batch in the last tenth over the first tenth (first skipped)."""
+    if len(totals) < 12:
+        return {}
+    per_batch = [
+        {k: v - before.get(k, 0.0) for k, v in after.items()}
+        for before, after in itertools.pairwise(totals)
+    ]
+    tenth = max(1, len(per_batch) // 10)
+    first, last = per_batch[:tenth], per_batch[-tenth - 1 : -1]
+    growth = {}
+    for name in per_batch[-1]:
+        a = sum(b.get(name, 0.0) for b in first)
+        z = sum(b.get(name, 0.0) for b in last)
+        if a > 0:
+            growth[name] = round(z / a, 2)
+    return growth
 
 
 def tenth_ratio(batches: list[float]) -> tuple[float, float, float]:
@@ -186,9 +209,7 @@ def main() -> None:
         )
         (work / "crmbridge.yaml").write_text(CONFIG)
         floor_rate = floor(work / "interactions.jsonl", work / "floor.db")
-        print(
-            f"floor: read + json.loads + validate + executemany: {floor_rate:,.0f} records/s"
-        )
+        print(f"floor: read + json.loads + validate + executemany: {floor_rate:,.0f} records/s")
         done = subprocess.run(
             [sys.executable, __file__, "--child", str(work)],
             capture_output=True,
@@ -221,6 +242,7 @@ def main() -> None:
             f"batches: {len(result['batches'])}, CPU per batch first tenth {first * 1e3:.1f} ms, "
             f"last tenth {last * 1e3:.1f} ms: x{growth:.3f}"
         )
+        print(f"growth by stage: {result['stage_growth']}")
         print(
             json.dumps(
                 {
