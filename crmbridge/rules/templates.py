@@ -272,11 +272,10 @@ def _render_plain(parts: list[Part], context: dict[str, Any]) -> str | None:
         if type(part) is str:
             out.append(part)
             continue
-        name, *keys = part
-        if name not in context:
+        if part[0] not in context:
             return None
-        value = context[name]
-        for key in keys:
+        value = context[part[0]]
+        for key in part[1:]:
             if type(value) is not dict or key not in value:
                 return None
             value = value[key]

@@ -62,8 +62,9 @@ class FakeOrg:
         latency_s: float = 0.0,
     ) -> None:
         self.contacts = contacts
-        # Every call takes this long (benchmarks of concurrent writes); calls are answered
-        # one at a time, as one org's records are changed atomically per call.
+        # Every call is answered this long after it arrives, its processing included
+        # (benchmarks of concurrent writes); calls are processed one at a time, as one
+        # org's records change atomically per call.
         self.latency_s = latency_s
         self._lock = threading.Lock()
         self.in_flight = self.max_in_flight = 0  # calls being answered at once
@@ -158,8 +159,15 @@ class FakeOrg:
                     self.in_flight -= 1
 
         def locked(request: Any) -> Answer:
-            if self.latency_s:
-                time.sleep(self.latency_s)
+            arrived = time.monotonic()
+            try:
+                return handle(request)
+            finally:  # answered ``latency_s`` after it arrived, its processing included
+                left = self.latency_s - (time.monotonic() - arrived)
+                if left > 0:
+                    time.sleep(left)
+
+        def handle(request: Any) -> Answer:
             with self._lock:
                 self.used += 1
                 if self.used > self.allocation:
