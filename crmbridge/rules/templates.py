@@ -200,7 +200,6 @@ class Template:
             if not self.constant and _loop_depth(_ENV.parse(source)) > MAX_LOOP_DEPTH:
                 raise TemplateLimit(f"loops nest deeper than {MAX_LOOP_DEPTH}")
             self._template = None if self.constant else _ENV.from_string(source)
-            self._plain = None if self.constant else _plain_parts(_ENV.parse(source))
         except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
             raise ConfigError(f"{where}: template does not compile: {exc}") from None
 
@@ -214,10 +213,6 @@ class Template:
         """Render with the given values; a template error is a ConfigError naming the field."""
         if self._template is None:
             return self.source
-        if self._plain is not None:
-            text = _render_plain(self._plain, context)
-            if text is not None:
-                return text
         token = _BUDGET.set(_Budget())
         try:
             text = self._template.render(context)
@@ -233,51 +228,3 @@ class Template:
         finally:
             _BUDGET.reset(token)
         return text
-
-
-Part = str | tuple[str, ...]
-
-
-def _plain_parts(tree: nodes.Template) -> list[Part] | None:
-    """A template that only prints names and dotted keys between text: its parts, else None.
-
-    Most mapping fields are such (``{{ i.platform }}:{{ i.author.id }}``); they render
-    by looking the keys up, without a Jinja context per render (the bulk of its cost).
-    """
-    if len(tree.body) != 1 or not isinstance(tree.body[0], nodes.Output):
-        return None
-    parts: list[Part] = []
-    for node in tree.body[0].nodes:
-        if isinstance(node, nodes.TemplateData):
-            parts.append(node.data)
-            continue
-        path: list[str] = []
-        while isinstance(node, nodes.Getattr):
-            path.append(node.attr)
-            node = node.node
-        if not isinstance(node, nodes.Name) or node.ctx != "load":
-            return None
-        parts.append((node.name, *reversed(path)))
-    return parts
-
-
-def _render_plain(parts: list[Part], context: dict[str, Any]) -> str | None:
-    """Render plain parts as Jinja would, or None to let Jinja render (and report) it.
-
-    Only keys of plain dicts are read, exactly as ``_DataEnvironment.getattr``'s own fast
-    path does; a missing name or key, or anything not a dict, goes the checked way.
-    """
-    out: list[str] = []
-    for part in parts:
-        if type(part) is str:
-            out.append(part)
-            continue
-        if part[0] not in context:
-            return None
-        value = context[part[0]]
-        for key in part[1:]:
-            if type(value) is not dict or key not in value:
-                return None
-            value = value[key]
-        out.append(str(value))
-    return "".join(out)
