@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,21 +74,26 @@ def floor(path: Path, db: Path) -> float:
     from crmbridge.models import Interaction
 
     start = time.perf_counter()
-    rows = []
-    with path.open("rb") as handle:
-        for line in handle:
-            i = Interaction.model_validate(json.loads(line))
-            rows.append((i.key, i.platform, i.message_id, i.persona_key, line))
+    count = 0
+
+    def rows() -> Iterator[tuple[str, str, str, str, bytes]]:
+        nonlocal count
+        with path.open("rb") as handle:
+            for line in handle:
+                i = Interaction.model_validate(json.loads(line))
+                count += 1
+                yield (i.key, i.platform, i.message_id, i.persona_key, line)
+
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(
         "CREATE TABLE ledger (key TEXT PRIMARY KEY, platform TEXT, message_id TEXT, "
         "persona_key TEXT, payload BLOB)"
     )
-    with conn:
-        conn.executemany("INSERT OR REPLACE INTO ledger VALUES (?, ?, ?, ?, ?)", rows)
+    with conn:  # streamed: the floor holds no more of the file than the sync does
+        conn.executemany("INSERT OR REPLACE INTO ledger VALUES (?, ?, ?, ?, ?)", rows())
     conn.close()
-    return len(rows) / (time.perf_counter() - start)
+    return count / (time.perf_counter() - start)
 
 
 def _timed(obj: Any, name: str, label: str, totals: dict[str, float]) -> None:

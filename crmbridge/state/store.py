@@ -159,7 +159,11 @@ def upsert(
         # One key order for every writer: two workers updating shared rows (personas seen
         # by several sources) lock them in the same order and cannot deadlock on PostgreSQL.
         # (Inserts that ignore conflicts keep their order: quarantine ids follow the feed.)
-        rows = sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys))
+        if len(keys) == 1:  # the common case, without a tuple built per row
+            (only,) = keys
+            rows = sorted(rows, key=lambda r: str(r[only]))
+        else:
+            rows = sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys))
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=keys)
     conn.execute(stmt, rows)
