@@ -46,7 +46,7 @@ from crmbridge.rules.mapping import Mapper, load_preset
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 QUERIES_PER_COMPOSITE = 5  # Composite allows at most 5 query subrequests per call.
-ROUNDS = 2  # rounds of concurrent collections in one write batch
+ROUNDS = 4  # rounds of concurrent collections in one write batch
 AUTO_ASSIGN_OBJECTS = frozenset({"Case", "Lead", "Account"})
 HISTORY_FIELDS: dict[str, list[str]] = {
     "Task": ["Id", "Subject", "Description", "ActivityDate", "Status", "TaskSubtype"],
@@ -99,9 +99,9 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
 
     @property
     def max_batch(self) -> int:  # type: ignore[override]
-        """Records per write call: two rounds of ``concurrency`` collections of up to 200.
+        """Records per write call: ``ROUNDS`` rounds of ``concurrency`` collections of 200.
 
-        ``concurrency`` are in flight at once; with two rounds' worth, a call starts as
+        ``concurrency`` are in flight at once; with several rounds' worth, a call starts as
         soon as one ends while the answers that came are read (crmbridge.crm.fanout).
         """
         return self.config.batch_size * self.config.concurrency * ROUNDS

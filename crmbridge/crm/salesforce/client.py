@@ -140,7 +140,7 @@ class SalesforceConfig(Options):
         default=4,
         ge=1,
         le=25,
-        description="Collection calls in flight at once (a write batch holds 2 x batch_size "
+        description="Collection calls in flight at once (a write batch holds 4 x batch_size "
         "x concurrency records); 1 sends them one after another.",
     )
     max_query_chars: int = Field(default=2000, ge=500, le=16000)
