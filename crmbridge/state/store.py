@@ -287,12 +287,17 @@ class StateStore:
         columns = (ledger.c.key, ledger.c.crm_object, ledger.c.crm_id, ledger.c.conversation_key)
         with self.engine.connect() as conn:
             for part in chunks(list(keys)):
-                query = select(*columns).where(
-                    ledger.c.conversation_key.in_(part),
-                    ledger.c.status == "written",
-                    ledger.c.crm_id.is_not(None),
+                # The status is checked here, not in SQL: given ``status = 'written'``, SQLite
+                # picks the status index and reads every written row (a cost that grows with
+                # the ledger); by conversation it reads only these conversations' rows.
+                query = select(*columns, ledger.c.status).where(
+                    ledger.c.conversation_key.in_(part), ledger.c.crm_id.is_not(None)
                 )
-                found.extend(dict(r._mapping) for r in conn.execute(query))
+                found.extend(
+                    {c.name: r._mapping[c.name] for c in columns}
+                    for r in conn.execute(query)
+                    if r.status == "written"
+                )
         return found
 
     def review_reasons(self, persona_keys: Sequence[str]) -> dict[str, set[str]]:
