@@ -2,6 +2,8 @@
 
 Usage: python benchmarks/api_calls.py --crm salesforce [--preset task|social] [--sizes 1000 10000]
                                       [--workload new|mixed]
+       python benchmarks/api_calls.py --latency 0.2   (writes against the CRMs' rate limits
+       when every call takes that long: see benchmarks/api_latency.py)
 
 For each size, N new interactions from known contacts go through ``crmbridge.pipeline``
 (config ``crm: {kind: salesforce}``) against a ``responses``-faked org: once with the
@@ -80,6 +82,11 @@ def run(
 
 
 def main() -> None:
+    if "--latency" in sys.argv:  # records per second against the limits: its own script
+        import runpy
+
+        runpy.run_path(str(Path(__file__).with_name("api_latency.py")), run_name="__main__")
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--crm", choices=["salesforce", "hubspot"], default="salesforce")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])

@@ -159,7 +159,11 @@ def upsert(
         # One key order for every writer: two workers updating shared rows (personas seen
         # by several sources) lock them in the same order and cannot deadlock on PostgreSQL.
         # (Inserts that ignore conflicts keep their order: quarantine ids follow the feed.)
-        rows = sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys))
+        if len(keys) == 1:  # the common case, without a tuple built per row
+            (only,) = keys
+            rows = sorted(rows, key=lambda r: str(r[only]))
+        else:
+            rows = sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys))
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=keys)
     conn.execute(stmt, rows)
@@ -283,12 +287,17 @@ class StateStore:
         columns = (ledger.c.key, ledger.c.crm_object, ledger.c.crm_id, ledger.c.conversation_key)
         with self.engine.connect() as conn:
             for part in chunks(list(keys)):
-                query = select(*columns).where(
-                    ledger.c.conversation_key.in_(part),
-                    ledger.c.status == "written",
-                    ledger.c.crm_id.is_not(None),
+                # The status is checked here, not in SQL: given ``status = 'written'``, SQLite
+                # picks the status index and reads every written row (a cost that grows with
+                # the ledger); by conversation it reads only these conversations' rows.
+                query = select(*columns, ledger.c.status).where(
+                    ledger.c.conversation_key.in_(part), ledger.c.crm_id.is_not(None)
                 )
-                found.extend(dict(r._mapping) for r in conn.execute(query))
+                found.extend(
+                    {c.name: r._mapping[c.name] for c in columns}
+                    for r in conn.execute(query)
+                    if r.status == "written"
+                )
         return found
 
     def review_reasons(self, persona_keys: Sequence[str]) -> dict[str, set[str]]:

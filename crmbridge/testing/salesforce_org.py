@@ -23,6 +23,8 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import threading
+import time
 from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -52,9 +54,21 @@ class FakeOrg:
     """Contacts by email and X handle; Tasks, SocialPosts, personas and Cases by key."""
 
     def __init__(
-        self, contacts: list[dict[str, str]], allocation: int = 1_000_000, page: int = PAGE
+        self,
+        contacts: list[dict[str, str]],
+        allocation: int = 1_000_000,
+        page: int = PAGE,
+        *,
+        latency_s: float = 0.0,
     ) -> None:
         self.contacts = contacts
+        # Every call is answered this long after it arrives, its processing included
+        # (benchmarks of concurrent writes); calls are processed one at a time, as one
+        # org's records change atomically per call.
+        self.latency_s = latency_s
+        self._lock = threading.Lock()
+        self.in_flight = self.max_in_flight = 0  # calls being answered at once
+        self._gauge = threading.Lock()
         self.by_email = {c["email"].lower(): c for c in contacts if c.get("email")}
         self.by_handle = {c["x_handle"].lower(): c for c in contacts if c.get("x_handle")}
         self.order = {c["id"]: n for n, c in enumerate(contacts)}
@@ -135,14 +149,34 @@ class FakeOrg:
 
     def _counted(self, handler: Any) -> Any:
         def answer(request: Any) -> Answer:
-            self.used += 1
-            if self.used > self.allocation:
-                error = {
-                    "errorCode": "REQUEST_LIMIT_EXCEEDED",
-                    "message": "TotalRequests Limit exceeded.",
-                }
-                return 403, self._headers(), json.dumps([error])
-            return handler(request)
+            with self._gauge:
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            try:
+                return locked(request)
+            finally:
+                with self._gauge:
+                    self.in_flight -= 1
+
+        def locked(request: Any) -> Answer:
+            arrived = time.monotonic()
+            try:
+                return handle(request)
+            finally:  # answered ``latency_s`` after it arrived, its processing included
+                left = self.latency_s - (time.monotonic() - arrived)
+                if left > 0:
+                    time.sleep(left)
+
+        def handle(request: Any) -> Answer:
+            with self._lock:
+                self.used += 1
+                if self.used > self.allocation:
+                    error = {
+                        "errorCode": "REQUEST_LIMIT_EXCEEDED",
+                        "message": "TotalRequests Limit exceeded.",
+                    }
+                    return 403, self._headers(), json.dumps([error])
+                return handler(request)
 
         return answer
 

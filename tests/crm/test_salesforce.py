@@ -221,7 +221,7 @@ def test_write_sends_at_most_200_records_per_collection(rsps):
     adapter = opened(session_config())
     results = adapter.write([task(n) for n in range(450)])
     sizes = [len(body_of(c)["records"]) for c in rsps.calls]
-    assert sizes == [200, 200, 50]
+    assert sorted(sizes) == [50, 200, 200]  # collections in flight at once: any order
     assert len(results) == 450 and all(r.status == "created" for r in results)
 
 
@@ -277,7 +277,8 @@ def test_keys_held_twice_across_a_write_cost_one_read_never_a_read_and_split_per
 ):
     held = {f"x:{n}" for n in range(0, 1000, 5)}  # 20%: in every collection of 200
     oldest = {key: org.add_duplicate("Task", key, Subject="old")[0] for key in sorted(held)}
-    adapter = opened(session_config())
+    # One collection at a time: collections already in flight each meet the 300 once.
+    adapter = opened(session_config(concurrency=1))
     results = adapter.write([task(n) for n in range(1000)])
     assert all(r.ok for r in results)
     assert {r.key: r.crm_id for r in results if r.key in held} == oldest

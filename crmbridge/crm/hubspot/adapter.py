@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -20,6 +21,7 @@ from pydantic import Field, SecretStr
 
 from crmbridge.config import AppConfig, Options, secret_value
 from crmbridge.crm.base import Capability, CrmAdapter, ReplyPoll, keep_progress
+from crmbridge.crm.fanout import fan_out
 from crmbridge.crm.hubspot import conflicts, erase, rollup
 from crmbridge.crm.hubspot import contacts as hs_contacts
 from crmbridge.crm.hubspot.schema import ObjectMeta, check_preset, object_meta, setup
@@ -64,6 +66,13 @@ class HubSpotConfig(Options):
         ge=1,
         le=1000,
         description="Records per pipeline batch; split per object type into HubSpot batches.",
+    )
+    concurrency: int = Field(
+        default=5,
+        ge=1,
+        le=10,
+        description="HubSpot batch calls in flight at once, within the shared rate windows "
+        "(a write batch holds at least batch_size x concurrency records); 1: one by one.",
     )
     connect_timeout: float = Field(default=10.0, gt=0)
     read_timeout: float = Field(default=60.0, gt=0)
@@ -129,7 +138,7 @@ class HubSpotCrm(CrmAdapter):
     @property
     def max_batch(self) -> int:  # type: ignore[override]
         """Records per write call; each object type's share goes out in batches of 100."""
-        return self.config.write_batch
+        return max(self.config.write_batch, self.config.batch_size * self.config.concurrency)
 
     @property
     def api_calls(self) -> int:  # type: ignore[override]
@@ -161,6 +170,7 @@ class HubSpotCrm(CrmAdapter):
         )
         self._meta: dict[str, ObjectMeta] = {}
         self.upserting: set[str] = set()  # object types whose keys clash: batches upsert
+        self._meta_lock = threading.Lock()
 
     def rate_budget_left(self) -> float | None:
         """The daily allowance HubSpot's rate-limit headers last reported."""
@@ -173,11 +183,12 @@ class HubSpotCrm(CrmAdapter):
 
     def meta(self, object_type: str) -> ObjectMeta:
         """Association type id and key property of an object type (two calls, once)."""
-        if object_type not in self._meta:
-            self._meta[object_type] = object_meta(
-                self.wire, object_type, self.config.key_property, self.config.association_types
-            )
-        return self._meta[object_type]
+        with self._meta_lock:  # read once, however many batches are in flight
+            if object_type not in self._meta:
+                self._meta[object_type] = object_meta(
+                    self.wire, object_type, self.config.key_property, self.config.association_types
+                )
+            return self._meta[object_type]
 
     # --- contacts ----------------------------------------------------------------------
 
@@ -205,20 +216,29 @@ class HubSpotCrm(CrmAdapter):
             w.object = object_type_of(w)  # the ledger records the type actually written
             groups.setdefault(w.object, []).append(w)
         size = self.config.batch_size
+        parts: list[tuple[str, bool, list[ActivityWrite]]] = []
+        for object_type, writes in groups.items():
+            known = [w for w in writes if w.crm_id]
+            creates = [w for w in writes if not w.crm_id]
+            parts += [(object_type, True, known[n : n + size]) for n in range(0, len(known), size)]
+            parts += [
+                (object_type, False, creates[n : n + size]) for n in range(0, len(creates), size)
+            ]
+
+        def send(part: tuple[str, bool, list[ActivityWrite]]) -> list[WriteResult]:
+            object_type, update, chunk = part
+            if update:
+                done = self._update(object_type, chunk, {w.key: w.crm_id for w in chunk})
+            elif object_type in self.upserting:  # keys clash: settle in the batch
+                done = conflicts.upsert(self, object_type, chunk)
+            else:
+                done = self._create(object_type, chunk)
+            return list(done.values())
+
+        # Batches in flight at once; a stop keeps what any of them acknowledged.
         try:
-            for object_type, writes in groups.items():
-                updates = {w.key: w.crm_id for w in writes if w.crm_id}
-                creates = [w for w in writes if not w.crm_id]
-                known = [w for w in writes if w.crm_id]
-                for start in range(0, len(known), size):
-                    chunk = known[start : start + size]
-                    results.update(self._update(object_type, chunk, updates))
-                for start in range(0, len(creates), size):
-                    chunk = creates[start : start + size]
-                    if object_type in self.upserting:  # keys clash: settle in the batch
-                        results.update(conflicts.upsert(self, object_type, chunk))
-                    else:
-                        results.update(self._create(object_type, chunk))
+            for answered in fan_out(parts, send, self.config.concurrency):
+                results.update((r.key, r) for r in answered)
         except CrmbridgeError as exc:  # a stop (quota, 401, …): keep what was written
             raise keep_progress(exc, results.values()) from None
         ordered = [results[w.key] for w in batch]

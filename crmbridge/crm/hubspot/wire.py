@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -189,12 +190,16 @@ class HubSpotWire:
         self.sleep = sleep
         self.calls = 0
         self._apis: dict[str, Any] = {}
+        # Calls go out from several threads (crm.concurrency): one at a time takes its
+        # place in the shared windows, so together they never overrun HubSpot's limits.
+        self._gate = threading.Lock()
 
     def api(self, name: str) -> Any:
         """One cached SDK API object."""
-        if name not in self._apis:
-            self._apis[name] = FACTORIES[name](self.client)
-        return self._apis[name]
+        with self._gate:
+            if name not in self._apis:
+                self._apis[name] = FACTORIES[name](self.client)
+            return self._apis[name]
 
     def call(self, api: str, method: str, *args: Any, idempotent: bool = True) -> Any:
         """Send one request; idempotent ones go through the shared retry policy."""
@@ -204,13 +209,14 @@ class HubSpotWire:
 
     def _once(self, api: str, method: str, *args: Any) -> Any:
         search = api == "search"
-        wait = self.budget.pause(search)
-        while wait > 0:  # until the windows have room (a wait may not be enough alone)
-            self.sleep(wait)
-            wait = self.budget.window_wait(search)
         send = getattr(self.api(api), f"{method}_with_http_info")
-        self.calls += 1
-        self.budget.record(search)
+        with self._gate:
+            wait = self.budget.pause(search)
+            while wait > 0:  # until the windows have room (a wait may not be enough alone)
+                self.sleep(wait)
+                wait = self.budget.window_wait(search)
+            self.calls += 1
+            self.budget.record(search)
         try:
             response = send(*args, _preload_content=False, _request_timeout=self.timeout)
         except Exception as exc:  # the one boundary: classified by attributes below

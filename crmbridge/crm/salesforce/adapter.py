@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 QUERIES_PER_COMPOSITE = 5  # Composite allows at most 5 query subrequests per call.
+ROUNDS = 4  # rounds of concurrent collections in one write batch
 AUTO_ASSIGN_OBJECTS = frozenset({"Case", "Lead", "Account"})
 HISTORY_FIELDS: dict[str, list[str]] = {
     "Task": ["Id", "Subject", "Description", "ActivityDate", "Status", "TaskSubtype"],
@@ -98,11 +100,16 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
         self.personas_done: set[str] = set()  # persona keys upserted in this run
         self.held_twice: set[str] = set()  # objects with keys held by two records (a 300)
         self._create_only: dict[str, frozenset[str]] = {}  # per object, from its describe
+        self._lock = threading.RLock()  # collections go out from several threads at once
 
     @property
     def max_batch(self) -> int:  # type: ignore[override]
-        """Records per write call: ``write_batch``, or five collections of ``batch_size``."""
-        return self.config.write_batch or 5 * self.config.batch_size
+        """Records per write call: ``write_batch``, or ``ROUNDS`` rounds of collections.
+
+        A round is ``concurrency`` collections of ``batch_size`` in flight at once
+        (crmbridge.crm.fanout).
+        """
+        return self.config.write_batch or self.config.batch_size * self.config.concurrency * ROUNDS
 
     # --- connection --------------------------------------------------------------------
 
@@ -111,7 +118,7 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
 
         A run with nothing to write makes no call at all, not even a login.
         """
-        self.session = make_session()
+        self.session = make_session(pool=max(10, self.config.concurrency))
         self.session.hooks["response"].append(self._on_response)
         self.sf = None
 
@@ -122,9 +129,10 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
     def _client(self) -> Salesforce:
         """The logged-in client (logging in now if this is the run's first call)."""
         assert self.session is not None, "adapter used before open()"
-        if self.sf is None:
-            self.sf = login(self.config, self.session)
-        return self.sf
+        with self._lock:  # one login, however many threads make the run's first calls
+            if self.sf is None:
+                self.sf = login(self.config, self.session)
+            return self.sf
 
     def rate_budget_left(self) -> float | None:
         """What the last ``Sforce-Limit-Info`` header said is left of the daily allocation."""
@@ -139,7 +147,8 @@ class SalesforceCrm(CollectionWriter, CrmAdapter):
         self.session, self.sf = None, None
 
     def _on_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        self.api_calls += 1
+        with self._lock:  # answers arrive on several threads
+            self.api_calls += 1
         info = response.headers.get("Sforce-Limit-Info")
         usage = Salesforce.parse_api_usage(info).get("api-usage") if info else None
         if usage is not None:

@@ -140,12 +140,20 @@ class SalesforceConfig(Options):
     bulk_poll_s: float = Field(default=5.0, ge=0, description="Wait between bulk job polls.")
     budget_reserve: float = Field(default=0.2, ge=0.0, lt=1.0)
     batch_size: int = Field(default=200, ge=1, le=200, description="Records per collection.")
+    concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=25,
+        description="Collection calls in flight at once (a write batch holds 4 x batch_size "
+        "x concurrency records); 1 sends them one after another.",
+    )
     write_batch: int | None = Field(
         default=None,
         ge=1,
-        le=2000,
+        le=20000,
         description="Records per pipeline batch, sent in collections of batch_size "
-        "(default: five collections). Keys held twice are read back once per batch.",
+        "(default: four rounds of concurrency collections). Keys held twice are read back "
+        "once per batch.",
     )
     max_query_chars: int = Field(
         default=8000,

@@ -12,12 +12,14 @@ before each create finds what a crashed run wrote.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from simple_salesforce import Salesforce
 
 from crmbridge.crm.base import keep_progress
+from crmbridge.crm.fanout import fan_out
 from crmbridge.crm.salesforce import soql
 from crmbridge.crm.salesforce.client import (
     KeysHeldTwice,
@@ -44,6 +46,7 @@ class CollectionWriter:
     personas_done: set[str]
     held_twice: set[str]  # objects whose keys this run found held by two records
     _create_only: dict[str, frozenset[str]]
+    _lock: threading.RLock
 
     def _call(self, what: str, fn: Callable[[Salesforce], T], *, attempts: int = 0) -> T:
         raise NotImplementedError
@@ -131,25 +134,43 @@ class CollectionWriter:
         if self.config.key_is_external_id and sobject in self.held_twice:
             queue = self._update_held_twice(sobject, queue, headers, results)
         while queue:
-            part, queue = queue[:size], queue[size:]
-            writes = [w for _, w in part]
-            try:
-                if not self.config.key_is_external_id:
-                    answers = self._create_or_update(sobject, writes, headers)
-                else:
-                    answers = self._upsert_settled(sobject, writes, headers)
-            except _HeldTwice as held:
-                settled = {r.key: r for r in held.settled}
+            # A round of collections in flight at once (crm.concurrency); a stop keeps
+            # what any of them acknowledged (crmbridge.crm.fanout).
+            width = max(1, self.config.concurrency)
+            parts = [queue[i : i + size] for i in range(0, min(len(queue), width * size), size)]
+            queue = queue[sum(len(p) for p in parts) :]
+            held: dict[int, _HeldTwice] = {}
+
+            def send(part: list[Indexed], held: dict[int, _HeldTwice] = held) -> list[WriteResult]:
+                writes = [w for _, w in part]
+                try:
+                    if not self.config.key_is_external_id:
+                        return self._create_or_update(sobject, writes, headers)
+                    return self._upsert_settled(sobject, writes, headers)
+                except _HeldTwice as clash:
+                    held[id(part)] = clash
+                    return list(clash.settled)
+
+            # A stop raised here carries this round's acknowledged results; write() adds
+            # the earlier rounds' (``results``) to it.
+            answers = fan_out(parts, send, width)
+            unsent: list[Indexed] = []
+            for part, answered in zip(parts, answers, strict=True):
+                error = held.get(id(part))
+                if error is None:
+                    results.update(zip((n for n, _ in part), answered, strict=True))
+                    continue
+                settled = {r.key: r for r in error.settled}
                 results.update((n, settled[w.key]) for n, w in part if w.key in settled)
-                unsent = [(n, w) for n, w in part if w.key not in settled]
+                unsent += [(n, w) for n, w in part if w.key not in settled]
+            if unsent:
+                first = next(e for e in held.values())
                 self.held_twice.add(sobject)
                 queue = self._update_held_twice(sobject, unsent + queue, headers, results)
                 refused = {n for n, _ in unsent}
                 if refused <= {n for n, _ in queue}:  # none held twice after all: no loop
-                    results.update((n, _failed(w, "data", str(held.error))) for n, w in unsent)
+                    results.update((n, _failed(w, "data", str(first.error))) for n, w in unsent)
                     queue = [(n, w) for n, w in queue if n not in refused]
-                continue
-            results.update(zip((n for n, _ in part), answers, strict=True))
 
     def _update_held_twice(
         self,
@@ -260,6 +281,10 @@ class CollectionWriter:
 
     def create_only(self, sobject: str) -> frozenset[str]:
         """Fields the org lets us set on create but not on update (its describe, once)."""
+        with self._lock:  # one describe, however many collections are in flight
+            return self._create_only_locked(sobject)
+
+    def _create_only_locked(self, sobject: str) -> frozenset[str]:
         known = self._create_only.get(sobject)
         if known is None:
             try:
